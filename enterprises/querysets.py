@@ -1,0 +1,24 @@
+from django.db import models
+from django.db.models import Count, Q
+
+from accounts.scoping import ScopedQuerySet
+
+
+class ZoneQuerySet(ScopedQuerySet, models.QuerySet):
+    pass
+
+
+class GridQuerySet(ScopedQuerySet, models.QuerySet):
+    pass
+
+
+class ParcelQuerySet(ScopedQuerySet, models.QuerySet):
+    def with_tenant_counts(self):
+        return self.annotate(tenant_count=Count("tenants", filter=Q(tenants__active=True), distinct=True))
+
+    def multi_tenant(self):
+        return self.with_tenant_counts().filter(tenant_count__gt=1)
+
+
+class EnterpriseQuerySet(ScopedQuerySet, models.QuerySet):
+    pass

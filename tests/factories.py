@@ -1,0 +1,95 @@
+import random
+
+import factory
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import User
+from enterprises.choices import EnterpriseKind
+from enterprises.credit_codes import make_credit_code
+from enterprises.models import Enterprise, Grid, Parcel, Zone
+from inspections.choices import CategoryLevel, Severity
+from inspections.models import HazardCategory
+
+_rng = random.Random(20231231)
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Zone
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"区块{n}")
+    code = factory.Sequence(lambda n: f"zone-{n}")
+
+
+class GridFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    zone = factory.SubFactory(ZoneFactory)
+    name = factory.Sequence(lambda n: f"第{n}网格")
+
+
+class ParcelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Parcel
+
+    code = factory.Sequence(lambda n: f"YK-{n:05d}")
+    name = factory.Sequence(lambda n: f"宗地{n}号厂房")
+    address = factory.Sequence(lambda n: f"永康市经济开发区工业路{n}号")
+    grid = factory.SubFactory(GridFactory)
+    landlord_name = factory.Sequence(lambda n: f"房东{n}")
+    landlord_phone = "13800000000"
+    latitude = 28.9
+    longitude = 120.05
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"永康测试五金有限公司{n}")
+    credit_code = factory.LazyFunction(lambda: make_credit_code(_rng))
+    kind = EnterpriseKind.INDUSTRIAL
+    parcel = factory.SubFactory(ParcelFactory)
+    grid = factory.LazyAttribute(lambda o: o.parcel.grid if o.parcel else GridFactory())
+    legal_representative = "张三"
+    safety_contact = "李四"
+    phone = "13900000000"
+    employee_count = 25
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"用户{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    role = Role.INSPECTOR
+    password = factory.PostGenerationMethodCall("set_password", "pass-2023-word")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class HazardCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HazardCategory
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name = factory.Sequence(lambda n: f"测试隐患类别{n}")
+    level = CategoryLevel.ENTERPRISE
+    default_severity = Severity.GENERAL
+    deadline_days = 15
+    standard_measures = "立即整改，落实责任人。"
+
+
+def now():
+    return timezone.now()
