@@ -93,3 +93,20 @@ class HazardCategoryFactory(factory.django.DjangoModelFactory):
 
 def now():
     return timezone.now()
+
+
+def jpeg_bytes(size=(64, 48), color=(200, 40, 40)):
+    """A small real JPEG."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def photo_upload(name="photo.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, jpeg_bytes(), content_type="image/jpeg")
