@@ -131,13 +131,14 @@ else:
         }
     }
     CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 
@@ -273,6 +274,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("TOKEN_THROTTLE_RATE", "10/min")},
 }
+# API helper: workflow refusals (inspections.services.WorkflowError) answer 400/403/409 with the message.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "inspections.api.exceptions.exception_handler"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safety-inspection case tracker API",
     "VERSION": "1.0.0",
@@ -281,6 +284,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# API helper: one name per choice set in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "SeverityEnum": "inspections.choices.Severity",
+    "HazardStatusEnum": "inspections.choices.HazardStatus",
+    "TicketStatusEnum": "inspections.choices.TicketStatus",
+    "InspectionSourceEnum": "inspections.choices.InspectionSource",
+    "PhotoKindEnum": "inspections.choices.PhotoKind",
+    "EnterpriseKindEnum": "enterprises.choices.EnterpriseKind",
+    "RiskTagEnum": "enterprises.choices.RiskTag",
+    "CloseoutStateEnum": "enterprises.choices.CloseoutState",
 }
 
 # --- Security (effective when served over HTTPS) --------------------------------------
@@ -299,3 +314,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Daily briefing delivery (inspections.delivery / inspections.tasks) -----------------------------------
+# A delivery a worker claimed ('sending') and did not finish within this many seconds is taken to be
+# abandoned (the worker died mid-send) and may be claimed again. Keep it above the slowest send
+# (SMTP EMAIL_TIMEOUT 20 s, robot WEBHOOK_TIMEOUT 10 s).
+DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "120"))
+DELIVERY_MAX_RETRIES = int(os.environ.get("DELIVERY_MAX_RETRIES", "5"))
+DELIVERY_RETRY_DELAY = int(os.environ.get("DELIVERY_RETRY_DELAY", "60"))  # seconds; doubles per retry, max 30 min
+WEBHOOK_TIMEOUT = 10
+# The worker tests start `celery worker -Q <name>` and send there; everything else uses Celery's default.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Redis redelivers a dead worker's unacknowledged task after visibility_timeout (3600 s above). The
+# worker-kill test shortens it (and sweeps every second); leave it unset in production.
+if REDIS_URL and os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        visibility_timeout=int(os.environ["CELERY_VISIBILITY_TIMEOUT"]),
+        unacked_restore_interval=1,
+        unacked_restore_throttle=1,
+    )

@@ -1,0 +1,468 @@
+"""Admin for the case models.
+
+Statuses change only through inspections.services, so workflow fields are read-only here;
+hazards, tickets and cross-checks are not added in admin (the services number them, lock
+rows and write events), and records of the ledger are never deleted (DESIGN.md: a withdrawn
+record is marked, not removed). The timeline, briefings and deliveries are view-only. An edit
+a staff member does make to a hazard or ticket is itself written to the timeline.
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .events import append_event
+from .models import (
+    Campaign,
+    Checklist,
+    ChecklistItem,
+    CrossCheck,
+    DailyReport,
+    Delivery,
+    Event,
+    Hazard,
+    HazardCategory,
+    Inspection,
+    InspectionItem,
+    Photo,
+    Sequence,
+    Ticket,
+)
+
+
+class ViewOnlyAdminMixin:
+    """Rows written only by the application: staff may look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoDeleteAdminMixin:
+    """Ledger records are kept (at least two years) and never deleted."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _value_for_event(value):
+    value = getattr(value, "pk", value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+class EventOnEditMixin:
+    """Write an internal timeline event naming the fields a staff member changed in admin."""
+
+    event_target = None  # "hazard" or "ticket"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or not form.changed_data:
+            return
+        changes = {
+            name: [_value_for_event(form.initial.get(name)), _value_for_event(form.cleaned_data.get(name))]
+            for name in form.changed_data
+        }
+        append_event(
+            kind=f"inspections.{self.event_target}.edited_in_admin",
+            actor=request.user,
+            internal=True,
+            comment=str(_("管理后台修改：%(fields)s") % {"fields": "、".join(form.changed_data)}),
+            data={"changes": changes},
+            **{self.event_target: obj},
+        )
+
+
+def _thumbnail_tag(photo):
+    if not photo.thumbnail:
+        return "—"
+    return format_html('<img src="{}" alt="" style="max-height:60px;max-width:80px">', photo.thumbnail.url)
+
+
+@admin.register(HazardCategory)
+class HazardCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "default_severity", "deadline_days", "accident_type", "risk_tag", "active")
+    list_display_links = ("code", "name")
+    list_filter = ("level", "default_severity", "accident_type", "risk_tag", "active")
+    search_fields = ("code", "name", "legal_basis", "standard_measures")
+    list_select_related = ("risk_tag",)
+    ordering = ("order", "code")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "level", "default_severity", "deadline_days", "accident_type", "risk_tag")}),
+        (_("依据与措施"), {"fields": ("legal_basis", "standard_measures")}),
+        (_("显示"), {"fields": ("active", "order")}),
+    )
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "start_date", "end_date")
+    search_fields = ("name", "description")
+    date_hierarchy = "start_date"
+    filter_horizontal = ("risk_tags",)
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    fields = ("order", "text", "category")
+    autocomplete_fields = ("category",)
+    extra = 0
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "unit_kind", "risk_tag", "for_parcel", "is_self_check", "active", "item_count")
+    list_filter = ("unit_kind", "risk_tag", "for_parcel", "is_self_check", "active")
+    search_fields = ("name", "code", "items__text")
+    list_select_related = ("risk_tag",)
+    inlines = [ChecklistItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=Count("items"))
+
+    @admin.display(description=_("检查项数"), ordering="item_total")
+    def item_count(self, obj):
+        return obj.item_total
+
+
+class InspectionItemInline(ReadOnlyInline):
+    model = InspectionItem
+    fields = ("checklist_item", "passed", "note", "hazard")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("checklist_item", "hazard__category")
+
+
+class InspectionPhotoInline(ReadOnlyInline):
+    model = Photo
+    fk_name = "inspection"
+    fields = ("preview", "original_name", "kind", "taken_at", "uploaded_by")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("缩略图"))
+    def preview(self, obj):
+        return _thumbnail_tag(obj)
+
+
+@admin.register(Inspection)
+class InspectionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    list_display = ("inspected_at", "unit", "inspector", "zone", "grid", "source", "result", "campaign")
+    list_filter = ("source", "result", "zone", "campaign", "checklist")
+    search_fields = ("enterprise__name", "parcel__code", "parcel__name", "inspector__username", "notes")
+    list_select_related = ("enterprise", "parcel", "inspector", "zone", "grid__zone", "campaign")
+    date_hierarchy = "inspected_at"
+    # Recorded through services.record_inspection (checklist results raise hazards): only the notes
+    # can be corrected here.
+    readonly_fields = (
+        "inspector",
+        "enterprise",
+        "parcel",
+        "grid",
+        "zone",
+        "inspected_at",
+        "source",
+        "campaign",
+        "checklist",
+        "result",
+        "created_at",
+    )
+    fields = readonly_fields[:-1] + ("notes", "created_at")
+    inlines = [InspectionItemInline, InspectionPhotoInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("单位"))
+    def unit(self, obj):
+        return obj.unit_name
+
+
+class HazardPhotoInline(InspectionPhotoInline):
+    fk_name = "hazard"
+
+
+class TicketPhotoInline(InspectionPhotoInline):
+    fk_name = "ticket"
+
+
+class HazardEventInline(ReadOnlyInline):
+    model = Event
+    fk_name = "hazard"
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "comment", "internal")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class TicketEventInline(HazardEventInline):
+    fk_name = "ticket"
+
+
+class TicketHazardInline(ReadOnlyInline):
+    model = Hazard
+    fk_name = "ticket"
+    fields = ("number", "category", "severity", "status", "description")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+
+@admin.register(Hazard)
+class HazardAdmin(EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+    event_target = "hazard"
+    list_display = ("number", "reported_at", "unit", "category", "severity", "status", "zone", "grid", "ticket")
+    list_filter = ("status", "severity", "zone", "category", "withdrawn", "ticket__escalation_level")
+    search_fields = ("number", "description", "location_detail", "enterprise__name", "parcel__code", "parcel__name")
+    list_select_related = ("enterprise", "parcel", "category", "zone", "grid__zone", "ticket")
+    date_hierarchy = "reported_at"
+    # Editable here: the wording of the description. Everything the workflow decides (status, and
+    # category and severity, which drive the duplicate fingerprint and the ticket's 五落实 plan)
+    # is read-only.
+    readonly_fields = (
+        "number",
+        "status",
+        "category",
+        "severity",
+        "inspection",
+        "enterprise",
+        "parcel",
+        "grid",
+        "zone",
+        "reporter",
+        "reported_at",
+        "ticket",
+        "rectified_at",
+        "duplicate_of",
+        "likely_duplicate_of",
+        "invalid_reason",
+        "withdrawn",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("number", "status", "category", "severity", "description", "location_detail")}),
+        (_("单位"), {"fields": ("enterprise", "parcel", "grid", "zone")}),
+        (
+            _("流转"),
+            {
+                "fields": (
+                    "inspection",
+                    "reporter",
+                    "reported_at",
+                    "ticket",
+                    "rectified_at",
+                    "duplicate_of",
+                    "likely_duplicate_of",
+                    "invalid_reason",
+                    "withdrawn",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = [HazardPhotoInline, HazardEventInline]
+
+    def has_add_permission(self, request):
+        return False  # reported through services.report_hazard (numbering, duplicate check, events)
+
+    @admin.display(description=_("单位"))
+    def unit(self, obj):
+        return obj.unit_name
+
+
+@admin.register(Ticket)
+class TicketAdmin(EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+    event_target = "ticket"
+    list_display = (
+        "number",
+        "created_at",
+        "responsible",
+        "status",
+        "is_major",
+        "deadline",
+        "escalation_level",
+        "zone",
+        "grid",
+        "assignee",
+    )
+    list_filter = ("status", "escalation_level", "is_major", "responsible_kind", "zone", "hazards__category")
+    search_fields = ("number", "enterprise__name", "parcel__code", "parcel__name", "parcel__landlord_name", "measures")
+    list_select_related = ("enterprise", "parcel", "zone", "grid__zone", "assignee")
+    date_hierarchy = "created_at"
+    # Editable here: the wording of the rectification plan. Status, deadline, assignee and
+    # escalation change only through the services (assign_ticket, verify_ticket, escalate_ticket).
+    readonly_fields = (
+        "number",
+        "status",
+        "responsible_kind",
+        "enterprise",
+        "parcel",
+        "grid",
+        "zone",
+        "landlord_copied",
+        "is_major",
+        "deadline",
+        "assignee",
+        "escalation_level",
+        "escalated_at",
+        "rework_count",
+        "created_by",
+        "created_at",
+        "assigned_at",
+        "submitted_at",
+        "closed_at",
+        "verified_by",
+        "verification_comment",
+        "followup_date",
+        "reopened_from",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("number", "status", "responsible_kind", "enterprise", "parcel", "grid", "zone")}),
+        (
+            _("整改方案"),
+            {"fields": ("is_major", "deadline", "measures", "funds", "responsible_person", "contingency", "assignee")},
+        ),
+        (
+            _("流转"),
+            {
+                "fields": (
+                    "landlord_copied",
+                    "escalation_level",
+                    "escalated_at",
+                    "rework_count",
+                    "created_by",
+                    "created_at",
+                    "assigned_at",
+                    "submitted_at",
+                    "closed_at",
+                    "verified_by",
+                    "verification_comment",
+                    "followup_date",
+                    "reopened_from",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = [TicketHazardInline, TicketPhotoInline, TicketEventInline]
+
+    def has_add_permission(self, request):
+        return False  # created through services.create_ticket / aggregate_hazards
+
+    @admin.display(description=_("责任方"))
+    def responsible(self, obj):
+        return obj.responsible_name
+
+
+@admin.register(Photo)
+class PhotoAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Photos are evidence: uploaded through the services (validated, hashed), never altered."""
+
+    list_display = (
+        "preview",
+        "original_name",
+        "kind",
+        "hazard",
+        "ticket",
+        "inspection",
+        "uploaded_by",
+        "taken_at",
+        "created_at",
+    )
+    list_filter = ("kind", "content_type")
+    search_fields = ("original_name", "sha256", "hazard__number", "ticket__number")
+    list_select_related = (
+        "hazard__category",
+        "ticket",
+        "inspection__enterprise",
+        "inspection__parcel",
+        "uploaded_by",
+    )
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("缩略图"))
+    def preview(self, obj):
+        return _thumbnail_tag(obj)
+
+
+@admin.register(Event)
+class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The timeline is append-only and chained by hash: nothing here can be added, changed or deleted."""
+
+    list_display = ("created_at", "kind", "ticket", "hazard", "parcel", "actor", "from_status", "to_status", "internal")
+    list_filter = ("kind", "internal")
+    search_fields = ("kind", "comment", "ticket__number", "hazard__number", "parcel__code")
+    list_select_related = ("ticket", "hazard__category", "parcel", "actor")
+    date_hierarchy = "created_at"
+
+
+@admin.register(CrossCheck)
+class CrossCheckAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    list_display = ("parcel", "inspector", "requested_by", "requested_at", "status", "completed_at")
+    list_filter = ("status", "parcel__grid__zone")
+    search_fields = ("parcel__code", "parcel__name", "inspector__username", "comment")
+    list_select_related = ("parcel", "inspector", "requested_by")
+    date_hierarchy = "requested_at"
+    readonly_fields = ("parcel", "inspector", "requested_by", "requested_at", "status", "inspection", "completed_at")
+    fields = readonly_fields + ("comment",)
+
+    def has_add_permission(self, request):
+        return False  # requested through services.request_crosscheck
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "scope", "zone", "grid", "generated_at")
+    list_filter = ("zone",)
+    search_fields = ("scope",)
+    list_select_related = ("zone", "grid__zone")
+    date_hierarchy = "date"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("key", "channel", "recipient", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "channel")
+    search_fields = ("key", "recipient", "last_error")
+    list_select_related = ("report", "ticket")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Sequence)
+class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Counters and the event-chain head, for inspection only."""
+
+    list_display = ("key", "value", "text")
+    search_fields = ("key",)

@@ -214,7 +214,7 @@ def test_bad_input_is_refused_with_a_message(world, category, make_ticket):
     with pytest.raises(services.ValidationFailed, match="整改人必须是责任方"):
         services.assign_ticket(ticket, actor=world.manager, assignee=world.landlord)
     ticket = services.assign_ticket(ticket, actor=world.manager, assignee=world.enterprise_user)
-    with pytest.raises(services.ValidationFailed, match="至少上传一张"):
+    with pytest.raises(services.ValidationFailed, match="至少一张"):
         services.submit_rectification(ticket, actor=world.enterprise_user, comment="好了", photos=[])
     with pytest.raises(services.ValidationFailed):
         services.submit_rectification(ticket, actor=world.enterprise_user, comment="", photos=[f.photo_upload()])
