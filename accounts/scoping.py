@@ -70,3 +70,10 @@ class ScopedQuerySet:
 
     def visible_to(self, user):
         return restrict(self, user)
+
+
+class ScopedAdminMixin:
+    """Staff with a role (a zone's manager, say) see only their scope in admin too; superusers see all."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.scoping import ScopedAdminMixin
+
 from .models import Enterprise, Grid, Parcel, RiskTagOption, Zone
 
 
@@ -30,7 +32,7 @@ class TenantInline(admin.TabularInline):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(admin.ModelAdmin):
+class ParcelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "grid", "landlord_name", "closeout_state", "closed_out_at")
     list_filter = ("closeout_state", "grid__zone", "grid")
     search_fields = ("code", "name", "address", "landlord_name", "landlord_phone")
@@ -41,7 +43,7 @@ class ParcelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "credit_code", "kind", "parcel", "grid", "above_scale", "active")
     list_filter = ("kind", "above_scale", "active", "risk_tags", "grid__zone")
     search_fields = ("name", "credit_code", "legal_representative", "safety_contact", "phone", "parcel__code")

@@ -7,11 +7,14 @@ record is marked, not removed). The timeline, briefings and deliveries are view-
 a staff member does make to a hazard or ticket is itself written to the timeline.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import ScopedAdminMixin
+
+from . import services
 from .events import append_event
 from .models import (
     Campaign,
@@ -29,6 +32,54 @@ from .models import (
     Sequence,
     Ticket,
 )
+
+# --- Workflow actions: the admin drives the same services as the pages and the API ----------------
+
+
+def _run_for_each(modeladmin, request, queryset, run, done_message):
+    done = 0
+    for obj in queryset:
+        try:
+            run(obj)
+            done += 1
+        except services.WorkflowError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+
+@admin.action(description=_("汇总所选隐患为整改单（按责任方）"))
+def aggregate_selected(modeladmin, request, queryset):
+    try:
+        tickets = services.aggregate_hazards(list(queryset), actor=request.user)
+    except services.WorkflowError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return
+    modeladmin.message_user(
+        request, _("已生成 %(n)d 张整改单：%(numbers)s") % {"n": len(tickets), "numbers": "、".join(t.number for t in tickets)},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("交办所选整改单（默认期限）"))
+def assign_selected(modeladmin, request, queryset):
+    _run_for_each(modeladmin, request, queryset, lambda t: services.assign_ticket(t, actor=request.user),
+                  _("已交办 %(n)d 张整改单。"))
+
+
+@admin.action(description=_("督办所选整改单（升一级）"))
+def escalate_selected(modeladmin, request, queryset):
+    _run_for_each(modeladmin, request, queryset,
+                  lambda t: services.escalate_ticket(t, actor=request.user, comment=str(_("管理后台督办"))),
+                  _("已督办 %(n)d 张整改单。"))
+
+
+@admin.action(description=_("验收通过所选整改单"))
+def verify_selected(modeladmin, request, queryset):
+    _run_for_each(modeladmin, request, queryset,
+                  lambda t: services.verify_ticket(t, actor=request.user, passed=True, comment=str(_("管理后台验收"))),
+                  _("已验收通过 %(n)d 张整改单。"))
+
 
 
 class ViewOnlyAdminMixin:
@@ -172,7 +223,7 @@ class InspectionPhotoInline(ReadOnlyInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+class InspectionAdmin(ScopedAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = ("inspected_at", "unit", "inspector", "zone", "grid", "source", "result", "campaign")
     list_filter = ("source", "result", "zone", "campaign", "checklist")
     search_fields = ("enterprise__name", "parcel__code", "parcel__name", "inspector__username", "notes")
@@ -238,8 +289,9 @@ class TicketHazardInline(ReadOnlyInline):
 
 
 @admin.register(Hazard)
-class HazardAdmin(EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+class HazardAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     event_target = "hazard"
+    actions = [aggregate_selected]
     list_display = ("number", "reported_at", "unit", "category", "severity", "status", "zone", "grid", "ticket")
     list_filter = ("status", "severity", "zone", "category", "withdrawn", "ticket__escalation_level")
     search_fields = ("number", "description", "location_detail", "enterprise__name", "parcel__code", "parcel__name")
@@ -302,8 +354,9 @@ class HazardAdmin(EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     event_target = "ticket"
+    actions = [assign_selected, escalate_selected, verify_selected]
     list_display = (
         "number",
         "created_at",
@@ -387,7 +440,7 @@ class TicketAdmin(EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class PhotoAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Photos are evidence: uploaded through the services (validated, hashed), never altered."""
 
     list_display = (
@@ -418,7 +471,7 @@ class PhotoAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """The timeline is append-only and chained by hash: nothing here can be added, changed or deleted."""
 
     list_display = ("created_at", "kind", "ticket", "hazard", "parcel", "actor", "from_status", "to_status", "internal")
@@ -429,7 +482,7 @@ class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CrossCheck)
-class CrossCheckAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+class CrossCheckAdmin(ScopedAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = ("parcel", "inspector", "requested_by", "requested_at", "status", "completed_at")
     list_filter = ("status", "parcel__grid__zone")
     search_fields = ("parcel__code", "parcel__name", "inspector__username", "comment")
@@ -443,7 +496,7 @@ class CrossCheckAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DailyReport)
-class DailyReportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class DailyReportAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("date", "scope", "zone", "grid", "generated_at")
     list_filter = ("zone",)
     search_fields = ("scope",)
@@ -466,3 +519,4 @@ class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("key", "value", "text")
     search_fields = ("key",)
+
