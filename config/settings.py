@@ -222,6 +222,7 @@ USE_TZ = True
 # --- Files ------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders; collectstatic is optional
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -286,7 +287,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# API helper: one name per choice set in the OpenAPI schema.
+# API helper: one name per choice set in the OpenAPI schema; operations tagged by resource (tickets, hazards …).
+SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = r"/api/v1"
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "SeverityEnum": "inspections.choices.Severity",
     "HazardStatusEnum": "inspections.choices.HazardStatus",
@@ -333,3 +335,7 @@ if REDIS_URL and os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
         unacked_restore_interval=1,
         unacked_restore_throttle=1,
     )
+
+# --- Pages: the red/green map (inspections.views.dashboard) ------------------------------------------
+# Shown with the tile layer when MAP_TILE_URL is set (e.g. "© 天地图" for an intranet tile server).
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

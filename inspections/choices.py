@@ -98,5 +98,6 @@ class PhotoKind(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")

@@ -102,8 +102,10 @@ class TicketFilterSet(UnitFilters):
 class HazardFilterSet(UnitFilters):
     status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("状态"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("隐患等级"))
+    # Chosen by code in the URL (?category=TE01); matched on the code, since the predicate
+    # django-filter builds is {field_name: chosen.code}.
     category = django_filters.ModelMultipleChoiceFilter(
-        queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
+        field_name="category__code", queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
     )
     ticket = django_filters.NumberFilter(field_name="ticket_id", label=_("整改单"))
     likely_duplicate = django_filters.BooleanFilter(

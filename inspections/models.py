@@ -271,6 +271,7 @@ class Hazard(models.Model):
         indexes = [
             models.Index(fields=["zone", "status"], name="hazard_zone_status"),
             models.Index(fields=["status", "reported_at"], name="hazard_status_reported"),
+            models.Index(fields=["zone", "-reported_at"], name="hazard_zone_recent"),
         ]
 
     def __str__(self):
@@ -352,6 +353,7 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["deadline"], name="ticket_open_deadline", condition=~Q(status="closed")),
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+            models.Index(fields=["zone", "-created_at"], name="ticket_zone_recent"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
         ]
 
@@ -575,6 +577,7 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:

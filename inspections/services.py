@@ -203,7 +203,7 @@ def _fingerprint(enterprise, parcel, category):
     return f"{unit}:{category.code}"
 
 
-def _responsible_party(hazard):
+def responsible_party(hazard):
     """(kind, enterprise, parcel) responsible for a hazard."""
     if hazard.category.level == CategoryLevel.PARCEL or hazard.enterprise_id is None:
         if hazard.parcel_id is None:
@@ -227,7 +227,7 @@ def _parcel_has_open_hazards(parcel):
     return Hazard.objects.filter(parcel=parcel, status__in=OPEN_HAZARD_STATUSES, withdrawn=False).exists()
 
 
-def _can_act_for_party(actor, ticket):
+def can_act_for_party(actor, ticket):
     """The responsible party's own users: the enterprise's users, or the landlord of the parcel."""
     if _is_admin(actor):
         return True
@@ -476,7 +476,7 @@ def _lock_reported_hazards(hazards):
     return locked
 
 
-def _default_measures(hazards):
+def default_measures(hazards):
     seen = OrderedDict()
     for hazard in hazards:
         if hazard.category.standard_measures:
@@ -503,7 +503,7 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
                 _("隐患 %(number)s 当前状态为“%(status)s”，不能汇总（可能已被他人处理）。")
                 % {"number": hazard.number, "status": hazard.get_status_display()}
             )
-    parties = {_responsible_party(h)[:2] for h in hazards}
+    parties = {responsible_party(h)[:2] for h in hazards}
     if len(parties) != 1:
         raise ValidationFailed(_("一张整改单只能对应一个责任方，请按责任方分别汇总。"), {"hazards": [_("责任方不一致。")]})
     kind, enterprise = parties.pop()
@@ -522,7 +522,7 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
         landlord_copied=landlord_copied,
         is_major=any(h.severity == Severity.MAJOR for h in hazards),
         deadline=deadline,
-        measures=measures if measures is not None else _default_measures(hazards),
+        measures=measures if measures is not None else default_measures(hazards),
         created_by=actor,
     )
     Hazard.objects.filter(pk__in=[h.pk for h in hazards]).update(
@@ -541,7 +541,7 @@ def aggregate_hazards(hazards, *, actor, measures=None, deadline=None):
     locked = _lock_reported_hazards(hazards)
     groups = OrderedDict()
     for hazard in locked:
-        groups.setdefault(_responsible_party(hazard)[:2], []).append(hazard)
+        groups.setdefault(responsible_party(hazard)[:2], []).append(hazard)
     return [create_ticket(group, actor=actor, measures=measures, deadline=deadline) for group in groups.values()]
 
 
@@ -614,7 +614,7 @@ def submit_rectification(ticket, *, actor, comment, photos):
     _require_role(actor, Role.ENTERPRISE, Role.LANDLORD)
     ticket = _locked(Ticket, ticket.pk)
     _require_visible(actor, ticket)
-    if not _can_act_for_party(actor, ticket):
+    if not can_act_for_party(actor, ticket):
         raise NotPermitted(_("只有整改责任方可以提交整改材料。"))
     _require_status(ticket, TicketStatus.ASSIGNED)
     comment = (comment or "").strip()
@@ -636,7 +636,7 @@ def submit_rectification(ticket, *, actor, comment, photos):
     return ticket
 
 
-def _can_verify(actor, ticket):
+def can_verify(actor, ticket):
     if _is_admin(actor):
         return True
     if actor.role == Role.INSPECTOR:
@@ -650,7 +650,7 @@ def verify_ticket(ticket, *, actor, passed, comment=""):
     _require_role(actor, Role.INSPECTOR, Role.MANAGER)
     ticket = _locked(Ticket, ticket.pk)
     _require_visible(actor, ticket)
-    if not _can_verify(actor, ticket):
+    if not can_verify(actor, ticket):
         raise NotPermitted(_("只有本网格的网格员或交办人员可以验收。"))
     _require_status(ticket, TicketStatus.SUBMITTED)
     comment = (comment or "").strip()

@@ -110,3 +110,65 @@ def photo_upload(name="photo.jpg"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, jpeg_bytes(), content_type="image/jpeg")
+
+
+# --- Cases as raw rows (added by the briefing helper) ------------------------------------------------
+# These write rows directly, bypassing inspections.services, so that tests of the ledger figures and
+# the daily briefing can set any status and timestamp. Tests of the workflow use the services.
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.Inspection"
+
+    inspector = factory.SubFactory(UserFactory, role=Role.INSPECTOR)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    parcel = factory.LazyAttribute(lambda o: o.enterprise.parcel if o.enterprise else None)
+    grid = factory.LazyAttribute(lambda o: o.enterprise.grid if o.enterprise else o.parcel.grid)
+    zone = factory.LazyAttribute(lambda o: o.grid.zone)
+    inspected_at = factory.LazyFunction(timezone.now)
+
+
+class HazardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.Hazard"
+
+    number = factory.Sequence(lambda n: f"YH-T-{n:06d}")
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    parcel = factory.LazyAttribute(lambda o: o.enterprise.parcel if o.enterprise else None)
+    grid = factory.LazyAttribute(lambda o: o.enterprise.grid if o.enterprise else o.parcel.grid)
+    zone = factory.LazyAttribute(lambda o: o.grid.zone)
+    category = factory.SubFactory(HazardCategoryFactory)
+    severity = Severity.GENERAL
+    description = "测试隐患"
+    reporter = factory.SubFactory(UserFactory, role=Role.INSPECTOR)
+    reported_at = factory.LazyFunction(timezone.now)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.Ticket"
+
+    number = factory.Sequence(lambda n: f"ZG-T-{n:06d}")
+    responsible_kind = "enterprise"
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    parcel = factory.LazyAttribute(lambda o: o.enterprise.parcel if o.enterprise else None)
+    grid = factory.LazyAttribute(lambda o: o.enterprise.grid if o.enterprise else o.parcel.grid)
+    zone = factory.LazyAttribute(lambda o: o.grid.zone)
+    status = "pending"
+    created_by = factory.SubFactory(UserFactory, role=Role.MANAGER)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.Campaign"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"百日攻坚专项行动{n}")
+    start_date = factory.LazyFunction(lambda: timezone.localdate())
+
+    @factory.post_generation
+    def risk_tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.risk_tags.set(extracted)

@@ -1,0 +1,756 @@
+"""The field pages: the inspector's phone flow, and the enterprise's and landlord's pages.
+
+Inspector (网格员): my grids' units with this round's coverage; a checklist inspection; a hazard
+report with photos from the phone camera; my verification queue; cross-check tasks sent to me.
+Enterprise and landlord: my tickets (open first, overdue marked; a landlord's grouped by parcel and
+tenant) and the owner self-check (自查自纠).
+
+Views parse input, call inspections.services and render; every queryset starts from
+``visible_to(request.user)`` (a foreign object answers 404). A refused action re-renders the form
+with the service's message and the HTTP status that fits (400 bad input, 403 role or scope, 409
+wrong status); a done action redirects (POST-redirect-GET). A form sent by field.js over
+XMLHttpRequest (for the upload progress bar) gets ``{"redirect": url}`` instead of a 302, so the
+success message is shown by the page the browser then opens. List pages run a constant number of
+queries: counts and flags are annotations (scalar sub-selects), relations are joined or prefetched.
+"""
+
+from collections import OrderedDict
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.choices import Role
+from enterprises.models import Enterprise, Grid, Parcel
+
+from .. import services
+from ..choices import (
+    OPEN_HAZARD_STATUSES,
+    CategoryLevel,
+    CrossCheckStatus,
+    HazardStatus,
+    InspectionSource,
+    PhotoKind,
+    ResponsibleKind,
+    TicketStatus,
+)
+from ..field_forms import (
+    ChecklistChoiceForm,
+    ChecklistResultsForm,
+    CrossCheckHazardFormSet,
+    CrossCheckResultForm,
+    HazardReportForm,
+    SelfCheckForm,
+    active_categories,
+    checklists_for,
+)
+from ..forms import add_workflow_errors
+from ..models import Checklist, CrossCheck, Event, Hazard, Inspection, Photo, Ticket
+from .home import day_start, round_start, ticket_rows
+
+UNITS_PER_PAGE = 30
+QUEUE_PER_PAGE = 20
+PICKER_LIMIT = 20
+PARTY_OPEN_LIMIT = 200
+PARTY_CLOSED_LIMIT = 20
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+class SubqueryCount(Subquery):
+    """``(SELECT COUNT(pk) FROM … WHERE …)`` as a column: no GROUP BY in the outer query, 0 when none."""
+
+    output_field = IntegerField()
+    empty_result_set_value = 0
+
+    def __init__(self, queryset):
+        super().__init__(queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n"))
+
+
+def open_hazards_of(field):
+    """Open hazards of the unit in the outer query (``field`` is 'enterprise' or 'parcel')."""
+    return SubqueryCount(
+        Hazard.objects.filter(**{field: OuterRef("pk")}, status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
+    )
+
+
+def active_tenants_of(ref="pk"):
+    return SubqueryCount(Enterprise.objects.filter(parcel_id=OuterRef(ref), active=True))
+
+
+def visited_since(field, since):
+    return Exists(Inspection.objects.filter(**{field: OuterRef("pk")}, inspected_at__gte=since))
+
+
+def last_inspected(field):
+    return Subquery(
+        Inspection.objects.filter(**{field: OuterRef("pk")}).order_by("-inspected_at").values("inspected_at")[:1]
+    )
+
+
+def current_round_start(today=None):
+    """The first day of the current inspection round (一轮走访: the calendar month)."""
+    return round_start(today or timezone.localdate())
+
+
+def is_admin(user):
+    return bool(user.is_superuser)
+
+
+def done(request, url):
+    """POST-redirect-GET; a form sent by field.js (XMLHttpRequest) is told where to go instead."""
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return JsonResponse({"redirect": url})
+    return redirect(url)
+
+
+def refused(request, message, status=403):
+    messages.error(request, message)
+    return render(request, "inspections/field/refused.html", {"refusal": message}, status=status)
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Only the listed roles (and superusers) use the page; anyone else gets the refusal page (403)."""
+
+    roles = ()
+    refusal_message = gettext_lazy("您的角色不能使用此页面。")
+
+    def allowed(self, user):
+        return is_admin(user) or user.role in self.roles
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.allowed(request.user):
+            return refused(request, str(self.refusal_message))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def paginate(request, queryset, per_page):
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "object_list": list(page.object_list),
+    }
+
+
+def unit_queryset(user, unit):
+    if unit == "enterprise":
+        return Enterprise.objects.visible_to(user).select_related("grid__zone", "parcel").prefetch_related("risk_tags")
+    if unit == "parcel":
+        return Parcel.objects.visible_to(user).select_related("grid__zone")
+    raise Http404
+
+
+def unit_kwargs(unit_obj):
+    return {"enterprise": unit_obj} if isinstance(unit_obj, Enterprise) else {"parcel": unit_obj}
+
+
+def unit_kind(unit_obj):
+    return "enterprise" if isinstance(unit_obj, Enterprise) else "parcel"
+
+
+def report_url(unit_obj):
+    return f"{reverse('inspections:hazard_report')}?{unit_kind(unit_obj)}={unit_obj.pk}"
+
+
+def workflow_refusal(request, form, exc):
+    messages.error(request, exc.message)
+    if form is not None:
+        add_workflow_errors(form, exc)
+    return exc.http_status
+
+
+# --- inspector: my grids' units ------------------------------------------------------------------
+
+
+FIELD_STAFF = (Role.INSPECTOR, Role.MANAGER)
+
+
+def field_grids(user):
+    """The grids whose units the page lists: an inspector's own grids; a manager's visible grids."""
+    grids = Grid.objects.visible_to(user).select_related("zone")
+    if user.role == Role.INSPECTOR:
+        grids = grids.filter(pk__in=list(user.scope_grid_ids))
+    return list(grids)
+
+
+def coverage(units):
+    """{"total": units, "visited": units visited this round} of a queryset annotated with ``visited``."""
+    figures = units.aggregate(total=Count("pk"), seen=Count("pk", filter=Q(visited=True)))
+    return {"total": figures["total"], "visited": figures["seen"]}
+
+
+class InspectorUnitsView(RoleRequiredMixin, View):
+    """My grids' enterprises and parcels, with this round's coverage and open hazards per unit."""
+
+    roles = FIELD_STAFF
+    refusal_message = gettext_lazy("“我的网格”仅供网格员和交办人员使用。")
+
+    def get(self, request):
+        user = request.user
+        today = timezone.localdate()
+        start = current_round_start(today)
+        since = day_start(start)
+        grids = field_grids(user)
+        grid_ids = [grid.pk for grid in grids]
+        selected = request.GET.get("grid_id", "")
+        if selected.isdigit() and int(selected) in grid_ids:
+            grid_ids = [int(selected)]
+        else:
+            selected = ""
+        kind = request.GET.get("kind") if request.GET.get("kind") in ("enterprise", "parcel") else "enterprise"
+        visited = request.GET.get("visited") if request.GET.get("visited") in ("yes", "no") else ""
+        q = request.GET.get("q", "").strip()
+
+        enterprises = Enterprise.objects.visible_to(user).filter(grid_id__in=grid_ids, active=True)
+        parcels = Parcel.objects.visible_to(user).filter(grid_id__in=grid_ids)
+        if q:
+            enterprises = enterprises.filter(
+                Q(name__icontains=q) | Q(credit_code__icontains=q) | Q(parcel__code__icontains=q)
+            )
+            parcels = parcels.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(landlord_name__icontains=q))
+        enterprises = enterprises.annotate(visited=visited_since("enterprise", since))
+        parcels = parcels.annotate(visited=visited_since("parcel", since))
+        figures = {
+            "enterprise": coverage(enterprises),
+            "parcel": coverage(parcels),
+        }
+        if kind == "enterprise":
+            rows = (
+                enterprises.select_related("parcel", "grid")
+                .prefetch_related("risk_tags")
+                .annotate(
+                    open_hazards=open_hazards_of("enterprise"),
+                    last_inspected_at=last_inspected("enterprise"),
+                )
+                .order_by("visited", "name", "pk")
+            )
+        else:
+            rows = (
+                parcels.select_related("grid")
+                .annotate(
+                    open_hazards=open_hazards_of("parcel"),
+                    last_inspected_at=last_inspected("parcel"),
+                    tenant_count=active_tenants_of(),
+                )
+                .order_by("visited", "code")
+            )
+        if visited:
+            rows = rows.filter(visited=visited == "yes")
+        context = {
+            "round_start": start,
+            "grids": grids,
+            "selected_grid": selected,
+            "kind": kind,
+            "visited": visited,
+            "q": q,
+            "figures": figures,
+            **paginate(request, rows, UNITS_PER_PAGE),
+        }
+        return render(request, "inspections/field/units.html", context)
+
+
+# --- inspector: a checklist inspection ----------------------------------------------------------
+
+
+class InspectionCreateView(RoleRequiredMixin, View):
+    """开始检查: choose a checklist fitting the unit, tick every item; failed items become hazards."""
+
+    roles = FIELD_STAFF
+    refusal_message = gettext_lazy("只有网格员和交办人员可以录入检查。")
+
+    def unit(self, unit, pk):
+        return get_object_or_404(unit_queryset(self.request.user, unit), pk=pk)
+
+    def get(self, request, unit, pk):
+        obj = self.unit(unit, pk)
+        recommended, others = checklists_for(obj)
+        if "checklist" not in request.GET:
+            return self.render_choice(obj, ChecklistChoiceForm(recommended=recommended, others=others))
+        choice = ChecklistChoiceForm(request.GET, recommended=recommended, others=others)
+        if not choice.is_valid():
+            return self.render_choice(obj, choice, status=400)
+        checklist = choice.cleaned_data["checklist"]
+        return self.render_form(obj, checklist, ChecklistResultsForm(checklist=checklist))
+
+    def post(self, request, unit, pk):
+        obj = self.unit(unit, pk)
+        recommended, others = checklists_for(obj)
+        choice = ChecklistChoiceForm(request.POST, recommended=recommended, others=others)
+        if not choice.is_valid():
+            messages.error(request, _("请选择检查表。"))
+            return self.render_choice(obj, choice, status=400)
+        checklist = choice.cleaned_data["checklist"]
+        form = ChecklistResultsForm(request.POST, request.FILES, checklist=checklist)
+        if not form.is_valid():
+            messages.error(request, _("请检查填写的内容：每一项都要选择“合格”或“不合格”。"))
+            return self.render_form(obj, checklist, form, status=400)
+        try:
+            inspection = services.record_inspection(
+                actor=request.user,
+                **unit_kwargs(obj),
+                source=InspectionSource.GRID,
+                checklist=checklist,
+                results=form.results(),
+                notes=form.cleaned_data["notes"],
+                photos=form.cleaned_data["photos"],
+            )
+        except services.WorkflowError as exc:
+            status = workflow_refusal(request, form, exc)
+            return self.render_form(obj, checklist, form, status=status)
+        failed = inspection.hazards.count()
+        if failed:
+            messages.success(
+                request, _("检查已记录：%(n)d 项不合格，已生成 %(n)d 条隐患，等待汇总交办。") % {"n": failed}
+            )
+        else:
+            messages.success(request, _("检查已记录：未发现隐患。"))
+        return done(request, obj.get_absolute_url())
+
+    def render_choice(self, obj, form, status=200):
+        context = {"unit": obj, "unit_kind": unit_kind(obj), "choice_form": form}
+        return render(self.request, "inspections/field/inspection_choose.html", context, status=status)
+
+    def render_form(self, obj, checklist, form, status=200):
+        context = {
+            "unit": obj,
+            "unit_kind": unit_kind(obj),
+            "checklist": checklist,
+            "form": form,
+            "checklist_value": checklist.pk if checklist else ChecklistChoiceForm.NONE,
+            "max_photo_bytes": settings.PHOTO_MAX_BYTES,
+        }
+        return render(self.request, "inspections/field/inspection_form.html", context, status=status)
+
+
+# --- inspector: report a hazard -----------------------------------------------------------------
+
+
+class HazardReportView(RoleRequiredMixin, View):
+    """上报隐患: a unit (chosen from my units), a category, a description and photos from the camera."""
+
+    roles = FIELD_STAFF
+    refusal_message = gettext_lazy("只有网格员和交办人员可以在此上报隐患。")
+
+    def get_unit(self):
+        for kind in ("enterprise", "parcel"):
+            value = self.request.GET.get(kind, "")
+            if value:
+                if not value.isdigit():
+                    raise Http404
+                return get_object_or_404(unit_queryset(self.request.user, kind), pk=int(value))
+        return None
+
+    @staticmethod
+    def form_kwargs(obj):
+        """A parcel's tenants to choose from; an enterprise without a parcel cannot have parcel-level hazards."""
+        parcel = obj if isinstance(obj, Parcel) else None
+        categories = active_categories()
+        if isinstance(obj, Enterprise) and obj.parcel_id is None:
+            categories = [c for c in categories if c.level != CategoryLevel.PARCEL]
+        return {"parcel": parcel, "categories": categories}
+
+    def get(self, request):
+        obj = self.get_unit()
+        if obj is None:
+            return self.render_picker()
+        return self.render_form(obj, HazardReportForm(**self.form_kwargs(obj)))
+
+    def post(self, request):
+        obj = self.get_unit()
+        if obj is None:
+            messages.error(request, _("请先选择发现隐患的单位或宗地。"))
+            return self.render_picker(status=400)
+        parcel = obj if isinstance(obj, Parcel) else None
+        form = HazardReportForm(request.POST, request.FILES, **self.form_kwargs(obj))
+        if not form.is_valid():
+            messages.error(request, _("请检查填写的内容。"))
+            return self.render_form(obj, form, status=400)
+        data = form.cleaned_data
+        unit = unit_kwargs(obj)
+        if parcel is not None and data.get("enterprise"):
+            unit["enterprise"] = data["enterprise"]
+        try:
+            hazard = services.report_hazard(
+                actor=request.user,
+                category=data["category"],
+                description=data["description"],
+                severity=data["severity"] or None,
+                location_detail=data["location_detail"],
+                photos=data["photos"],
+                **unit,
+            )
+        except services.WorkflowError as exc:
+            status = workflow_refusal(request, form, exc)
+            return self.render_form(obj, form, status=status)
+        text = _("隐患 %(number)s 已上报（%(photos)d 张照片），等待汇总交办。") % {
+            "number": hazard.number,
+            "photos": len(data["photos"]),
+        }
+        if hazard.likely_duplicate_of_id:
+            text += " " + _("该单位已有同类未整改隐患，已标记为疑似重复。")
+        messages.success(request, text)
+        return done(request, obj.get_absolute_url())
+
+    def render_form(self, obj, form, status=200):
+        context = {
+            "unit": obj,
+            "unit_kind": unit_kind(obj),
+            "form": form,
+            "max_photo_bytes": settings.PHOTO_MAX_BYTES,
+            "max_photo_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
+        }
+        return render(self.request, "inspections/field/hazard_report.html", context, status=status)
+
+    def render_picker(self, status=200):
+        user = self.request.user
+        q = self.request.GET.get("q", "").strip()
+        grid_ids = [grid.pk for grid in field_grids(user)]
+        enterprises = Enterprise.objects.visible_to(user).filter(grid_id__in=grid_ids, active=True)
+        parcels = Parcel.objects.visible_to(user).filter(grid_id__in=grid_ids)
+        if q:
+            enterprises = enterprises.filter(Q(name__icontains=q) | Q(parcel__code__icontains=q))
+            parcels = parcels.filter(Q(code__icontains=q) | Q(name__icontains=q))
+        context = {
+            "q": q,
+            "enterprises": list(enterprises.select_related("parcel").order_by("name", "pk")[:PICKER_LIMIT]),
+            "parcels": list(parcels.order_by("code")[:PICKER_LIMIT]),
+            "limit": PICKER_LIMIT,
+        }
+        return render(self.request, "inspections/field/hazard_pick_unit.html", context, status=status)
+
+
+# --- inspector: the verification queue ----------------------------------------------------------
+
+
+class VerifyQueueView(RoleRequiredMixin, View):
+    """待验收: submitted tickets in my grids, with the evidence; pass or reject on the ticket's action URL."""
+
+    roles = FIELD_STAFF
+    refusal_message = gettext_lazy("只有网格员和交办人员可以验收整改。")
+
+    def get(self, request):
+        user = request.user
+        tickets = Ticket.objects.visible_to(user).filter(status=TicketStatus.SUBMITTED)
+        if user.role == Role.INSPECTOR:
+            tickets = tickets.filter(grid_id__in=list(user.scope_grid_ids))
+        tickets = (
+            tickets.select_related("enterprise", "parcel", "grid__zone")
+            .prefetch_related(
+                Prefetch("hazards", queryset=Hazard.objects.select_related("category").order_by("pk")),
+                Prefetch(
+                    "photos",
+                    queryset=Photo.objects.filter(kind=PhotoKind.AFTER).order_by("-created_at", "-pk"),
+                    to_attr="after_photos",
+                ),
+                Prefetch(
+                    "events",
+                    queryset=Event.objects.filter(kind="inspections.ticket.submitted")
+                    .select_related("actor")
+                    .order_by("-created_at", "-pk"),
+                    to_attr="submissions",
+                ),
+            )
+            .order_by("submitted_at", "pk")
+        )
+        context = paginate(request, tickets, QUEUE_PER_PAGE)
+        today = timezone.localdate()
+        context["rows"] = ticket_rows(context["object_list"], today, today + timedelta(days=settings.REMINDER_DAYS))
+        return render(request, "inspections/field/verify_queue.html", context)
+
+
+# --- inspector: cross-checks sent to me ---------------------------------------------------------
+
+
+def my_crosschecks(user):
+    return CrossCheck.objects.visible_to(user).filter(inspector=user)
+
+
+class CrossCheckListView(RoleRequiredMixin, View):
+    roles = (Role.INSPECTOR,)
+    refusal_message = gettext_lazy("交叉检查任务仅供网格员使用。")
+
+    def get(self, request):
+        mine = my_crosschecks(request.user).select_related("parcel__grid__zone", "requested_by")
+        open_ = (
+            mine.filter(status=CrossCheckStatus.REQUESTED)
+            .annotate(
+                tenant_count=active_tenants_of("parcel_id"),
+            )
+            .order_by("requested_at", "pk")
+        )
+        finished = (
+            mine.exclude(status=CrossCheckStatus.REQUESTED)
+            .annotate(
+                new_hazards=SubqueryCount(Hazard.objects.filter(inspection_id=OuterRef("inspection_id"))),
+            )
+            .order_by("-completed_at", "-pk")[:20]
+        )
+        context = {"open_checks": list(open_), "finished_checks": list(finished)}
+        return render(request, "inspections/field/crosscheck_list.html", context)
+
+
+class CrossCheckRecordView(RoleRequiredMixin, View):
+    """录入检查结果: pass (the parcel turns green, closed out) or fail with the new hazards found."""
+
+    roles = (Role.INSPECTOR,)
+    refusal_message = gettext_lazy("只有被指派的网格员可以录入交叉检查结果。")
+
+    def get_crosscheck(self, pk):
+        queryset = my_crosschecks(self.request.user).select_related("parcel__grid__zone", "requested_by", "inspection")
+        return get_object_or_404(queryset, pk=pk)
+
+    def forms(self, crosscheck, data=None):
+        categories = active_categories()
+        result = CrossCheckResultForm(data)
+        hazards = CrossCheckHazardFormSet(data, prefix="hazards", parcel=crosscheck.parcel, categories=categories)
+        return result, hazards
+
+    def get(self, request, pk):
+        crosscheck = self.get_crosscheck(pk)
+        result, hazards = self.forms(crosscheck)
+        return self.render_page(crosscheck, result, hazards)
+
+    def post(self, request, pk):
+        crosscheck = self.get_crosscheck(pk)
+        if crosscheck.status != CrossCheckStatus.REQUESTED:
+            messages.error(request, _("该交叉检查已完成，不能重复录入。"))
+            return self.render_page(crosscheck, None, None, status=409)
+        result, hazards = self.forms(crosscheck, request.POST)
+        if not (result.is_valid() and hazards.is_valid()):
+            messages.error(request, _("请检查填写的内容。"))
+            return self.render_page(crosscheck, result, hazards, status=400)
+        try:
+            services.record_crosscheck(
+                crosscheck,
+                actor=request.user,
+                passed=result.is_pass,
+                comment=result.cleaned_data["comment"],
+                hazards=hazards.hazard_specs(),
+            )
+        except services.WorkflowError as exc:
+            status = workflow_refusal(request, result, exc)
+            return self.render_page(self.get_crosscheck(pk), result, hazards, status=status)
+        if result.is_pass:
+            messages.success(
+                request, _("交叉检查通过，宗地 %(code)s 已销号（绿色）。") % {"code": crosscheck.parcel.code}
+            )
+        else:
+            messages.success(
+                request,
+                _("交叉检查不通过，已登记 %(n)d 条隐患，宗地 %(code)s 保持红色。")
+                % {"n": len(hazards.hazard_specs()), "code": crosscheck.parcel.code},
+            )
+        return done(request, reverse("inspections:crosscheck_list"))
+
+    def render_page(self, crosscheck, result, hazards, status=200):
+        parcel = crosscheck.parcel
+        context = {
+            "crosscheck": crosscheck,
+            "parcel": parcel,
+            "result_form": result if crosscheck.status == CrossCheckStatus.REQUESTED else None,
+            "hazard_forms": hazards if crosscheck.status == CrossCheckStatus.REQUESTED else None,
+            "tenants": list(parcel.tenants.filter(active=True).order_by("name")),
+            "rectified": list(
+                Hazard.objects.filter(parcel=parcel, status=HazardStatus.RECTIFIED)
+                .select_related("category", "enterprise")
+                .order_by("-rectified_at", "-pk")[:20]
+            ),
+            "new_hazards": list(
+                Hazard.objects.filter(inspection_id=crosscheck.inspection_id).select_related("category")
+            )
+            if crosscheck.inspection_id
+            else [],
+        }
+        return render(self.request, "inspections/field/crosscheck_record.html", context, status=status)
+
+
+# --- enterprise and landlord: my tickets --------------------------------------------------------
+
+
+PARTY_ROLES = (Role.ENTERPRISE, Role.LANDLORD)
+
+
+def party_ticket_queryset(user):
+    return (
+        Ticket.objects.visible_to(user)
+        .select_related("enterprise", "parcel")
+        .prefetch_related(Prefetch("hazards", queryset=Hazard.objects.select_related("category").order_by("pk")))
+    )
+
+
+def group_by_parcel(rows):
+    """Rows grouped by parcel, then by responsible party (the landlord's own first, then each tenant)."""
+    groups = OrderedDict()
+    for row in rows:
+        ticket = row["ticket"]
+        parcel = ticket.parcel
+        group = groups.setdefault(parcel.pk if parcel else None, {"parcel": parcel, "parties": OrderedDict()})
+        if ticket.responsible_kind == ResponsibleKind.LANDLORD:
+            key, name, order = ("landlord", 0), _("房东（宗地级隐患）"), 0
+        else:
+            key, name, order = ("enterprise", ticket.enterprise_id), ticket.enterprise.name, 1
+        party = group["parties"].setdefault(key, {"name": name, "kind": key[0], "order": order, "rows": []})
+        party["rows"].append(row)
+    result = []
+    for group in sorted(groups.values(), key=lambda g: g["parcel"].code if g["parcel"] else ""):
+        group["parties"] = sorted(group["parties"].values(), key=lambda p: (p["order"], p["name"]))
+        group["count"] = sum(len(p["rows"]) for p in group["parties"])
+        result.append(group)
+    return result
+
+
+class PartyTicketsView(RoleRequiredMixin, View):
+    """我的整改单: open tickets first (overdue marked), what is asked and by when; closed ones below."""
+
+    roles = PARTY_ROLES
+    refusal_message = gettext_lazy("“我的整改单”仅供企业和房东使用。")
+
+    def get(self, request):
+        user = request.user
+        today = timezone.localdate()
+        soon = today + timedelta(days=settings.REMINDER_DAYS)
+        visible = Ticket.objects.visible_to(user)
+        figures = visible.aggregate(
+            assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
+            overdue=Count(
+                "pk", filter=Q(status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED], deadline__lt=today)
+            ),
+            submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
+            closed=Count("pk", filter=Q(status=TicketStatus.CLOSED)),
+        )
+        open_tickets = list(
+            party_ticket_queryset(user)
+            .filter(status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED])
+            .order_by(F("deadline").asc(nulls_last=True), "pk")[:PARTY_OPEN_LIMIT]
+        )
+        closed = list(
+            party_ticket_queryset(user)
+            .filter(status=TicketStatus.CLOSED)
+            .order_by(F("closed_at").desc(nulls_last=True), "-pk")[:PARTY_CLOSED_LIMIT]
+        )
+        open_rows = ticket_rows(open_tickets, today, soon, with_hazards=True)
+        own_kind = ResponsibleKind.LANDLORD if user.role == Role.LANDLORD else ResponsibleKind.ENTERPRISE
+        for row in open_rows:
+            row["mine"] = row["ticket"].responsible_kind == own_kind
+        parties = {(row["ticket"].responsible_kind, row["ticket"].enterprise_id) for row in open_rows}
+        grouped = user.role == Role.LANDLORD or len(parties) > 1
+        context = {
+            "figures": figures,
+            "open_rows": open_rows,
+            "groups": group_by_parcel(open_rows) if grouped else [],
+            "grouped": grouped,
+            "closed_rows": ticket_rows(closed, today, soon, with_hazards=True),
+            "open_limit": PARTY_OPEN_LIMIT,
+            "is_landlord": user.role == Role.LANDLORD,
+        }
+        return render(request, "inspections/field/party_tickets.html", context)
+
+
+# --- enterprise and landlord: the self-check ----------------------------------------------------
+
+
+def self_check_checklists(user):
+    """The owner self-check form; a landlord may also check the parcel with the parcel checklist."""
+    query = Q(is_self_check=True)
+    if user.role == Role.LANDLORD:
+        query |= Q(for_parcel=True)
+    return list(Checklist.objects.filter(query, active=True).order_by("-is_self_check", "name"))
+
+
+def self_check_units(user):
+    if user.role == Role.LANDLORD:
+        return list(Parcel.objects.visible_to(user).order_by("code"))
+    return list(Enterprise.objects.visible_to(user).filter(active=True).order_by("name"))
+
+
+class SelfCheckView(RoleRequiredMixin, View):
+    """自查自纠: the owner ticks the self-check form; failed items are reported as hazards."""
+
+    roles = PARTY_ROLES
+    refusal_message = gettext_lazy("自查自纠仅供企业主和房东使用。")
+
+    def setup_page(self, request):
+        self.checklists = self_check_checklists(request.user)
+        self.units = self_check_units(request.user)
+        wanted = request.POST.get("checklist") or request.GET.get("checklist") or ""
+        self.checklist = next((c for c in self.checklists if str(c.pk) == wanted), None)
+        if self.checklist is None and self.checklists:
+            self.checklist = self.checklists[0]
+
+    def get(self, request):
+        self.setup_page(request)
+        form = SelfCheckForm(checklist=self.checklist, units=self.units) if self.ready() else None
+        return self.render_page(form)
+
+    def post(self, request):
+        self.setup_page(request)
+        if not self.ready():
+            messages.error(request, self.not_ready_message())
+            return self.render_page(None, status=400)
+        form = SelfCheckForm(request.POST, request.FILES, checklist=self.checklist, units=self.units)
+        if not form.is_valid():
+            messages.error(request, _("请检查填写的内容：每一项都要选择“合格”或“不合格”。"))
+            return self.render_page(form, status=400)
+        try:
+            inspection = services.record_inspection(
+                actor=request.user,
+                **form.unit_kwargs(),
+                checklist=self.checklist,
+                results=form.results(),
+                notes=form.cleaned_data["notes"],
+                photos=form.cleaned_data["photos"],
+            )
+        except services.WorkflowError as exc:
+            status = workflow_refusal(request, form, exc)
+            return self.render_page(form, status=status)
+        failed = inspection.hazards.count()
+        if failed:
+            messages.success(
+                request, _("自查已提交：%(n)d 项不合格，已作为隐患上报。交办后请按整改单要求整改。") % {"n": failed}
+            )
+        else:
+            messages.success(request, _("自查已提交：全部合格。"))
+        return done(request, reverse("inspections:self_check"))
+
+    def ready(self):
+        return bool(self.checklist and self.units)
+
+    def not_ready_message(self):
+        if not self.units:
+            return _("您的账号还没有关联单位，请联系管理员。")
+        return _("目前没有可用的自查表，请联系管理员。")
+
+    def render_page(self, form, status=200):
+        user = self.request.user
+        history = list(
+            Inspection.objects.visible_to(user)
+            .filter(source=InspectionSource.SELF_CHECK)
+            .select_related("enterprise", "parcel", "checklist", "inspector")
+            .annotate(hazard_count=SubqueryCount(Hazard.objects.filter(inspection=OuterRef("pk"))))
+            .order_by("-inspected_at", "-pk")[:10]
+        )
+        context = {
+            "form": form,
+            "checklist": self.checklist,
+            "checklists": self.checklists,
+            "history": history,
+            "not_ready": None if self.ready() else self.not_ready_message(),
+            "max_photo_bytes": settings.PHOTO_MAX_BYTES,
+        }
+        return render(self.request, "inspections/field/self_check.html", context, status=status)
