@@ -316,11 +316,12 @@ def _store(upload):
 
 
 class ImportAccessMixin(RoleRequiredMixin):
-    refusal_message = gettext_lazy("导入台账仅供交办/安监人员和系统管理员使用。")
+    refusal_message = gettext_lazy("导入台账仅供负责全区的交办/安监人员和系统管理员使用。")
 
     @staticmethod
     def may_import(user):
-        return bool(user.is_superuser or user.is_staff or user.role == Role.MANAGER)
+        # An import may create zones and grids anywhere: only users who see the whole area.
+        return bool(user.sees_everything and (user.is_superuser or user.is_staff or user.role == Role.MANAGER))
 
     def allowed(self, user):
         return self.may_import(user)

@@ -199,7 +199,7 @@ GOOD_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("role", ["inspector", "leader", "enterprise_user"])
+@pytest.mark.parametrize("role", ["inspector", "leader", "enterprise_user", "manager"])
 def test_import_page_refuses_other_roles(client, world, role):
     login(client, getattr(world, role))
     response = client.get(reverse("enterprises:import"))
@@ -209,7 +209,7 @@ def test_import_page_refuses_other_roles(client, world, role):
 
 
 def test_import_page_shows_every_problem_of_a_bad_file_and_writes_nothing(client, world):
-    login(client, world.manager)
+    login(client, world.manager_all)
     bad = [
         [
             "梅陇",
@@ -237,7 +237,7 @@ def test_import_page_shows_every_problem_of_a_bad_file_and_writes_nothing(client
 
 
 def test_import_page_refuses_a_file_it_cannot_read(client, world):
-    login(client, world.manager)
+    login(client, world.manager_all)
     response = client.post(reverse("enterprises:import"), {"file": SimpleUploadedFile("台账.xls", b"\xd0\xcf\x11\xe0")})
     assert response.status_code == 400
     assert "另存为 .xlsx" in response.content.decode()
@@ -246,7 +246,7 @@ def test_import_page_refuses_a_file_it_cannot_read(client, world):
 
 
 def test_import_page_writes_a_good_file_only_after_confirm(client, world):
-    login(client, world.manager)
+    login(client, world.manager_all)
     response = client.post(reverse("enterprises:import"), {"file": csv_upload(GOOD_ROWS)})
     assert response.status_code == 302
     preview = client.get(response["Location"])
@@ -268,7 +268,7 @@ def test_import_page_writes_a_good_file_only_after_confirm(client, world):
 
 
 def test_an_upload_is_confirmed_only_by_the_session_that_made_it(client, world):
-    login(client, world.manager)
+    login(client, world.manager_all)
     client.post(reverse("enterprises:import"), {"file": csv_upload(GOOD_ROWS)})
     (token,) = client.session[SESSION_KEY]
     other = login(Client(), world.manager_all)
