@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -392,6 +393,9 @@ class TicketActionView(LoginRequiredMixin, View):
             ticket = visible_ticket(request, pk)
             return ticket_page(request, ticket, bound={self.action: form}, status=exc.http_status)
         messages.success(request, self.get_success_message(result if isinstance(result, Ticket) else ticket))
+        next_url = request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            return redirect(next_url)  # e.g. back to the inspector's verification queue
         return redirect("inspections:ticket_detail", pk=ticket.pk)
 
 
