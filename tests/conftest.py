@@ -77,3 +77,30 @@ def world(db):
     w.__dict__.update(locals())
     del w.__dict__["w"]
     return w
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile locale/*.po to .mo once per test process (.mo files are not committed), so pages render in English.
+
+    A file lock keeps parallel xdist workers from writing the same .mo at once; the command skips an up-to-date .mo.
+    A bad catalogue does not stop the suite here: tests/test_translations.py reports it.
+    """
+    import fcntl
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    from django.core.management import call_command, get_commands
+    from django.core.management.base import CommandError
+
+    if "compile_translations" not in get_commands():
+        return
+    with open(Path(tempfile.gettempdir()) / "tracker-compile-translations.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            call_command("compile_translations", verbosity=0)
+        except CommandError as exc:
+            warnings.warn(f"translations not compiled: {exc}", stacklevel=1)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
