@@ -5,12 +5,12 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
-from .cleaning import clean_text
+from .cleaning import clean_code
 
 
 def normalize_credit_code(value):
     """Full-width to half-width, spaces and dashes removed, upper case."""
-    return clean_text(value).replace(" ", "").replace("-", "").upper()
+    return clean_code(value).replace(" ", "").replace("-", "").upper()
 
 
 def credit_code_error(value):
@@ -32,8 +32,19 @@ def credit_code_error(value):
 
 
 def validate_credit_code(value):
+    """The model's validator: a valid code, stored as written in the standard (half-width, upper case).
+
+    Inputs that accept what people type (the import, a form's clean_credit_code) normalise first;
+    a value that reaches the model un-normalised gets a message naming the form to store.
+    """
     if value in (None, ""):
         return
     error = credit_code_error(value)
     if error:
         raise ValidationError(error, code="invalid_credit_code")
+    code = normalize_credit_code(value)
+    if value != code:
+        raise ValidationError(
+            _("统一社会信用代码请用半角大写字母和数字填写，不含空格和横线：%(code)s。") % {"code": code},
+            code="credit_code_not_normalized",
+        )

@@ -27,6 +27,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from accounts.choices import Role
+from accounts.text import join_clauses, join_list, parens
 from inspections import services
 from inspections.choices import OPEN_HAZARD_STATUSES, CrossCheckStatus, HazardStatus, TicketStatus
 from inspections.forms import add_workflow_errors
@@ -403,7 +404,7 @@ class ImportConfirmView(ImportAccessMixin, View):
         _forget(request, token)
         messages.success(
             request,
-            _("导入完成：共 %(rows)d 行。%(lines)s") % {"rows": summary.rows, "lines": "；".join(summary.lines())},
+            _("导入完成：共 %(rows)d 行。%(lines)s") % {"rows": summary.rows, "lines": join_clauses(summary.lines())},
         )
         return redirect("enterprises:parcel_list")
 
@@ -429,8 +430,8 @@ def inspector_options(inspectors):
     options = []
     for inspector in inspectors:
         grids = list(inspector.grids.all())
-        names = "、".join(f"{grid.zone.name}{grid.name}" for grid in grids) or _("未分配网格")
-        label = f"{inspector.get_full_name() or inspector.username}（{names}）"
+        names = join_list(f"{grid.zone.name}{grid.name}" for grid in grids) or _("未分配网格")
+        label = (inspector.get_full_name() or inspector.username) + parens(names)
         options.append((inspector.pk, label, {grid.pk for grid in grids}))
     return options
 
