@@ -277,6 +277,9 @@ REST_FRAMEWORK = {
 }
 # API helper: workflow refusals (inspections.services.WorkflowError) answer 400/403/409 with the message.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "inspections.api.exceptions.exception_handler"
+# Throttles key anonymous clients by address: trust X-Forwarded-For only from this many proxies in front
+# (0: the socket address; set 1 behind one reverse proxy). DRF's default would trust any client's header.
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("API_NUM_PROXIES", "0"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safety-inspection case tracker API",
     "VERSION": "1.0.0",

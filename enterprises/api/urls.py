@@ -1,1 +1,11 @@
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("zones", views.ZoneViewSet, basename="zone")
+router.register("grids", views.GridViewSet, basename="grid")
+router.register("parcels", views.ParcelViewSet, basename="parcel")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+
+urlpatterns = router.urls
