@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from inspections.views import HomeView
@@ -7,6 +9,7 @@ from inspections.views.media import media
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("accounts.urls")),
     path("register/", include("enterprises.urls")),
     path("cases/", include("inspections.urls")),

@@ -30,8 +30,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
+from accounts.text import join_list
 from enterprises.choices import CloseoutState
 from enterprises.models import Enterprise, Parcel
 
@@ -461,6 +463,22 @@ def _pass_fingerprint_on(fingerprint):
         successor.save(update_fields=["fingerprint"])
 
 
+@transaction.atomic
+def add_hazard_photos(hazard, *, actor, photos):
+    """More 'before' photos on an open hazard (not a change of status), with one event."""
+    _require_role(actor, Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)
+    if not photos:
+        raise ValidationFailed(_("请至少上传一张照片。"), {"photos": [_("请至少上传一张照片。")]})
+    _validate_photos(photos)  # every photo is checked before anything is written
+    hazard = _locked(Hazard, hazard.pk)
+    _require_visible(actor, hazard)
+    if hazard.status not in OPEN_HAZARD_STATUSES:
+        raise TransitionNotAllowed(_("当前状态为“%(status)s”，不能再添加照片。") % {"status": hazard.get_status_display()})
+    event = append_event(kind="inspections.hazard.photos_added", actor=actor, hazard=hazard, parcel=hazard.parcel,
+                         from_status=hazard.status, to_status=hazard.status, data={"photos": len(photos)})
+    return _save_photos(photos, actor=actor, kind=PhotoKind.BEFORE, hazard=hazard, event=event)
+
+
 # --- tickets -------------------------------------------------------------------------
 
 
@@ -546,11 +564,11 @@ def aggregate_hazards(hazards, *, actor, measures=None, deadline=None):
 
 
 PLAN_FIELDS = {
-    "measures": _("整改措施"),
-    "funds": _("整改资金"),
-    "deadline": _("整改期限"),
-    "responsible_person": _("整改责任人"),
-    "contingency": _("应急预案/防范措施"),
+    "measures": gettext_lazy("整改措施"),
+    "funds": gettext_lazy("整改资金"),
+    "deadline": gettext_lazy("整改期限"),
+    "responsible_person": gettext_lazy("整改责任人"),
+    "contingency": gettext_lazy("应急预案/防范措施"),
 }
 
 
@@ -583,7 +601,7 @@ def assign_ticket(ticket, *, actor, deadline=None, assignee=None, measures=None,
         missing = [str(label) for name, label in PLAN_FIELDS.items() if getattr(ticket, name) in (None, "")]
         if missing:
             raise ValidationFailed(
-                _("含重大隐患的整改单须落实“五落实”，缺少：%(fields)s。") % {"fields": "、".join(missing)},
+                _("含重大隐患的整改单须落实“五落实”，缺少：%(fields)s。") % {"fields": join_list(missing)},
                 {name: [_("重大隐患须填写此项。")] for name in PLAN_FIELDS if getattr(ticket, name) in (None, "")},
             )
     if assignee is not None:

@@ -248,6 +248,8 @@ def nav_items(user, path=""):
     entries = NAV.get(user.role) or (ADMIN_NAV if is_admin(user) else [])
     items = []
     for key, label, names, query in entries:
+        if key == "import" and not user.sees_everything:
+            continue  # the import page is only for managers of the whole area (enterprises.views.ImportAccessMixin)
         url = safe_reverse(*names, query=query)
         if url:
             items.append({"key": key, "label": label, "url": url, "active": False})

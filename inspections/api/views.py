@@ -9,7 +9,6 @@ import datetime
 import json
 import re
 
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -33,8 +32,6 @@ from accounts.api.permissions import has_role
 from accounts.api.viewsets import PageByIdsMixin, ScopedViewSetMixin
 from accounts.choices import Role
 from inspections import services
-from inspections.choices import OPEN_HAZARD_STATUSES, PhotoKind
-from inspections.events import append_event
 from inspections.filtersets import HazardFilterSet, InspectionFilterSet, TicketFilterSet
 from inspections.models import (
     Campaign,
@@ -176,42 +173,6 @@ class HazardViewSet(
         return _answer(self, hazard)
 
 
-@transaction.atomic
-def add_hazard_photos(hazard, *, actor, photos):
-    """More 'before' photos on an open hazard, with one event. Not a change of status, so it
-    lives here rather than among the transitions; the photo checks are those of the services."""
-    from inspections.photos import PhotoError, save_photo, validate_photo
-
-    for uploaded in photos:  # every photo is checked before anything is written
-        try:
-            validate_photo(uploaded)
-        except PhotoError as exc:
-            raise services.ValidationFailed(
-                _("照片 %(name)s：%(error)s")
-                % {"name": getattr(uploaded, "name", ""), "error": " ".join(exc.messages)},
-                {"photos": exc.messages},
-            )
-        uploaded.seek(0)
-    hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
-    if hazard.status not in OPEN_HAZARD_STATUSES:
-        raise services.TransitionNotAllowed(
-            _("当前状态为“%(status)s”，不能再添加照片。") % {"status": hazard.get_status_display()}
-        )
-    event = append_event(
-        kind="inspections.hazard.photos_added",
-        actor=actor,
-        hazard=hazard,
-        parcel=hazard.parcel,
-        from_status=hazard.status,
-        to_status=hazard.status,
-        data={"photos": len(photos)},
-    )
-    return [
-        save_photo(uploaded, uploaded_by=actor, kind=PhotoKind.BEFORE, hazard=hazard, event=event)
-        for uploaded in photos
-    ]
-
-
 class HazardPhotoListView(generics.ListAPIView):
     """A hazard's photos; ``POST`` adds photos (multipart ``photos``) to an open hazard."""
 
@@ -236,7 +197,7 @@ class HazardPhotoListView(generics.ListAPIView):
         if not (has_role(user, (Role.INSPECTOR, Role.MANAGER)) or hazard.reporter_id == user.pk):
             raise PermissionDenied(_("只有发现人、网格员或交办人员可以为隐患添加照片。"))
         data = _validated(s.PhotoUploadSerializer, request)
-        saved = add_hazard_photos(hazard, actor=user, photos=data["photos"])
+        saved = services.add_hazard_photos(hazard, actor=user, photos=data["photos"])
         return Response(
             s.PhotoSerializer(saved, many=True, context={"request": request}).data, status=status.HTTP_201_CREATED
         )

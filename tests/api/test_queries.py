@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from enterprises.models import Zone
 from inspections import services
-from inspections.api.views import add_hazard_photos
 from inspections.models import Campaign, Checklist, ChecklistItem, Hazard, HazardCategory
 from tests import factories as f
 
@@ -121,7 +120,7 @@ def test_list_queries_do_not_grow_with_rows(world, clients, category, endpoint):
         elif endpoint == "hazard-photos":
             found = target.setdefault("hazard", hazard(world, category))
             for _ in range(n):
-                add_hazard_photos(found, actor=world.inspector, photos=[f.photo_upload()])
+                services.add_hazard_photos(found, actor=world.inspector, photos=[f.photo_upload()])
         elif endpoint == "hazard-events":
             # a hazard's timeline: its own events and those of its ticket
             if "hazard" not in target:
