@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedAdminMixin
+from accounts.text import join_list
 
 from . import services
 from .events import append_event
@@ -56,7 +57,7 @@ def aggregate_selected(modeladmin, request, queryset):
         modeladmin.message_user(request, exc.message, messages.ERROR)
         return
     modeladmin.message_user(
-        request, _("已生成 %(n)d 张整改单：%(numbers)s") % {"n": len(tickets), "numbers": "、".join(t.number for t in tickets)},
+        request, _("已生成 %(n)d 张整改单：%(numbers)s") % {"n": len(tickets), "numbers": join_list(t.number for t in tickets)},
         messages.SUCCESS,
     )
 
@@ -141,7 +142,7 @@ class EventOnEditMixin:
             kind=f"inspections.{self.event_target}.edited_in_admin",
             actor=request.user,
             internal=True,
-            comment=str(_("管理后台修改：%(fields)s") % {"fields": "、".join(form.changed_data)}),
+            comment=str(_("管理后台修改：%(fields)s") % {"fields": join_list(form.changed_data)}),
             data={"changes": changes},
             **{self.event_target: obj},
         )

@@ -27,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from accounts.text import join_list
 from enterprises.filtersets import EnterpriseFilterSet, ParcelFilterSet
 from enterprises.importer import COLUMNS_BY_KEY
 from enterprises.models import Enterprise, Parcel
@@ -263,7 +264,7 @@ def _join(values):
     for value in values:
         if value and value not in seen:
             seen.append(value)
-    return "、".join(seen)
+    return join_list(seen)
 
 
 def ticket_rows(queryset):
@@ -412,7 +413,7 @@ def enterprise_rows(queryset):
             enterprise.phone,
             enterprise.employee_count,
             _yes_no(enterprise.above_scale),
-            "、".join(str(tag) for tag in enterprise.risk_tags.all()),
+            "、".join(str(tag) for tag in enterprise.risk_tags.all()),  # Chinese, like the importer's headers
             _yes_no(enterprise.active),
         ]
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enterprises.models import Enterprise, Grid, Parcel, Zone
 
@@ -107,7 +108,7 @@ class HazardFilterSet(UnitFilters):
     category = django_filters.ModelMultipleChoiceFilter(
         field_name="category__code", queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
     )
-    ticket = django_filters.NumberFilter(field_name="ticket_id", label=_("整改单"))
+    ticket = django_filters.NumberFilter(field_name="ticket_id", label=pgettext_lazy("singular", "整改单"))
     likely_duplicate = django_filters.BooleanFilter(
         field_name="likely_duplicate_of", lookup_expr="isnull", exclude=True, label=_("疑似重复")
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import parens
 from enterprises.choices import EnterpriseKind
 from enterprises.models import Enterprise, Grid, Parcel, RiskTagOption, Zone
 
@@ -368,7 +369,7 @@ class Ticket(models.Model):
         if self.responsible_kind == ResponsibleKind.ENTERPRISE and self.enterprise_id:
             return self.enterprise.name
         parcel = self.parcel
-        return f"{parcel.landlord_name or _('房东')}（{parcel.name}）" if parcel else ""
+        return str(parcel.landlord_name or _("房东")) + parens(parcel.name) if parcel else ""
 
     @property
     def is_open(self):

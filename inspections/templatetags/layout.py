@@ -1,7 +1,10 @@
-"""Template helpers of the page layout: the role's menu, URLs of pages that may not exist yet."""
+"""Template helpers of the page layout: the role's menu, URLs of pages that may not exist yet, punctuation."""
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
+from accounts import text
 from inspections.todo import nav_items as _nav_items
 from inspections.todo import safe_reverse
 
@@ -29,3 +32,28 @@ def percent(value, digits=2):
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter(is_safe=True)
+def colon(label):
+    """``{{ _("依据")|colon }}``: the label and its colon, "依据：" or "Legal basis: "."""
+    return text.colon(label)
+
+
+@register.filter(is_safe=True)
+def parens(value):
+    """``{{ h.location_detail|parens }}``: a remark in brackets after a name, "（二楼）" or " (2nd floor)"."""
+    return text.parens(value)
+
+
+@register.filter(is_safe=True)
+def brackets(title):
+    """``{{ _("昨日情况")|brackets }}``: a heading of a plain-text message, "【昨日情况】" or "[Yesterday]"."""
+    return text.brackets(title)
+
+
+@register.filter(needs_autoescape=True)
+def join_list(items, autoescape=True):
+    """``{{ names|join_list }}``: the items joined by "、" in Chinese, ", " in English."""
+    escape = conditional_escape if autoescape else str
+    return mark_safe(escape(text.list_separator()).join(escape(item) for item in items))

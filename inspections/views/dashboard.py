@@ -27,6 +27,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from accounts.text import join_list
 from enterprises.choices import CloseoutState
 from enterprises.models import Enterprise, Parcel, Zone
 
@@ -268,7 +269,7 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
     return {
         "today": today.isoformat(),
         "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        "scope": _("全域") if zone_ids is None else "、".join(name for _pk, name in zone_rows) or _("无"),
+        "scope": _("全域") if zone_ids is None else join_list(name for _pk, name in zone_rows) or _("无"),
         "figures": key_figures(figures, today),
         "zones": zone_ranking(figure_set, zone_rows, zone_ids),
         "categories": categories(user),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.text import join_list, parens
+
 from .. import services
 from ..choices import CategoryLevel, ResponsibleKind, Severity, TicketStatus
 from ..filtersets import HazardFilterSet, TicketFilterSet
@@ -48,7 +50,7 @@ def party_of(hazard):
 def party_name(kind, enterprise, parcel):
     if kind == ResponsibleKind.ENTERPRISE:
         return enterprise.name
-    return f"{parcel.landlord_name or _('房东')}（{parcel.name}）"
+    return (parcel.landlord_name or _("房东")) + parens(parcel.name)
 
 
 def group_by_party(hazards):
@@ -186,7 +188,7 @@ class DeskAggregateView(ManagerRequiredMixin, View):
                 )
             except services.WorkflowError as exc:
                 failed += 1
-                numbers = "、".join(h.number for h in hazards)
+                numbers = join_list(h.number for h in hazards)
                 messages.error(
                     request, _("%(numbers)s 未能汇总：%(error)s") % {"numbers": numbers, "error": exc.message}
                 )
@@ -212,7 +214,7 @@ class DeskAggregateView(ManagerRequiredMixin, View):
             messages.success(
                 request,
                 _("已汇总生成 %(n)d 张整改单：%(numbers)s。")
-                % {"n": len(created), "numbers": "、".join(t.number for t in created)},
+                % {"n": len(created), "numbers": join_list(t.number for t in created)},
             )
         if len(created) == 1 and not failed:
             return redirect(created[0].get_absolute_url())
@@ -284,6 +286,6 @@ class DeskBulkAssignView(ManagerRequiredMixin, View):
             done.append(ticket.number)
         if done:
             messages.success(
-                request, _("已交办 %(n)d 张整改单：%(numbers)s。") % {"n": len(done), "numbers": "、".join(done)}
+                request, _("已交办 %(n)d 张整改单：%(numbers)s。") % {"n": len(done), "numbers": join_list(done)}
             )
         return redirect(back)

@@ -12,10 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 from django_filters import (
@@ -50,17 +52,19 @@ from ..models import Event, Hazard, Photo, Ticket
 STAFF_ROLES = (Role.INSPECTOR, Role.MANAGER, Role.LEADER)
 PARTY_ROLES = (Role.ENTERPRISE, Role.LANDLORD)
 
+# What happened, as the timeline says it: the same Chinese words as the buttons ("交办"), so the
+# context lets English say "Assigned" here and "Assign" on the button.
 EVENT_LABELS = {
-    "inspections.hazard.reported": gettext_lazy("上报隐患"),
-    "inspections.hazard.marked_duplicate": gettext_lazy("标为重复上报"),
-    "inspections.hazard.marked_invalid": gettext_lazy("核实不属实"),
-    "inspections.ticket.created": gettext_lazy("汇总生成整改单"),
-    "inspections.ticket.assigned": gettext_lazy("交办"),
-    "inspections.ticket.submitted": gettext_lazy("提交整改"),
-    "inspections.ticket.closed": gettext_lazy("验收通过，销号"),
-    "inspections.ticket.rejected": gettext_lazy("验收不通过，退回整改"),
-    "inspections.ticket.escalated": gettext_lazy("督办"),
-    "inspections.ticket.commented": gettext_lazy("备注"),
+    "inspections.hazard.reported": pgettext_lazy("timeline event", "上报隐患"),
+    "inspections.hazard.marked_duplicate": pgettext_lazy("timeline event", "标为重复上报"),
+    "inspections.hazard.marked_invalid": pgettext_lazy("timeline event", "核实不属实"),
+    "inspections.ticket.created": pgettext_lazy("timeline event", "汇总生成整改单"),
+    "inspections.ticket.assigned": pgettext_lazy("timeline event", "交办"),
+    "inspections.ticket.submitted": pgettext_lazy("timeline event", "提交整改"),
+    "inspections.ticket.closed": pgettext_lazy("timeline event", "验收通过，销号"),
+    "inspections.ticket.rejected": pgettext_lazy("timeline event", "验收不通过，退回整改"),
+    "inspections.ticket.escalated": pgettext_lazy("timeline event", "督办"),
+    "inspections.ticket.commented": pgettext_lazy("timeline event", "备注"),
 }
 
 
@@ -173,6 +177,22 @@ class ScopedFilterView(LoginRequiredMixin, FilterView):
     hidden_filters = ("zone", "grid", "parcel_id", "enterprise_id", "assignee", "ticket")
     # Columns whose header sorts the list (names of the FilterSet's ordering choices).
     sort_keys = ()
+    # Page by keys first (see paginate_queryset): for lists whose rows join several tables.
+    paginate_by_keys = False
+
+    def paginate_queryset(self, queryset, page_size):
+        """With ``paginate_by_keys``, find the page's primary keys with the list's filters and order
+        (a narrow query the database sorts cheaply), then load those rows with their joins and
+        prefetches. Sorting every joined row to keep 50 cost the ticket list 54 ms of 60 on
+        PostgreSQL and 130 ms on SQLite at page 100 (seed data); the two queries cost 9 ms + 1 ms."""
+        if not self.paginate_by_keys:
+            return super().paginate_queryset(queryset, page_size)
+        keys = queryset.prefetch_related(None).values_list("pk", flat=True)
+        paginator, page, page_keys, is_paginated = super().paginate_queryset(keys, page_size)
+        pks = list(page_keys)
+        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=pks)} if pks else {}
+        page.object_list = [rows[pk] for pk in pks if pk in rows]
+        return paginator, page, page.object_list, is_paginated
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -224,22 +244,48 @@ STATUS_TABS = (
 )
 
 
+def prepare_rows(tickets):
+    """What each row of the list shows, worked out once per page in Python: the link, the status
+    and escalation labels, overdue days, the day it was made, the first two hazard categories.
+    In the template these cost a reverse(), a lazy label lookup and a ``|date`` per row and cell,
+    most of the page's rendering time (PERFORMANCE.md: keep per-row filters and includes few)."""
+    sentinel = 2147483647
+    url = reverse("inspections:ticket_detail", args=[sentinel])
+    statuses = {value: str(label) for value, label in TicketStatus.choices}
+    levels = {value: str(label) for value, label in EscalationLevel.choices}
+    today = timezone.localdate()
+    for ticket in tickets:
+        ticket.url = url.replace(str(sentinel), str(ticket.pk))
+        ticket.status_label = statuses.get(ticket.status, ticket.status)
+        ticket.escalation_label = levels.get(ticket.escalation_level, ticket.escalation_level)
+        overdue = bool(ticket.deadline and ticket.status != TicketStatus.CLOSED and ticket.deadline < today)
+        ticket.overdue_days = (today - ticket.deadline).days if overdue else 0
+        ticket.created_day = timezone.localtime(ticket.created_at).date().isoformat()
+        hazards = list(ticket.hazards.all())
+        ticket.hazard_names = [hazard.category.name for hazard in hazards[:2]]
+        ticket.hazard_count = len(hazards)
+    return tickets
+
+
 class TicketListView(ScopedFilterView):
     model = Ticket
     filterset_class = TicketFilterSet
     template_name = "inspections/ticket_list.html"
     primary_filters = ("q", "status", "zone_id", "grid_id", "severity", "category", "overdue", "escalation_level")
     sort_keys = ("number", "created_at", "deadline", "status", "escalation_level")
+    paginate_by_keys = True
 
     def get_queryset(self):
         return (
             Ticket.objects.visible_to(self.request.user)
             .select_related("enterprise", "parcel", "grid__zone")
+            .defer("measures", "contingency", "verification_comment", "parcel__polygon")  # not shown here
             .prefetch_related(ticket_hazards_prefetch())
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        prepare_rows(context["object_list"])
         statuses = self.request.GET.getlist("status")
         overdue = self.request.GET.get("overdue") in ("true", "True", "1")
         current = "overdue" if overdue and not statuses else (statuses[0] if len(statuses) == 1 else "")

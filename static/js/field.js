@@ -105,8 +105,10 @@
       bar.max = 100;
       bar.value = percent;
       if (text) {
-        text.textContent = message(form, "uploading", "Uploading") + " " + percent + "%（" +
-          formatSize(e.loaded) + " / " + formatSize(e.total) + "）";
+        // Full-width brackets in Chinese pages, "45% (1.2 MB / 3 MB)" in English ones.
+        var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+        text.textContent = message(form, "uploading", "Uploading") + " " + percent + "%" + (zh ? "（" : " (") +
+          formatSize(e.loaded) + " / " + formatSize(e.total) + (zh ? "）" : ")");
       }
     };
     xhr.upload.onload = function () {

@@ -19,13 +19,15 @@ class DryRunRollback(Exception):
 
 
 class Command(BaseCommand):
-    help = (
-        "Create or update the shipped hazard categories (隐患类别) and checklists (检查表) by code. "
-        "Idempotent; admin edits of shipped fields are overwritten, added rows are kept."
-    )
+    @property
+    def help(self):  # translated when asked for (argparse needs a str, not a lazy proxy)
+        return _(
+            "按编码创建或更新系统自带的隐患类别和检查表。可重复运行；在管理后台对自带内容的修改会被覆盖，"
+            "另行添加的条目保留不动。"
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Report what would change and change nothing.")
+        parser.add_argument("--dry-run", action="store_true", help=_("只统计将要做的更改，不写入任何数据"))
 
     def handle(self, *args, dry_run=False, **options):
         try:
