@@ -1,0 +1,99 @@
+"""Browser tests: Debian's Chromium driven by Playwright's sync API against pytest-django's live server.
+
+Fixtures: `browser` (one Chromium per test process), `page` (a desktop page, Chinese locale),
+`phone_page` (360×740, touch, mobile). Each page is saved as tests/e2e/artifacts/<test name>.png
+when its test ends, whether it passed or not. `login(page, live_server, username, password)` signs in.
+Tests using `page` get `live_server` and a transactional database.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; Django would then refuse ORM calls
+# from that thread as "async-unsafe". The test and the live server share the database safely here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _screenshot_name(request, suffix=""):
+    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    return ARTIFACTS / f"{name}{suffix}.png"
+
+
+def _open_page(browser, request, live_server, suffix="", **context_options):
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url, **context_options
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        if not page.is_closed():
+            page.screenshot(path=str(_screenshot_name(request, suffix)), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A desktop-sized page (1280×800) whose relative URLs go to the live server."""
+    yield from _open_page(browser, request, live_server, viewport={"width": 1280, "height": 800})
+
+
+@pytest.fixture
+def phone_page(browser, live_server, request):
+    """A phone-sized page (360×740, touch, mobile user agent), as an inspector in the field uses it."""
+    yield from _open_page(
+        browser,
+        request,
+        live_server,
+        suffix="-phone" if "page" in request.fixturenames else "",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+
+
+def login(page, live_server, username, password):
+    """Sign in through the login form; returns the page on the page the login led to."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    return page
