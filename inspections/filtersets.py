@@ -75,7 +75,8 @@ class TicketFilterSet(UnitFilters):
         label=_("排序"),
     )
 
-    search_fields = ("number", "enterprise__name", "parcel__code", "parcel__name", "parcel__landlord_name", "measures")
+    # Not ``measures``: a long text of every ticket, which would make each search a slow scan.
+    search_fields = ("number", "enterprise__name", "parcel__code", "parcel__name", "parcel__landlord_name")
 
     class Meta:
         model = Ticket

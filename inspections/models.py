@@ -355,6 +355,7 @@ class Ticket(models.Model):
             models.Index(fields=["deadline"], name="ticket_open_deadline", condition=~Q(status="closed")),
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
             models.Index(fields=["zone", "-created_at"], name="ticket_zone_recent"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_recent"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
         ]
 

@@ -195,6 +195,8 @@ def _category(value):
     if isinstance(value, HazardCategory):
         return value
     try:
+        if not isinstance(value, str) or "\x00" in value:
+            raise HazardCategory.DoesNotExist
         return HazardCategory.objects.get(code=value, active=True)
     except HazardCategory.DoesNotExist:
         raise ValidationFailed(_("隐患类别“%(code)s”不存在。") % {"code": value}, {"category": [_("隐患类别不存在。")]})
@@ -529,7 +531,8 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
     if deadline is not None and deadline < timezone.localdate():
         raise ValidationFailed(_("整改期限不能早于今天。"), {"deadline": [_("整改期限不能早于今天。")]})
     grid = enterprise.grid if enterprise is not None else parcel.grid
-    landlord_copied = bool(parcel and parcel.active_tenants().count() > 1)
+    # The landlord of a multi-tenant parcel is copied on a tenant's ticket (a landlord's own ticket is theirs).
+    landlord_copied = bool(kind == ResponsibleKind.ENTERPRISE and parcel and parcel.active_tenants().count() > 1)
     ticket = Ticket.objects.create(
         number=_next_number("ZG"),
         responsible_kind=kind,

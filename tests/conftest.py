@@ -104,3 +104,13 @@ def compiled_translations():
             warnings.warn(f"translations not compiled: {exc}", stacklevel=1)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A test that switches to English must not leave it active for the next one."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

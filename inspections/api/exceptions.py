@@ -7,6 +7,7 @@ field with a list of messages (the same shape as a serializer's errors). Message
 request time, in the request's language.
 """
 
+from django.db import DataError
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -38,4 +39,8 @@ def exception_handler(exc, context):
         # string or the body; PostgreSQL answers "no such row") is bad input, not a server error.
         set_rollback()
         return Response({"detail": _("输入的数值超出允许范围。"), "code": "invalid"}, status=400)
+    if isinstance(exc, DataError) and "NUL" in str(exc):
+        # PostgreSQL refuses a NUL byte in text; a value carrying one is bad input.
+        set_rollback()
+        return Response({"detail": _("输入中含有不允许的空字符（NUL）。"), "code": "invalid"}, status=400)
     return drf_exception_handler(exc, context)
