@@ -56,9 +56,9 @@
       },
       yAxis: { type: "value", minInterval: 1, axisLabel: { color: "#5f6b7a" }, splitLine: { lineStyle: { color: "#eef1f5" } } },
       series: [
-        { name: labels.found, type: "line", data: trend.found, smooth: true, symbol: "circle", symbolSize: narrow ? 4 : 6,
+        { name: labels.found, type: "line", data: trend.found, smooth: false, symbol: "circle", symbolSize: narrow ? 4 : 6,
           itemStyle: { color: BLUE }, lineStyle: { width: 2 }, areaStyle: { color: "rgba(26,95,180,.08)" } },
-        { name: labels.rectified, type: "line", data: trend.rectified, smooth: true, symbol: "circle", symbolSize: narrow ? 4 : 6,
+        { name: labels.rectified, type: "line", data: trend.rectified, smooth: false, symbol: "circle", symbolSize: narrow ? 4 : 6,
           itemStyle: { color: GREEN }, lineStyle: { width: 2 }, areaStyle: { color: "rgba(46,125,50,.06)" } }
       ]
     }), true);
