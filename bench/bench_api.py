@@ -18,15 +18,15 @@ The target: a page of 50 tickets in under 100 ms (p95). Exits 1 when it is misse
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench.common import bench_database, setup_with_seed_data  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -55,29 +55,13 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite database and print its path")
     args = parser.parse_args(argv)
 
-    workdir = None
-    if not os.environ.get("DATABASE_URL"):
-        workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        os.environ.setdefault("VAR_DIR", str(workdir / "var"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-api-not-secret")
     os.environ.setdefault("DEBUG", "0")
-    try:
+    with bench_database("api", keep=args.keep):
         return run(args)
-    finally:
-        if workdir is not None:
-            if args.keep:
-                print(f"kept {workdir}")
-            else:
-                shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args):
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_with_seed_data()
     from django.db import connection
     from django.test import Client
     from rest_framework.authtoken.models import Token
@@ -87,13 +71,6 @@ def run(args):
     from enterprises.models import Zone
     from inspections.models import Hazard, Ticket
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", interactive=False, verbosity=0)
-    if not Hazard.objects.exists():
-        print("empty database: building the seed data (seed_demo --scale seed) …", flush=True)
-        started = time.perf_counter()
-        call_command("seed_demo", scale="seed", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        print(f"  built in {time.perf_counter() - started:.1f} s")
     print(
         f"rows: {Ticket.objects.count()} tickets, {Hazard.objects.count()} hazards; "
         f"{args.requests} requests per endpoint, page size {args.page_size}"

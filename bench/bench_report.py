@@ -18,17 +18,16 @@ It prints the times and their ratios (PERFORMANCE.md: compare ratios measured in
 """
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench.common import bench_database, setup_with_seed_data  # noqa: E402
 
 RAW_SQL = """
 SELECT h.zone_id,
@@ -61,28 +60,12 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite database and print its path")
     args = parser.parse_args(argv)
 
-    workdir = None
-    if not os.environ.get("DATABASE_URL"):
-        workdir = Path(tempfile.mkdtemp(prefix="bench-report-"))
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        os.environ.setdefault("VAR_DIR", str(workdir / "var"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-report-not-secret")
-    try:
+    with bench_database("report", keep=args.keep):
         return run(args)
-    finally:
-        if workdir is not None:
-            if args.keep:
-                print(f"kept {workdir}")
-            else:
-                shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args):
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_with_seed_data()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -90,13 +73,6 @@ def run(args):
     from inspections.models import Hazard, Ticket
     from inspections.reports import generate_daily_reports, report_as_of, yesterday
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", interactive=False, verbosity=0)
-    if not Hazard.objects.exists():
-        print("empty database: building the seed data (seed_demo --scale seed) …", flush=True)
-        started = time.perf_counter()
-        call_command("seed_demo", scale="seed", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        print(f"  built in {time.perf_counter() - started:.1f} s")
     day = date.fromisoformat(args.date) if args.date else yesterday()
     start, end = day_bounds(day)
     print(
