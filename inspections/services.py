@@ -17,6 +17,7 @@ Status words and the transition table are in DESIGN.md; the table as built:
     ticket  submitted  --verify_ticket(passed=True)-->       closed
     ticket  submitted  --verify_ticket(passed=False)-->      assigned (rework +1)
     ticket  open       --escalate_ticket/escalate_overdue--> same status, level +1
+    ticket  closed     --reopen_ticket (follow-up)-->        closed; a new linked pending ticket
     parcel  red        --request_crosscheck-->               crosscheck
     parcel  crosscheck --record_crosscheck(passed)-->        green (closed out)
     parcel  crosscheck --record_crosscheck(failed)-->        red
@@ -786,6 +787,35 @@ def comment_ticket(ticket, *, actor, comment, internal=False, photos=()):
                          from_status=ticket.status, to_status=ticket.status, comment=comment, internal=internal)
     _save_photos(photos, actor=actor, kind=PhotoKind.OTHER, ticket=ticket, event=event)
     return event
+
+
+@transaction.atomic
+def reopen_ticket(ticket, *, actor, comment):
+    """事后跟踪: a follow-up re-check finds a closed ticket's hazards back. The closed ticket stays closed
+    (its record is kept as it was); the hazards are reported again and aggregated into a new pending
+    ticket linked to it (``reopened_from``)."""
+    _require_role(actor, Role.MANAGER)
+    ticket = _locked(Ticket, ticket.pk)
+    _require_visible(actor, ticket)
+    _require_status(ticket, TicketStatus.CLOSED)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed(_("请填写复查发现的情况。"), {"comment": [_("请填写复查发现的情况。")]})
+    if ticket.reopened_as.exists():
+        raise TransitionNotAllowed(_("该整改单已复查重开过，请处理重开后的整改单。"))
+    found = [
+        _report_hazard(actor=actor, category=old.category, description=f"{comment}\n{old.description}",
+                       enterprise=old.enterprise, parcel=old.parcel, severity=old.severity,
+                       location_detail=old.location_detail)
+        for old in ticket.hazards.select_related("category", "enterprise", "parcel").order_by("pk")
+    ]
+    new_ticket = create_ticket(found, actor=actor, measures=ticket.measures)
+    new_ticket.reopened_from = ticket
+    new_ticket.save(update_fields=["reopened_from", "updated_at"])
+    append_event(kind="inspections.ticket.reopened", actor=actor, ticket=ticket, parcel=ticket.parcel,
+                 from_status=ticket.status, to_status=ticket.status, comment=comment,
+                 data={"new_ticket": new_ticket.pk, "hazards": [h.pk for h in found]})
+    return new_ticket
 
 
 # --- parcel close-out ----------------------------------------------------------------

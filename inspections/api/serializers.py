@@ -527,6 +527,10 @@ class TicketVerifySerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="", label=_("验收意见"))
 
 
+class TicketReopenSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, label=_("复查情况"))
+
+
 class TicketEscalateSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="", label=_("督办意见"))
     level = serializers.ChoiceField(

@@ -350,6 +350,14 @@ class TicketViewSet(
         services.escalate_ticket(ticket, actor=request.user, **data)
         return _answer(self, ticket)
 
+    @extend_schema(request=s.TicketReopenSerializer, responses={201: s.TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """事后跟踪: the follow-up re-check found the hazards back; answers the new linked pending ticket."""
+        ticket = self.get_object()
+        data = _validated(s.TicketReopenSerializer, request)
+        return _created(self, services.reopen_ticket(ticket, actor=request.user, **data))
+
     @extend_schema(request=s.TicketCommentSerializer, responses={201: s.EventSerializer})
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):

@@ -150,3 +150,17 @@ def test_two_verifications_at_once_one_wins_one_gets_409(require_postgres, world
     assert ticket.status == "closed"
     assert ticket.events.filter(kind="inspections.ticket.closed").count() == 1
     assert set(Hazard.objects.filter(ticket=ticket).values_list("status", flat=True)) == {"rectified"}
+
+
+def test_follow_up_reopen_through_the_api(world, make_ticket):
+    from rest_framework.test import APIClient
+
+    closed = make_ticket("closed")
+    client = APIClient()
+    client.force_authenticate(world.enterprise_user)
+    assert client.post(f"/api/v1/tickets/{closed.pk}/reopen/", {"comment": "x"}, format="json").status_code == 403
+    client.force_authenticate(world.manager)
+    assert client.post(f"/api/v1/tickets/{closed.pk}/reopen/", {}, format="json").status_code == 400
+    response = client.post(f"/api/v1/tickets/{closed.pk}/reopen/", {"comment": "复查又见杂物"}, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "pending"
+    assert client.post(f"/api/v1/tickets/{closed.pk}/reopen/", {"comment": "again"}, format="json").status_code == 409

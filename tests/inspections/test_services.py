@@ -405,3 +405,23 @@ def test_two_managers_assigning_at_once_one_wins(require_postgres, world, make_t
     )
     assert outcome == ["ok", "refused"]
     assert Event.objects.filter(ticket=ticket, kind="inspections.ticket.assigned").count() == 1
+
+
+def test_follow_up_reopens_a_closed_ticket_as_a_new_linked_one(world, make_ticket):
+    closed = make_ticket(TicketStatus.CLOSED)
+    with pytest.raises(services.NotPermitted):
+        services.reopen_ticket(closed, actor=world.inspector, comment="复查又发现")
+    with pytest.raises(services.ValidationFailed):
+        services.reopen_ticket(closed, actor=world.manager, comment=" ")
+    new = services.reopen_ticket(closed, actor=world.manager, comment="事后跟踪复查：电线又私拉")
+    closed.refresh_from_db()
+    assert closed.status == TicketStatus.CLOSED and closed.hazards.get().status == HazardStatus.RECTIFIED
+    assert new.status == TicketStatus.PENDING and new.reopened_from == closed
+    [hazard] = new.hazards.all()
+    assert hazard.status == HazardStatus.AGGREGATED and "电线又私拉" in hazard.description
+    assert closed.events.order_by("-pk").first().kind == "inspections.ticket.reopened"
+    with pytest.raises(services.TransitionNotAllowed):
+        services.reopen_ticket(closed, actor=world.manager, comment="再次")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.reopen_ticket(new, actor=world.manager, comment="未销号")
+    assert verify_chain().ok
