@@ -206,6 +206,10 @@ class EscalateForm(forms.Form):
             self.initial.setdefault("level", self.fields["level"].choices[0][0])
 
 
+class ReopenForm(forms.Form):
+    comment = forms.CharField(label=_("复查情况"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}))
     internal = forms.BooleanField(label=_("仅内部可见（责任方看不到）"), required=False)

@@ -16,6 +16,7 @@ urlpatterns += [
     path("tickets/<int:pk>/submit/", tickets.TicketSubmitView.as_view(), name="ticket_submit"),
     path("tickets/<int:pk>/verify/", tickets.TicketVerifyView.as_view(), name="ticket_verify"),
     path("tickets/<int:pk>/escalate/", tickets.TicketEscalateView.as_view(), name="ticket_escalate"),
+    path("tickets/<int:pk>/reopen/", tickets.TicketReopenView.as_view(), name="ticket_reopen"),
     path("tickets/<int:pk>/comment/", tickets.TicketCommentView.as_view(), name="ticket_comment"),
     path("tickets/<int:pk>/notice/", tickets.TicketNoticeView.as_view(), name="ticket_notice"),
     path("hazards/", hazards.HazardListView.as_view(), name="hazard_list"),

@@ -43,6 +43,7 @@ from ..forms import (
     CommentForm,
     DateInput,
     EscalateForm,
+    ReopenForm,
     SubmitForm,
     VerifyForm,
     add_workflow_errors,
@@ -127,6 +128,13 @@ def ticket_refusals(user, ticket):
         refusals["escalate"] = services.TransitionNotAllowed(_("该整改单已是挂牌督办，不能再升级。"))
     else:
         refusals["escalate"] = None
+
+    if not is_manager(user):
+        refusals["reopen"] = services.NotPermitted(_("只有交办人员可以复查重开整改单。"))
+    elif ticket.status != TicketStatus.CLOSED:
+        refusals["reopen"] = _wrong_status(ticket)
+    else:
+        refusals["reopen"] = None
 
     refusals["comment"] = None
     return refusals
@@ -376,6 +384,8 @@ def ticket_page(request, ticket, *, bound=None, status=200):
         forms_["verify"] = bound.get("verify") or VerifyForm(auto_id="verify_%s")
     if refusals["escalate"] is None:
         forms_["escalate"] = bound.get("escalate") or EscalateForm(ticket=ticket, auto_id="escalate_%s")
+    if refusals["reopen"] is None:
+        forms_["reopen"] = bound.get("reopen") or ReopenForm(auto_id="reopen_%s")
     forms_["comment"] = bound.get("comment") or CommentForm(staff=staff, auto_id="comment_%s")
     context = {
         "ticket": ticket,
@@ -442,7 +452,10 @@ class TicketActionView(LoginRequiredMixin, View):
         next_url = request.POST.get("next", "")
         if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             return redirect(next_url)  # e.g. back to the inspector's verification queue
-        return redirect("inspections:ticket_detail", pk=ticket.pk)
+        return redirect(self.get_success_url(result, ticket))
+
+    def get_success_url(self, result, ticket):
+        return reverse("inspections:ticket_detail", args=[ticket.pk])
 
 
 class TicketAssignView(TicketActionView):
@@ -509,6 +522,22 @@ class TicketEscalateView(TicketActionView):
 
     def get_success_message(self, ticket):
         return _("已督办：%(level)s。") % {"level": ticket.get_escalation_level_display()}
+
+
+class TicketReopenView(TicketActionView):
+    action = "reopen"
+
+    def get_form(self, ticket):
+        return ReopenForm(self.request.POST, auto_id="reopen_%s")
+
+    def perform(self, ticket, form):
+        return services.reopen_ticket(ticket, actor=self.request.user, comment=form.cleaned_data["comment"])
+
+    def get_success_url(self, result, ticket):
+        return reverse("inspections:ticket_detail", args=[result.pk])  # the new linked ticket
+
+    def get_success_message(self, ticket):
+        return _("已复查重开为新整改单 %(number)s。") % {"number": ticket.number}
 
 
 class TicketCommentView(TicketActionView):

@@ -790,3 +790,19 @@ def test_case_pages_render_in_english_too(client, world, make_ticket, category):
         response = client.get(url)
         assert response.status_code == 200, url
         assert '<html lang="en"' in response.content.decode(), url
+
+
+def test_follow_up_reopen_from_the_ticket_page(client, world, make_ticket):
+    closed = make_ticket(TicketStatus.CLOSED)
+    login(client, world.enterprise_user)
+    assert 'id="reopen-form"' not in client.get(reverse("inspections:ticket_detail", args=[closed.pk])).content.decode()
+    response = client.post(reverse("inspections:ticket_reopen", args=[closed.pk]), {"comment": "又堆放"})
+    assert response.status_code == 403 and not closed.reopened_as.exists()
+    login(client, world.manager)
+    assert 'id="reopen-form"' in client.get(reverse("inspections:ticket_detail", args=[closed.pk])).content.decode()
+    response = client.post(reverse("inspections:ticket_reopen", args=[closed.pk]), {"comment": "事后跟踪：又堆放杂物"})
+    new = closed.reopened_as.get()
+    assert response.status_code == 302 and response["Location"] == reverse("inspections:ticket_detail", args=[new.pk])
+    assert new.status == TicketStatus.PENDING
+    page = client.get(response["Location"]).content.decode()
+    assert closed.number in page  # the link back to the closed ticket
