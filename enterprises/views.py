@@ -30,10 +30,11 @@ from accounts.choices import Role
 from accounts.text import join_clauses, join_list, parens
 from inspections import services
 from inspections.choices import OPEN_HAZARD_STATUSES, CrossCheckStatus, HazardStatus, TicketStatus
+from inspections.figures import day_start
 from inspections.forms import add_workflow_errors
 from inspections.models import CrossCheck, Hazard, Inspection, Ticket
+from inspections.views.access import RoleRequiredMixin
 from inspections.views.field import (
-    RoleRequiredMixin,
     SubqueryCount,
     active_tenants_of,
     current_round_start,
@@ -42,7 +43,6 @@ from inspections.views.field import (
     paginate,
     visited_since,
 )
-from inspections.views.home import day_start
 
 from .choices import CloseoutState
 from .filtersets import EnterpriseFilterSet, ParcelFilterSet

@@ -416,13 +416,7 @@ def mark_duplicate(hazard, *, actor, duplicate_of, comment=""):
     _require_visible(actor, duplicate_of)
     if duplicate_of.status in (HazardStatus.DUPLICATE, HazardStatus.INVALID):
         raise ValidationFailed(_("所选隐患本身已标为重复或不属实。"), {"duplicate_of": [_("请选择有效的隐患。")]})
-    released = hazard.fingerprint
-    hazard.status = HazardStatus.DUPLICATE
-    hazard.duplicate_of = duplicate_of
-    hazard.fingerprint = None
-    hazard.save(update_fields=["status", "duplicate_of", "fingerprint", "updated_at"])
-    if released:
-        _pass_fingerprint_on(released)
+    _close_reported(hazard, HazardStatus.DUPLICATE, duplicate_of=duplicate_of)
     append_event(kind="inspections.hazard.marked_duplicate", actor=actor, hazard=hazard, parcel=hazard.parcel,
                  from_status=HazardStatus.REPORTED, to_status=HazardStatus.DUPLICATE, comment=comment,
                  data={"duplicate_of": duplicate_of.pk}, internal=True)
@@ -438,16 +432,22 @@ def mark_invalid(hazard, *, actor, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写核实不属实的原因。"), {"reason": [_("请填写原因。")]})
-    released = hazard.fingerprint
-    hazard.status = HazardStatus.INVALID
-    hazard.invalid_reason = reason
-    hazard.fingerprint = None
-    hazard.save(update_fields=["status", "invalid_reason", "fingerprint", "updated_at"])
-    if released:
-        _pass_fingerprint_on(released)
+    _close_reported(hazard, HazardStatus.INVALID, invalid_reason=reason)
     append_event(kind="inspections.hazard.marked_invalid", actor=actor, hazard=hazard, parcel=hazard.parcel,
                  from_status=HazardStatus.REPORTED, to_status=HazardStatus.INVALID, comment=reason)
     return hazard
+
+
+def _close_reported(hazard, status, **fields):
+    """Close a reported hazard as duplicate or invalid; its fingerprint passes to the next open report."""
+    released = hazard.fingerprint
+    hazard.status = status
+    hazard.fingerprint = None
+    for name, value in fields.items():
+        setattr(hazard, name, value)
+    hazard.save(update_fields=["status", "fingerprint", "updated_at", *fields])
+    if released:
+        _pass_fingerprint_on(released)
 
 
 def _pass_fingerprint_on(fingerprint):

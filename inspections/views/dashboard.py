@@ -9,19 +9,17 @@ however many parcels, hazards or tickets there are.
 
 import hashlib
 import logging
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, Value
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
@@ -32,9 +30,17 @@ from enterprises.choices import CloseoutState
 from enterprises.models import Enterprise, Parcel, Zone
 
 from .. import figures as ledger
-from ..choices import OPEN_HAZARD_STATUSES, HazardStatus, Severity, TicketStatus
+from ..choices import (
+    COUNTED_HAZARD_STATUSES,
+    OPEN_HAZARD_STATUSES,
+    OPEN_TICKET_STATUSES,
+    HazardStatus,
+    Severity,
+)
+from ..figures import day_start, local_tz
 from ..models import Event, Hazard
-from ..todo import is_admin, safe_reverse
+from ..todo import safe_reverse
+from .access import RoleRequiredMixin
 
 logger = logging.getLogger(__name__)
 
@@ -42,29 +48,9 @@ TREND_DAYS = (30, 90)
 CACHE_SECONDS = 15 * 60
 # The cumulative figures start here: an explicit lower bound (rather than None) keeps
 # figures.compute_figures from reading "no start" as "only the activity window".
-OPEN_TICKETS = [TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED]
-OPEN_HAZARDS = [HazardStatus.REPORTED, HazardStatus.AGGREGATED]
-COUNTED_HAZARDS = [HazardStatus.REPORTED, HazardStatus.AGGREGATED, HazardStatus.RECTIFIED]
-
-
-def local_tz():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def day_start(day):
-    return datetime.combine(day, time.min, tzinfo=local_tz())
-
-
-class RoleRequiredMixin(LoginRequiredMixin):
-    """Only these roles (and administrators) may open the page; others get 403."""
-
-    allowed_roles = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not (user.role in self.allowed_roles or is_admin(user)):
-            raise PermissionDenied(_("只有领导和交办人员可以查看此页面。"))
-        return super().dispatch(request, *args, **kwargs)
+OPEN_TICKETS = list(OPEN_TICKET_STATUSES)
+OPEN_HAZARDS = list(OPEN_HAZARD_STATUSES)
+COUNTED_HAZARDS = list(COUNTED_HAZARD_STATUSES)
 
 
 # --- the figures ----------------------------------------------------------------------------
@@ -320,7 +306,8 @@ def _days(request):
 
 class DashboardView(RoleRequiredMixin, TemplateView):
     template_name = "inspections/dashboard.html"
-    allowed_roles = (Role.LEADER, Role.MANAGER)
+    roles = (Role.LEADER, Role.MANAGER)
+    refusal_message = gettext_lazy("只有领导和交办人员可以查看此页面。")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -353,7 +340,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
 
 class DashboardDataView(RoleRequiredMixin, View):
-    allowed_roles = (Role.LEADER, Role.MANAGER)
+    roles = (Role.LEADER, Role.MANAGER)
+    refusal_message = gettext_lazy("只有领导和交办人员可以查看此页面。")
 
     def get(self, request):
         return JsonResponse(
@@ -522,7 +510,7 @@ def map_data(user):
 
 
 class MapAccessMixin(RoleRequiredMixin):
-    allowed_roles = (Role.LEADER, Role.MANAGER, Role.INSPECTOR)
+    roles = (Role.LEADER, Role.MANAGER, Role.INSPECTOR)
 
 
 class MapView(MapAccessMixin, TemplateView):

@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, JsonResponse
@@ -54,9 +53,11 @@ from ..field_forms import (
     active_categories,
     checklists_for,
 )
+from ..figures import day_start
 from ..forms import add_workflow_errors
 from ..models import Checklist, CrossCheck, Event, Hazard, Inspection, Photo, Ticket
-from .home import day_start, round_start, ticket_rows
+from .access import RoleRequiredMixin
+from .home import round_start, ticket_rows
 
 UNITS_PER_PAGE = 30
 QUEUE_PER_PAGE = 20
@@ -113,28 +114,6 @@ def done(request, url):
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
         return JsonResponse({"redirect": url})
     return redirect(url)
-
-
-def refused(request, message, status=403):
-    messages.error(request, message)
-    return render(request, "inspections/field/refused.html", {"refusal": message}, status=status)
-
-
-class RoleRequiredMixin(LoginRequiredMixin):
-    """Only the listed roles (and superusers) use the page; anyone else gets the refusal page (403)."""
-
-    roles = ()
-    refusal_message = gettext_lazy("您的角色不能使用此页面。")
-
-    def allowed(self, user):
-        return is_admin(user) or user.role in self.roles
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not self.allowed(request.user):
-            return refused(request, str(self.refusal_message))
-        return super().dispatch(request, *args, **kwargs)
 
 
 def paginate(request, queryset, per_page):

@@ -1,6 +1,6 @@
 """The home page: what each role needs first, in a constant number of queries."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,14 +14,10 @@ from enterprises.choices import CloseoutState
 from enterprises.models import Enterprise, Grid, Parcel, Zone
 
 from ..choices import OPEN_HAZARD_STATUSES, HazardStatus, ResponsibleKind, TicketStatus
+from ..figures import day_start
 from ..models import Hazard, Inspection, Ticket
 from ..todo import is_admin, safe_reverse, todo_counts
 from .dashboard import rate_tone
-
-
-def day_start(day):
-    """The aware moment a local day begins (bounds as literals keep the indexes usable)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def round_start(today):
