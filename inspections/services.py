@@ -489,12 +489,13 @@ def _lock_reported_hazards(hazards):
     ids = sorted({h.pk if isinstance(h, Hazard) else int(h) for h in hazards})
     if not ids:
         raise ValidationFailed(_("请至少选择一条隐患。"), {"hazards": [_("请至少选择一条隐患。")]})
-    locked = list(Hazard.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    # Lock the rows in id order (no joins: PostgreSQL cannot lock the nullable side of an outer join),
+    # then read them with what the caller needs.
+    locked = list(Hazard.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
     if len(locked) != len(ids):
         raise ValidationFailed(_("所选隐患不存在。"), {"hazards": [_("所选隐患不存在。")]})
-    locked = list(Hazard.objects.filter(pk__in=ids).select_related("category", "enterprise__parcel", "parcel__grid")
-                  .order_by("pk"))
-    return locked
+    return list(Hazard.objects.filter(pk__in=ids).select_related("category", "enterprise__parcel", "parcel__grid")
+                .order_by("pk"))
 
 
 def default_measures(hazards):
