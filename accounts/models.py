@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role
+from accounts.choices import Role
 
 
 class User(AbstractUser):
@@ -15,12 +15,12 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True, db_index=True)
     phone = models.CharField(_("电话"), max_length=32, blank=True)
-    zones = models.ManyToManyField("enterprises.Zone", blank=True, related_name="users", verbose_name=_("区块"))
-    grids = models.ManyToManyField("enterprises.Grid", blank=True, related_name="inspectors", verbose_name=_("网格"))
+    zones = models.ManyToManyField("register.Zone", blank=True, related_name="users", verbose_name=_("区块"))
+    grids = models.ManyToManyField("register.Grid", blank=True, related_name="inspectors", verbose_name=_("网格"))
     enterprises = models.ManyToManyField(
-        "enterprises.Enterprise", blank=True, related_name="users", verbose_name=_("企业")
+        "register.Enterprise", blank=True, related_name="users", verbose_name=_("企业")
     )
-    parcels = models.ManyToManyField("enterprises.Parcel", blank=True, related_name="users", verbose_name=_("宗地"))
+    parcels = models.ManyToManyField("register.Parcel", blank=True, related_name="users", verbose_name=_("宗地"))
     language = models.CharField(
         _("界面语言"), max_length=10, blank=True, choices=[("zh-hans", "中文"), ("en", "English")]
     )

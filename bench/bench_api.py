@@ -68,8 +68,8 @@ def run(args):
 
     from accounts.choices import Role
     from accounts.models import User
-    from enterprises.models import Zone
-    from inspections.models import Hazard, Ticket
+    from cases.models import Hazard, Ticket
+    from register.models import Zone
 
     print(
         f"rows: {Ticket.objects.count()} tickets, {Hazard.objects.count()} hazards; "

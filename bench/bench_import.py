@@ -52,7 +52,7 @@ def make_register(path, rows, seed=20231231):
     """Write a register of ``rows`` enterprises to ``path`` (openpyxl write-only: constant memory)."""
     import openpyxl
 
-    from enterprises.credit_codes import make_credit_code
+    from register.credit_codes import make_credit_code
 
     rng = random.Random(seed)
     workbook = openpyxl.Workbook(write_only=True)

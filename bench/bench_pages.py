@@ -131,8 +131,8 @@ def run(args):
     from django.urls import reverse
 
     from accounts.models import User
-    from enterprises.models import Zone
-    from inspections.models import Hazard, Ticket
+    from cases.models import Hazard, Ticket
+    from register.models import Zone
 
     print(
         f"database: {connection.vendor} {connection.settings_dict['NAME']}; cache: {settings.CACHES['default']['BACKEND']}"
@@ -167,8 +167,8 @@ def run(args):
     manager_zone = manager.zones.order_by("pk").first()
     other_zone = Zone.objects.exclude(pk=getattr(manager_zone, "pk", None)).order_by("order", "name").first()
 
-    tickets = reverse("inspections:ticket_list")
-    dashboard = reverse("inspections:dashboard")
+    tickets = reverse("cases:ticket_list")
+    dashboard = reverse("briefing:dashboard")
     pages = [
         # (label, user, url, query, cold cache)
         ("baseline: bare JSON view", "demo-leader", json_url, {}, False),
@@ -186,11 +186,11 @@ def run(args):
         ("dashboard first view", "demo-leader", dashboard, {}, True),
         ("dashboard warm", "demo-manager", dashboard, {}, False),
         ("dashboard warm", "demo-leader", dashboard, {}, False),
-        ("map JSON", "demo-manager", reverse("inspections:map_data"), {}, False),
-        ("map JSON", "demo-leader", reverse("inspections:map_data"), {}, False),
-        ("hazard list", "demo-manager", reverse("inspections:hazard_list"), {}, False),
-        ("hazard list", "demo-leader", reverse("inspections:hazard_list"), {}, False),
-        ("desk", "demo-manager", reverse("inspections:desk"), {}, False),
+        ("map JSON", "demo-manager", reverse("closeout:map_data"), {}, False),
+        ("map JSON", "demo-leader", reverse("closeout:map_data"), {}, False),
+        ("hazard list", "demo-manager", reverse("cases:hazard_list"), {}, False),
+        ("hazard list", "demo-leader", reverse("cases:hazard_list"), {}, False),
+        ("desk", "demo-manager", reverse("cases:desk"), {}, False),
     ]
     only = [word.strip() for word in args.only.split(",") if word.strip()]
     if only:

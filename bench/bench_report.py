@@ -69,9 +69,9 @@ def run(args):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from inspections.figures import compute_figures, day_bounds
-    from inspections.models import Hazard, Ticket
-    from inspections.reports import generate_daily_reports, report_as_of, yesterday
+    from briefing.figures import compute_figures, day_bounds
+    from briefing.reports import generate_daily_reports, report_as_of, yesterday
+    from cases.models import Hazard, Ticket
 
     day = date.fromisoformat(args.date) if args.date else yesterday()
     start, end = day_bounds(day)

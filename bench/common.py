@@ -36,7 +36,7 @@ def setup_with_seed_data():
     from django.core.management import call_command
     from django.db import connection
 
-    from inspections.models import Hazard
+    from cases.models import Hazard
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", interactive=False, verbosity=0)

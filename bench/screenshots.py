@@ -46,7 +46,7 @@ import json
 from datetime import timedelta
 from django.utils import timezone
 from accounts.models import User
-from inspections.models import DailyReport, Ticket
+from cases.models import DailyReport, Ticket
 from inspections.views.field import unit_queryset
 ticket = (Ticket.objects.filter(rework_count__gt=0, status__in=["assigned", "submitted"]).order_by("pk").first()
           or Ticket.objects.filter(rework_count__gt=0).order_by("pk").first())
@@ -63,8 +63,8 @@ print(json.dumps({
 # A verification refused by the manager: the submitted ticket goes back to 整改中 with a rework.
 MAKE_REWORK = """
 from accounts.models import User
-from inspections import services
-from inspections.models import Ticket
+from cases import services
+from cases.models import Ticket
 if not Ticket.objects.filter(rework_count__gt=0, status__in=["assigned", "submitted"]).exists():
     ticket = Ticket.objects.filter(status="submitted").order_by("pk").first()
     if ticket is not None:

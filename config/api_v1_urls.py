@@ -4,6 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.api.urls")),
-    path("", include("enterprises.api.urls")),
-    path("", include("inspections.api.urls")),
+    path("", include("register.api.urls")),
+    path("", include("catalogue.api.urls")),
+    path("", include("cases.api.urls")),
+    path("", include("briefing.api.urls")),
 ]

@@ -65,9 +65,17 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The project's apps, lowest layer first (see README "How the code is laid out").
+    "core",
     "accounts",
-    "enterprises",
-    "inspections",
+    "register",
+    "catalogue",
+    "timeline",
+    "cases",
+    "closeout",
+    "briefing",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.UserLanguageMiddleware",
-    "accounts.middleware.RejectNulMiddleware",
+    "core.middleware.UserLanguageMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -99,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -172,17 +180,17 @@ def _crontab_at(minutes_after_report):
 
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tickets": {
-        "task": "inspections.tasks.escalate_overdue_tickets_task",
+        "task": "cases.tasks.escalate_overdue_tickets_task",
         "schedule": _crontab_at(-15),
         "options": {"expires": 3600},
     },
     "send-daily-report": {
-        "task": "inspections.tasks.send_daily_report_task",
+        "task": "briefing.tasks.send_daily_report_task",
         "schedule": _crontab_at(0),
         "options": {"expires": 6 * 3600},
     },
     "remind-deadlines": {
-        "task": "inspections.tasks.remind_deadlines_task",
+        "task": "briefing.tasks.remind_deadlines_task",
         "schedule": _crontab_at(5),
         "options": {"expires": 6 * 3600},
     },
@@ -276,8 +284,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("TOKEN_THROTTLE_RATE", "10/min")},
 }
-# API helper: workflow refusals (inspections.services.WorkflowError) answer 400/403/409 with the message.
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "inspections.api.exceptions.exception_handler"
+# API helper: workflow refusals (cases.services.WorkflowError) answer 400/403/409 with the message.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "core.api.exceptions.exception_handler"
 # Throttles key anonymous clients by address: trust X-Forwarded-For only from this many proxies in front
 # (0: the socket address; set 1 behind one reverse proxy). DRF's default would trust any client's header.
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("API_NUM_PROXIES", "0"))
@@ -294,14 +302,14 @@ SPECTACULAR_SETTINGS = {
 # API helper: one name per choice set in the OpenAPI schema; operations tagged by resource (tickets, hazards …).
 SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = r"/api/v1"
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "SeverityEnum": "inspections.choices.Severity",
-    "HazardStatusEnum": "inspections.choices.HazardStatus",
-    "TicketStatusEnum": "inspections.choices.TicketStatus",
-    "InspectionSourceEnum": "inspections.choices.InspectionSource",
-    "PhotoKindEnum": "inspections.choices.PhotoKind",
-    "EnterpriseKindEnum": "enterprises.choices.EnterpriseKind",
-    "RiskTagEnum": "enterprises.choices.RiskTag",
-    "CloseoutStateEnum": "enterprises.choices.CloseoutState",
+    "SeverityEnum": "catalogue.choices.Severity",
+    "HazardStatusEnum": "cases.choices.HazardStatus",
+    "TicketStatusEnum": "cases.choices.TicketStatus",
+    "InspectionSourceEnum": "cases.choices.InspectionSource",
+    "PhotoKindEnum": "cases.choices.PhotoKind",
+    "EnterpriseKindEnum": "register.choices.EnterpriseKind",
+    "RiskTagEnum": "register.choices.RiskTag",
+    "CloseoutStateEnum": "register.choices.CloseoutState",
 }
 
 # --- Security (effective when served over HTTPS) --------------------------------------
@@ -321,7 +329,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Daily briefing delivery (inspections.delivery / inspections.tasks) -----------------------------------
+# --- Daily briefing delivery (cases.delivery / cases.tasks) -----------------------------------
 # A delivery a worker claimed ('sending') and did not finish within this many seconds is taken to be
 # abandoned (the worker died mid-send) and may be claimed again. Keep it above the slowest send
 # (SMTP EMAIL_TIMEOUT 20 s, robot WEBHOOK_TIMEOUT 10 s).
@@ -340,6 +348,6 @@ if REDIS_URL and os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
         unacked_restore_throttle=1,
     )
 
-# --- Pages: the red/green map (inspections.views.dashboard) ------------------------------------------
+# --- Pages: the red/green map (cases.views.dashboard) ------------------------------------------
 # Shown with the tile layer when MAP_TILE_URL is set (e.g. "© 天地图" for an intranet tile server).
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

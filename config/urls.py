@@ -4,15 +4,17 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from inspections.views import HomeView
-from inspections.views.media import media
+from cases.views.media import media
+from home.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("accounts.urls")),
-    path("register/", include("enterprises.urls")),
-    path("cases/", include("inspections.urls")),
+    path("register/", include("register.urls")),
+    path("", include("cases.urls")),
+    path("", include("briefing.urls")),
+    path("", include("closeout.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

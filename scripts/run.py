@@ -69,7 +69,7 @@ def prepare(seed, scale):
 
     from django.contrib.auth import get_user_model
 
-    from enterprises.models import Zone
+    from register.models import Zone
 
     if not Zone.objects.exists():
         if not seed:

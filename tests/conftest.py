@@ -17,9 +17,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if IN_CI and reporter is not None and reporter.stats.get("skipped"):
-        reporter.write_line(
-            f"CI: {len(reporter.stats['skipped'])} test(s) skipped; in CI no test may skip.", red=True
-        )
+        reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped; in CI no test may skip.", red=True)
         session.exitstatus = 1
 
 

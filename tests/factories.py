@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from enterprises.choices import EnterpriseKind
-from enterprises.credit_codes import make_credit_code
-from enterprises.models import Enterprise, Grid, Parcel, Zone
-from inspections.choices import CategoryLevel, Severity
-from inspections.models import HazardCategory
+from catalogue.choices import CategoryLevel, Severity
+from catalogue.models import HazardCategory
+from register.choices import EnterpriseKind
+from register.credit_codes import make_credit_code
+from register.models import Enterprise, Grid, Parcel, Zone
 
 _rng = random.Random(20231231)
 
@@ -113,13 +113,13 @@ def photo_upload(name="photo.jpg"):
 
 
 # --- Cases as raw rows (added by the briefing helper) ------------------------------------------------
-# These write rows directly, bypassing inspections.services, so that tests of the ledger figures and
+# These write rows directly, bypassing cases.services, so that tests of the ledger figures and
 # the daily briefing can set any status and timestamp. Tests of the workflow use the services.
 
 
 class InspectionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "inspections.Inspection"
+        model = "cases.Inspection"
 
     inspector = factory.SubFactory(UserFactory, role=Role.INSPECTOR)
     enterprise = factory.SubFactory(EnterpriseFactory)
@@ -131,7 +131,7 @@ class InspectionFactory(factory.django.DjangoModelFactory):
 
 class HazardFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "inspections.Hazard"
+        model = "cases.Hazard"
 
     number = factory.Sequence(lambda n: f"YH-T-{n:06d}")
     enterprise = factory.SubFactory(EnterpriseFactory)
@@ -147,7 +147,7 @@ class HazardFactory(factory.django.DjangoModelFactory):
 
 class TicketFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "inspections.Ticket"
+        model = "cases.Ticket"
 
     number = factory.Sequence(lambda n: f"ZG-T-{n:06d}")
     responsible_kind = "enterprise"
@@ -162,7 +162,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
 
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "inspections.Campaign"
+        model = "catalogue.Campaign"
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"百日攻坚专项行动{n}")

@@ -97,7 +97,7 @@ class EmbeddedRun:
     def enqueue_heartbeat(self):
         code = (
             "import django; django.setup(); "
-            "from accounts.tasks import touch_heartbeat_task; touch_heartbeat_task.delay('heartbeat')"
+            "from core.tasks import touch_heartbeat_task; touch_heartbeat_task.delay('heartbeat')"
         )
         subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=self.env, check=True, timeout=30)
 

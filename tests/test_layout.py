@@ -15,11 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.choices import CloseoutState
-from enterprises.models import Parcel
-from inspections import services, todo
-from inspections.choices import TicketStatus
-from inspections.models import CrossCheck, Ticket
+from cases import services
+from cases.choices import TicketStatus
+from cases.models import Ticket
+from closeout.models import CrossCheck
+from home import todo
+from register.choices import CloseoutState
+from register.models import Parcel
 from tests import factories as f
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -80,7 +82,7 @@ def test_home_fits_the_role(client, world, who, headline):
 def test_leader_home_leads_to_the_dashboard(client, world):
     client.force_login(world.leader)
     response = client.get(reverse("home"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("inspections:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("briefing:dashboard")
     assert "隐患排查整改驾驶舱" in response.content.decode()
 
 
@@ -110,7 +112,7 @@ def test_enterprise_home_lists_open_tickets_with_deadlines(client, world, catego
     html = client.get(reverse("home")).content.decode()
     assert ticket.number in html
     assert "逾期 2 天" in html
-    assert reverse("inspections:ticket_detail", args=[ticket.pk]) in html
+    assert reverse("cases:ticket_detail", args=[ticket.pk]) in html
 
 
 def test_landlord_home_shows_tenant_tickets_read_only(client, world, category):
@@ -229,11 +231,11 @@ def test_menu_skips_pages_that_do_not_exist(world, monkeypatch):
         todo.NAV,
         world.leader.role,
         [
-            ("missing", "不存在", ("inspections:no_such_page",), None),
-            ("dashboard", "驾驶舱", ("inspections:dashboard",), None),
+            ("missing", "不存在", ("cases:no_such_page",), None),
+            ("dashboard", "驾驶舱", ("briefing:dashboard",), None),
         ],
     )
-    items = todo.nav_items(world.leader, reverse("inspections:dashboard"))
+    items = todo.nav_items(world.leader, reverse("briefing:dashboard"))
     assert [(i["key"], i["active"]) for i in items] == [("dashboard", True)]
 
 
@@ -336,7 +338,7 @@ def test_vendored_libraries_are_there_with_their_licences():
 
 def test_pages_reference_only_local_scripts_and_styles(client, world):
     client.force_login(world.leader)
-    for url in (reverse("inspections:dashboard"), reverse("inspections:map")):
+    for url in (reverse("briefing:dashboard"), reverse("closeout:map")):
         html = client.get(url).content.decode()
         for src in re.findall(r"""<(?:script|link)[^>]+(?:src|href)="([^"]+)\"""", html):
             assert src.startswith("/"), f"{url}: {src}"
@@ -344,7 +346,7 @@ def test_pages_reference_only_local_scripts_and_styles(client, world):
 
 def test_refused_and_missing_pages_explain_themselves(client, world):
     client.force_login(world.inspector)
-    refused = client.get(reverse("inspections:dashboard"))
+    refused = client.get(reverse("briefing:dashboard"))
     assert refused.status_code == 403
     assert "只有领导和交办人员可以查看此页面。" in refused.content.decode()
     missing = client.get("/cases/no-such-page/")

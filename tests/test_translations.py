@@ -7,7 +7,7 @@ After adding strings, refresh the catalogue, translate the new entries, and run 
     python manage.py makemessages -l en -e html,txt,py,md --ignore=.venv --ignore=var --ignore=static/vendor \
         --ignore=node_modules --ignore=tests --no-obsolete
 
-(``-e … md``: the robot message, templates/inspections/email/daily_report_webhook.md, has strings of its own.)
+(``-e … md``: the robot message, templates/briefing/email/daily_report_webhook.md, has strings of its own.)
 """
 
 import re
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from inspections.choices import EscalationLevel, TicketStatus
+from cases.choices import EscalationLevel, TicketStatus
 
 CATALOGUES = sorted(Path(settings.BASE_DIR, "locale", "en", "LC_MESSAGES").glob("*.po"))
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -219,10 +219,11 @@ def english_world(world):
     from django.db.models.functions import Concat
 
     from accounts.models import User
-    from enterprises.models import Enterprise, Grid, Parcel, Zone
-    from inspections import services
-    from inspections.choices import CategoryLevel, Severity
-    from inspections.models import Checklist, ChecklistItem, HazardCategory
+    from cases import services
+    from catalogue.choices import CategoryLevel, Severity
+    from catalogue.models import Checklist, ChecklistItem, HazardCategory
+    from closeout import services as closeout_services
+    from register.models import Enterprise, Grid, Parcel, Zone
     from tests.factories import photo_upload
 
     Zone.objects.update(name=Concat(Value("Zone "), F("pk")))
@@ -300,7 +301,7 @@ def english_world(world):
     services.assign_ticket(fixed, actor=manager, deadline=deadline)
     services.submit_rectification(fixed, actor=world.admin, comment="Replaced.", photos=[photo_upload()])
     services.verify_ticket(fixed, actor=world.inspector_a2, passed=True, comment="Fine.")
-    world.crosscheck = services.request_crosscheck(world.parcel_a2, actor=manager, inspector=inspector)
+    world.crosscheck = closeout_services.request_crosscheck(world.parcel_a2, actor=manager, inspector=inspector)
     world.ticket, world.landlord_ticket, world.submitted = ticket, landlord_ticket, submitted
     return world
 
@@ -351,34 +352,34 @@ def english_client(client, user):
 def test_english_pages_show_no_chinese(client, english_world, who, page):
     w = english_world
     urls = {
-        "ticket": reverse("inspections:ticket_detail", args=[w.ticket.pk]),
-        "landlord_ticket": reverse("inspections:ticket_detail", args=[w.landlord_ticket.pk]),
-        "notice": reverse("inspections:ticket_notice", args=[w.ticket.pk]),
-        "ticket_list": reverse("inspections:ticket_list"),
-        "hazard_list": reverse("inspections:hazard_list"),
-        "desk": reverse("inspections:desk"),
-        "desk_pending": reverse("inspections:desk_pending"),
+        "ticket": reverse("cases:ticket_detail", args=[w.ticket.pk]),
+        "landlord_ticket": reverse("cases:ticket_detail", args=[w.landlord_ticket.pk]),
+        "notice": reverse("cases:ticket_notice", args=[w.ticket.pk]),
+        "ticket_list": reverse("cases:ticket_list"),
+        "hazard_list": reverse("cases:hazard_list"),
+        "desk": reverse("cases:desk"),
+        "desk_pending": reverse("cases:desk_pending"),
         "home": reverse("home"),
-        "my_tickets": reverse("inspections:my_tickets"),
-        "parcel": reverse("enterprises:parcel_detail", args=[w.parcel.pk]),
-        "enterprise": reverse("enterprises:enterprise_detail", args=[w.tenant1.pk]),
-        "closeout": reverse("enterprises:closeout_desk"),
-        "import": reverse("enterprises:import"),
-        "dashboard": reverse("inspections:dashboard"),
-        "submitted": reverse("inspections:ticket_detail", args=[w.submitted.pk]),
-        "units": reverse("inspections:inspector_units"),
-        "inspect": reverse("inspections:inspection_create", args=["enterprise", w.tenant1.pk]),
-        "report_hazard": reverse("inspections:hazard_report") + f"?enterprise={w.tenant1.pk}",
-        "verify_queue": reverse("inspections:verify_queue"),
-        "crosschecks": reverse("inspections:crosscheck_list"),
-        "crosscheck": reverse("inspections:crosscheck_record", args=[w.crosscheck.pk]),
-        "self_check": reverse("inspections:self_check"),
-        "map": reverse("inspections:map"),
-        "reports": reverse("inspections:report_list"),
-        "report": reverse("inspections:report_detail", args=[timezone.localdate().isoformat()]),
+        "my_tickets": reverse("cases:my_tickets"),
+        "parcel": reverse("cases:parcel_detail", args=[w.parcel.pk]),
+        "enterprise": reverse("cases:enterprise_detail", args=[w.tenant1.pk]),
+        "closeout": reverse("closeout:closeout_desk"),
+        "import": reverse("register:import"),
+        "dashboard": reverse("briefing:dashboard"),
+        "submitted": reverse("cases:ticket_detail", args=[w.submitted.pk]),
+        "units": reverse("cases:inspector_units"),
+        "inspect": reverse("cases:inspection_create", args=["enterprise", w.tenant1.pk]),
+        "report_hazard": reverse("cases:hazard_report") + f"?enterprise={w.tenant1.pk}",
+        "verify_queue": reverse("cases:verify_queue"),
+        "crosschecks": reverse("closeout:crosscheck_list"),
+        "crosscheck": reverse("closeout:crosscheck_record", args=[w.crosscheck.pk]),
+        "self_check": reverse("cases:self_check"),
+        "map": reverse("closeout:map"),
+        "reports": reverse("briefing:report_list"),
+        "report": reverse("briefing:report_detail", args=[timezone.localdate().isoformat()]),
     }
     if page.startswith("report"):
-        from inspections import reports
+        from briefing import reports
 
         reports.generate_daily_reports(timezone.localdate())
 
@@ -393,9 +394,9 @@ def test_english_pages_show_no_chinese(client, english_world, who, page):
 @pytest.mark.django_db
 def test_english_messages_show_no_chinese(english_world):
     """The daily briefing (text, HTML, robot message) and the reminders, for an English reader."""
-    from enterprises.models import RiskTagOption
-    from inspections import notifications, reports
-    from inspections.models import Ticket
+    from briefing import notifications, reports
+    from cases.models import Ticket
+    from register.models import RiskTagOption
     from tests import factories as f
 
     w = english_world

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
-from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 
 
 class UsernameRateThrottle(SimpleRateThrottle):

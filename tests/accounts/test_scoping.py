@@ -1,6 +1,6 @@
 import pytest
 
-from enterprises.models import Enterprise, Grid, Parcel, Zone
+from register.models import Enterprise, Grid, Parcel, Zone
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

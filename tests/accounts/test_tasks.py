@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from accounts.tasks import touch_heartbeat_task
+from core.tasks import touch_heartbeat_task
 
 
 def test_heartbeat_writes_the_time_under_var_dir(tmp_path, settings):

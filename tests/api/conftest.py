@@ -4,8 +4,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from inspections import services
-from inspections.choices import CategoryLevel, Severity, TicketStatus
+from cases import services
+from cases.choices import TicketStatus
+from catalogue.choices import CategoryLevel, Severity
 from tests import factories as f
 
 API = "/api/v1/"

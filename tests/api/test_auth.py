@@ -5,7 +5,7 @@ import yaml
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
-from .conftest import API
+from tests.api.conftest import API
 
 TOKEN = f"{API}auth/token/"
 

@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inspections import services
-from inspections.models import DailyReport, Event, Hazard, Ticket
+from briefing.models import DailyReport
+from cases import services
+from cases.models import Hazard, Ticket
 from tests import factories as f
-
-from .conftest import API
+from tests.api.conftest import API
+from timeline.models import Event
 
 
 def post(client, path, data=None, fmt="json", **extra):
@@ -230,7 +231,7 @@ def test_hazard_filter_by_category_code(world, clients, category, parcel_categor
 
 
 def test_inspection_with_checklist_results_reports_failed_items(world, clients, category):
-    from inspections.models import Checklist, ChecklistItem
+    from catalogue.models import Checklist, ChecklistItem
 
     checklist = Checklist.objects.create(code="api-test", name="测试检查表")
     ok_item = ChecklistItem.objects.create(checklist=checklist, order=1, text="灭火器在有效期内", category=category)
@@ -258,7 +259,7 @@ def test_inspection_with_checklist_results_reports_failed_items(world, clients, 
 
 
 def test_inspection_multipart_with_results_as_json_and_photos(world, clients, category):
-    from inspections.models import Checklist, ChecklistItem
+    from catalogue.models import Checklist, ChecklistItem
 
     checklist = Checklist.objects.create(code="api-test-2", name="测试检查表二")
     item = ChecklistItem.objects.create(checklist=checklist, order=1, text="疏散通道畅通", category=category)

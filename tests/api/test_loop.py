@@ -5,10 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from inspections.models import Hazard, Ticket
+from cases.models import Hazard, Ticket
 from tests import factories as f
-
-from .conftest import API, client_for
+from tests.api.conftest import API, client_for
 
 
 def test_the_whole_loop_through_the_api(world, clients, category):

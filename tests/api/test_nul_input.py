@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from inspections.models import Hazard
+from cases.models import Hazard
 
 pytestmark = pytest.mark.django_db
 

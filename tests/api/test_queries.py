@@ -5,12 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from enterprises.models import Zone
-from inspections import services
-from inspections.models import Campaign, Checklist, ChecklistItem, Hazard, HazardCategory
+from cases import services
+from cases.models import Hazard
+from catalogue.models import Campaign, Checklist, ChecklistItem, HazardCategory
+from register.models import Zone
 from tests import factories as f
-
-from .conftest import API
+from tests.api.conftest import API
 
 
 def queries_for(client, path):

@@ -3,8 +3,7 @@
 import pytest
 
 from tests import factories as f
-
-from .conftest import API
+from tests.api.conftest import API
 
 
 def names(response):

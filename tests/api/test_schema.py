@@ -6,7 +6,7 @@ import pytest
 import yaml
 from django.test import Client
 
-from .conftest import API
+from tests.api.conftest import API
 
 
 @pytest.fixture(scope="module")

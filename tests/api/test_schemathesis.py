@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from inspections import services
+from cases import services
 from tests import factories as f
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "6"))
@@ -27,7 +27,7 @@ PHASES = [Phase.explicit, Phase.generate] if os.environ.get("SCHEMATHESIS_COVERA
 @pytest.fixture
 def cases_world(world, category, parcel_category):
     """The world with something in every list: hazards, tickets at each status, an inspection, a briefing."""
-    from inspections.models import DailyReport
+    from briefing.models import DailyReport
 
     reported = services.report_hazard(
         actor=world.inspector,

@@ -55,7 +55,7 @@ def test_hazard_to_closed_ticket_across_roles(world, live_server, phone_page, pa
              }, 0);
            }, true);"""
     )
-    inspector.goto(reverse("inspections:hazard_report"))
+    inspector.goto(reverse("cases:hazard_report"))
     inspector.click(f"[data-pick=enterprise-{enterprise.pk}]")
     inspector.wait_for_url(re.compile(rf"\?enterprise={enterprise.pk}$"))
     photos = inspector.locator("input[name=photos]")
@@ -74,7 +74,7 @@ def test_hazard_to_closed_ticket_across_roles(world, live_server, phone_page, pa
 
     # --- the leader reads the dashboard: one hazard found, none rectified ----------------------
     leader = sign_in(user_pages("leader"), live_server, world.leader)
-    leader.wait_for_url("**" + reverse("inspections:dashboard"))  # a leader's home is the dashboard
+    leader.wait_for_url("**" + reverse("briefing:dashboard"))  # a leader's home is the dashboard
     expect(leader.locator("[data-kpi=found] .kpi-value")).to_have_text("1")
     rate_before = kpi_value(leader, "rate")
     assert rate_before in ("0.00%", "—"), rate_before
@@ -83,14 +83,14 @@ def test_hazard_to_closed_ticket_across_roles(world, live_server, phone_page, pa
     # --- the manager aggregates it on the desk and assigns it with a deadline -------------------
     manager = sign_in(page, live_server, world.manager)
     expect(manager.locator("header [data-todo-total]")).to_have_attribute("data-todo-total", "1")
-    manager.goto(reverse("inspections:desk"))
+    manager.goto(reverse("cases:desk"))
     group = manager.locator("section.desk-group").filter(has_text=enterprise.name)
     expect(group.locator(".desk-item")).to_have_count(1)
     expect(group.locator(".desk-thumbs img")).to_have_count(1)  # the inspector's photo
     group.locator("input[name=hazards]").check()
     expect(manager.locator("[data-selected-count=hazards]")).to_have_text("1")
     manager.click("#aggregate-button")
-    manager.wait_for_url("**" + reverse("inspections:desk_aggregate") + "?*")
+    manager.wait_for_url("**" + reverse("cases:desk_aggregate") + "?*")
     confirm = manager.locator("#aggregate-confirm-form")
     expect(confirm.locator("section.desk-group")).to_have_count(1)
     expect(confirm.locator("input[name$=-assign]")).to_be_checked()  # assign at once unless unticked
@@ -122,7 +122,7 @@ def test_hazard_to_closed_ticket_across_roles(world, live_server, phone_page, pa
     # --- the inspector rejects it from the verification queue, with a reason -------------------
     inspector.goto("/")
     expect(inspector.locator("header [data-todo-total]")).to_have_attribute("data-todo-total", "1")
-    inspector.goto(reverse("inspections:verify_queue"))
+    inspector.goto(reverse("cases:verify_queue"))
     queued = inspector.locator(f"article[data-ticket='{number}']")
     expect(queued).to_contain_text("已拆除串接插线板")
     expect(queued.locator(".f-thumbs img")).to_have_count(1)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.choices import Role
-from enterprises.models import Enterprise, Grid, Parcel, Zone
-from inspections import services
+from cases import services
+from register.models import Enterprise, Grid, Parcel, Zone
 from tests import factories as f
 from tests.e2e.flows import PageWatch, UserPages, expect_message, sign_in
 
@@ -80,7 +80,7 @@ def test_import_page_refuses_a_bad_file_and_lists_its_problems(world, live_serve
     before = (Zone.objects.count(), Grid.objects.count(), Parcel.objects.count(), Enterprise.objects.count())
 
     sign_in(page, live_server, world.manager_all)
-    page.goto(reverse("enterprises:import"))
+    page.goto(reverse("register:import"))
     page.set_input_files("#id_file", str(bad))
     with page.expect_navigation():
         page.get_by_role("button", name="导入", exact=True).click()
@@ -144,7 +144,7 @@ def test_map_draws_red_and_green_parcels(world, category, live_server, page):
     watch = PageWatch(live_server.url).attach(page)
 
     sign_in(page, live_server, world.leader)
-    page.goto(reverse("inspections:map"))
+    page.goto(reverse("closeout:map"))
     expect(page.locator("#parcel-map[data-loaded]")).to_be_attached()
     assert page.locator("#parcel-map").get_attribute("data-loaded") == "3"
     assert page.locator("#parcel-map path.parcel-red").count() >= 1
@@ -179,10 +179,10 @@ def test_language_switch_turns_the_pages_english_and_back(world, live_server, pa
     assert len(menu) >= 4 and not [text for text in menu if CHINESE.search(text)], menu
 
     # The choice sticks: the next page is English too, and so is the page of a missing record.
-    page.goto(reverse("inspections:ticket_list"))
+    page.goto(reverse("cases:ticket_list"))
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("header nav [data-nav=tickets]")).to_have_class(re.compile(r"\bactive\b"))
-    response = page.goto(reverse("inspections:ticket_detail", args=[999999]))
+    response = page.goto(reverse("cases:ticket_detail", args=[999999]))
     assert response.status == 404
     expect(page.locator("main h1")).to_have_text("Page not found")
 
@@ -198,19 +198,19 @@ def test_language_switch_turns_the_pages_english_and_back(world, live_server, pa
 def test_another_grids_ticket_answers_404(world, category, live_server, page, user_pages):
     ticket = open_ticket(world, category, world.tenant1)  # grid A1
     hazard = ticket.hazards.get()
-    ticket_url = reverse("inspections:ticket_detail", args=[ticket.pk])
+    ticket_url = reverse("cases:ticket_detail", args=[ticket.pk])
 
     sign_in(page, live_server, world.inspector_a2)  # grid A2, same zone
     for url in (
         ticket_url,
-        reverse("inspections:ticket_notice", args=[ticket.pk]),
-        reverse("inspections:hazard_detail", args=[hazard.pk]),
+        reverse("cases:ticket_notice", args=[ticket.pk]),
+        reverse("cases:hazard_detail", args=[hazard.pk]),
     ):
         response = page.goto(url)
         assert response.status == 404, url
         expect(page.locator("main h1")).to_have_text("页面不存在")
         expect(page.locator("main")).not_to_contain_text(ticket.number)
-    page.goto(reverse("inspections:ticket_list"))
+    page.goto(reverse("cases:ticket_list"))
     expect(page.locator("main")).not_to_contain_text(ticket.number)
 
     # The inspector of grid A1 opens the same URL.

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from briefing.api import views
+
+urlpatterns = [
+    path("reports/daily/<str:date>/", views.DailyReportView.as_view(), name="daily-report"),
+]

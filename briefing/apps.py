@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BriefingConfig(AppConfig):
+    name = "briefing"
+    verbose_name = _("每日简报")

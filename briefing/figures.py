@@ -1,0 +1,459 @@
+"""The ledger figures (台账数字) for any scope and period, in a constant number of statements.
+
+Three kinds of figure, each with its own time reference:
+
+* **cumulative** over ``[start, end)``: hazards found (not duplicate, invalid or withdrawn),
+  how many of those were rectified by ``end``, by severity, and the rate;
+* **activity** over a sub-period (default: the same): hazards newly found and hazards
+  rectified in it, by severity; inspections (家次) and units covered; escalations raised;
+* **state** at the moment ``as_of`` (default: ``end``, or now): open tickets by status,
+  overdue tickets, tickets under escalation, parcels closed out of all parcels. These are
+  read from the tickets' timestamps, so they are exact for ``as_of`` = now and a close
+  reconstruction for a past moment (a ticket's deadline or level changed since is not known).
+
+Every table is read by one grouped statement per question (``GROUP BY zone_id, grid_id``);
+the figures of each grid, each zone and the whole area are then added up in Python from
+those grouped rows (a loop over groups, never over hazards or tickets). Distinct counts
+(units covered) cannot be added up, so they get one statement per level. All date bounds
+are aware datetimes computed in Python for Asia/Shanghai days and passed as literals (see
+PERFORMANCE.md); nothing here puts a subquery inside a grouped ``annotate``.
+
+    figures = compute_figures(start=date(2023, 1, 1), end=date(2023, 12, 31))
+    figures.total.found, figures.total.rate_str            # 19997, "99.21"
+    figures.zones[zone.pk].overdue
+    figures.scope("grid:7").open_tickets
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, Min, Q, Value, When
+from django.utils import timezone
+
+from cases.choices import COUNTED_HAZARD_STATUSES, EscalationLevel, HazardStatus, TicketStatus
+from cases.models import Hazard, Inspection, Ticket
+from catalogue.choices import Severity
+from register.choices import CloseoutState
+from register.models import Grid, Parcel, Zone
+from timeline.models import Event
+
+ESCALATION_EVENT_KIND = "inspections.ticket.escalated"
+TWO_PLACES = Decimal("0.01")
+
+
+# --- time ----------------------------------------------------------------------------------------
+
+
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_start(day):
+    """The aware datetime at which ``day`` begins in the project's time zone (Asia/Shanghai)."""
+    return datetime.combine(day, time.min, tzinfo=local_tz())
+
+
+def day_bounds(day):
+    """``[start, end)`` of one local day as aware datetimes."""
+    return day_start(day), day_start(day + timedelta(days=1))
+
+
+def as_bound(value, *, end=False):
+    """A date (a local day: its start, or for ``end`` the start of the next day), a datetime, or None."""
+    if value is None or isinstance(value, datetime):
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, local_tz())
+        return value
+    if isinstance(value, date):
+        return day_start(value + timedelta(days=1) if end else value)
+    raise TypeError(f"expected a date or a datetime, not {type(value).__name__}")
+
+
+def rate_of(rectified, found):
+    """Rectified / found as a percentage, Decimal quantized to 0.01; None when nothing was found."""
+    if not found:
+        return None
+    return (Decimal(rectified) * 100 / Decimal(found)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def format_rate(rate):
+    """``Decimal('99.21')`` → ``"99.21"``; None → None."""
+    return None if rate is None else f"{rate:.2f}"
+
+
+# --- the figures of one scope ------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The ledger figures of one scope (a grid, a zone, the whole area, or a sum of zones)."""
+
+    # cumulative, [start, end)
+    found_general: int = 0
+    found_major: int = 0
+    rectified_general: int = 0
+    rectified_major: int = 0
+    inspections_total: int = 0
+    units_covered_total: int = 0
+    # activity, the sub-period
+    new_general: int = 0
+    new_major: int = 0
+    fixed_general: int = 0  # rectified during the activity period (whenever found)
+    fixed_major: int = 0
+    inspections: int = 0
+    units_covered: int = 0
+    escalations_raised: int = 0
+    # state at as_of
+    pending: int = 0
+    assigned: int = 0
+    submitted: int = 0
+    overdue: int = 0
+    escalated_supervised: int = 0
+    escalated_listed: int = 0
+    parcels_total: int = 0
+    parcels_closed_out: int = 0
+    parcels_red: int = 0
+    parcels_crosscheck: int = 0
+    first_reported_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def found(self):
+        return self.found_general + self.found_major
+
+    @property
+    def rectified(self):
+        return self.rectified_general + self.rectified_major
+
+    @property
+    def new(self):
+        return self.new_general + self.new_major
+
+    @property
+    def fixed(self):
+        return self.fixed_general + self.fixed_major
+
+    @property
+    def rate(self):
+        """整改率: rectified / found (excluding duplicate, invalid and withdrawn), Decimal to 0.01, or None."""
+        return rate_of(self.rectified, self.found)
+
+    @property
+    def rate_str(self):
+        return format_rate(self.rate)
+
+    @property
+    def open_tickets(self):
+        return self.pending + self.assigned + self.submitted
+
+    @property
+    def escalated(self):
+        return self.escalated_supervised + self.escalated_listed
+
+    def add(self, other, *, distinct=True):
+        """Add ``other``'s counts to this one. ``distinct=False`` leaves units covered alone (the caller
+        sets them from a distinct count of its own level)."""
+        for f in fields(self):
+            if f.name == "first_reported_at":
+                continue
+            if not distinct and f.name.startswith("units_covered"):
+                continue
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        if other.first_reported_at and (
+            self.first_reported_at is None or other.first_reported_at < self.first_reported_at
+        ):
+            self.first_reported_at = other.first_reported_at
+        return self
+
+    def as_dict(self):
+        """Plain JSON-ready values, with the derived figures."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "first_reported_at"}
+        data.update(
+            found=self.found,
+            rectified=self.rectified,
+            new=self.new,
+            fixed=self.fixed,
+            rectification_rate=self.rate_str,
+            open_tickets=self.open_tickets,
+            escalated=self.escalated,
+        )
+        return data
+
+
+@dataclass
+class FigureSet:
+    """The figures of every grid, every zone and the whole area for one period."""
+
+    start: datetime | None
+    end: datetime | None
+    activity: tuple[datetime | None, datetime | None]
+    as_of: datetime
+    total: Figures
+    zones: dict[int, Figures]
+    grids: dict[int, Figures]
+    zone_names: dict[int, str]
+    grid_names: dict[int, str]
+    grid_zone: dict[int, int]
+    zone_order: list[int]
+
+    def scope(self, scope):
+        """The figures of ``'all'``, ``'zone:<id>'`` or ``'grid:<id>'`` (empty figures for an unknown id)."""
+        if scope in ("all", "", None):
+            return self.total
+        kind, _sep, pk = str(scope).partition(":")
+        try:
+            pk = int(pk)
+        except ValueError:
+            raise ValueError(f"unknown scope {scope!r}") from None
+        if kind == "zone":
+            return self.zones.get(pk, Figures())
+        if kind == "grid":
+            return self.grids.get(pk, Figures())
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def for_zones(self, zone_ids):
+        """The sum of some zones (a user's scope). Units covered are added up, which is exact as long
+        as no unit is inspected under two zones."""
+        result = Figures()
+        for pk in zone_ids:
+            if pk in self.zones:
+                result.add(self.zones[pk])
+        return result
+
+    def grids_of(self, zone_id):
+        return [pk for pk, zone in self.grid_zone.items() if zone == zone_id]
+
+
+# --- the statements ----------------------------------------------------------------------------------
+
+
+def _between(field_name, start, end):
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{field_name}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{field_name}__lt": end})
+    return q
+
+
+def _either(*conditions):
+    """OR of the conditions; an empty Q (no bound at all) matches everything, so it wins.
+
+    Plain ``Q() | X`` would give X: Django drops the empty side.
+    """
+    if any(not condition for condition in conditions):
+        return Q()
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result |= condition
+    return result
+
+
+def _hazard_rows(start, end, a_start, a_end):
+    found = _between("reported_at", start, end)
+    new = _between("reported_at", a_start, a_end)
+    fixed = Q(status=HazardStatus.RECTIFIED) & _between("rectified_at", a_start, a_end)
+    rectified = Q(status=HazardStatus.RECTIFIED)
+    if end is not None:
+        rectified &= Q(rectified_at__lt=end) | Q(rectified_at__isnull=True)
+    general, major = Q(severity=Severity.GENERAL), Q(severity=Severity.MAJOR)
+    where = _either(found, new, fixed)
+    return (
+        Hazard.objects.filter(status__in=COUNTED_HAZARD_STATUSES, withdrawn=False)
+        .filter(where)
+        .values("zone_id", "grid_id")
+        .annotate(
+            found_general=Count("pk", filter=found & general),
+            found_major=Count("pk", filter=found & major),
+            rectified_general=Count("pk", filter=found & rectified & general),
+            rectified_major=Count("pk", filter=found & rectified & major),
+            new_general=Count("pk", filter=new & general),
+            new_major=Count("pk", filter=new & major),
+            fixed_general=Count("pk", filter=fixed & general),
+            fixed_major=Count("pk", filter=fixed & major),
+            first_reported_at=Min("reported_at"),
+        )
+        .order_by()
+    )
+
+
+def _inspection_aggregates(start, end, a_start, a_end):
+    total = _between("inspected_at", start, end)
+    recent = _between("inspected_at", a_start, a_end)
+    no_enterprise = Q(enterprise__isnull=True)
+    return {
+        "inspections_total": Count("pk", filter=total),
+        "inspections": Count("pk", filter=recent),
+        # a unit is the enterprise, or the parcel when the visit was to a parcel as a whole
+        "ue_total": Count("enterprise_id", filter=total, distinct=True),
+        "up_total": Count("parcel_id", filter=total & no_enterprise, distinct=True),
+        "ue": Count("enterprise_id", filter=recent, distinct=True),
+        "up": Count("parcel_id", filter=recent & no_enterprise, distinct=True),
+    }, _either(total, recent)
+
+
+def ticket_state_at(as_of):
+    """``(open, submitted, assigned)`` Q objects: a ticket open at ``as_of``, and among those, submitted
+    then, and assigned-or-submitted then (read from the timestamps; the current status where one is missing)."""
+    open_at = Q(created_at__lt=as_of) & (~Q(status=TicketStatus.CLOSED) | Q(closed_at__gte=as_of))
+    submitted = Q(status__in=[TicketStatus.SUBMITTED, TicketStatus.CLOSED], submitted_at__lt=as_of) | Q(
+        status=TicketStatus.SUBMITTED, submitted_at__isnull=True
+    )
+    assigned = Q(assigned_at__lt=as_of) | Q(
+        assigned_at__isnull=True, status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED]
+    )
+    return open_at, submitted, assigned
+
+
+def status_at(as_of):
+    """An expression for a ticket's status at ``as_of`` (for tickets open then)."""
+    _open, submitted, assigned = ticket_state_at(as_of)
+    return Case(
+        When(submitted, then=Value(TicketStatus.SUBMITTED.value)),
+        When(assigned, then=Value(TicketStatus.ASSIGNED.value)),
+        default=Value(TicketStatus.PENDING.value),
+        output_field=CharField(),
+    )
+
+
+def _ticket_rows(as_of):
+    open_at, submitted, assigned = ticket_state_at(as_of)
+    escalated = Q(escalated_at__lt=as_of) | Q(escalated_at__isnull=True)
+    today = timezone.localtime(as_of, local_tz()).date()
+    return (
+        Ticket.objects.filter(open_at)
+        .values("zone_id", "grid_id")
+        .annotate(
+            open=Count("pk"),
+            submitted=Count("pk", filter=submitted),
+            assigned_or_submitted=Count("pk", filter=submitted | assigned),
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
+            escalated_supervised=Count("pk", filter=escalated & Q(escalation_level=EscalationLevel.SUPERVISED)),
+            escalated_listed=Count("pk", filter=escalated & Q(escalation_level=EscalationLevel.LISTED)),
+        )
+        .order_by()
+    )
+
+
+def _parcel_rows(as_of):
+    return (
+        Parcel.objects.values("grid_id")
+        .annotate(
+            parcels_total=Count("pk"),
+            parcels_closed_out=Count(
+                "pk", filter=Q(closeout_state=CloseoutState.GREEN, closed_out_at__isnull=False, closed_out_at__lt=as_of)
+            ),
+            parcels_red=Count("pk", filter=Q(closeout_state=CloseoutState.RED)),
+            parcels_crosscheck=Count("pk", filter=Q(closeout_state=CloseoutState.CROSSCHECK)),
+        )
+        .order_by()
+    )
+
+
+def _escalation_rows(e_start, e_end):
+    return (
+        Event.objects.filter(_between("created_at", e_start, e_end), kind=ESCALATION_EVENT_KIND, ticket__isnull=False)
+        .values("ticket__zone_id", "ticket__grid_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalations=None):
+    """The figures of every grid, every zone and the whole area.
+
+    ``start``/``end``: the cumulative period; dates are local days (``end`` inclusive), datetimes
+    are taken as they are (``end`` exclusive); None leaves that side open.
+    ``activity``: ``(start, end)`` of the activity period in the same terms (default: the period).
+    ``as_of``: the moment of the state figures (default: ``end``, or now when that is later or open).
+    ``escalations``: ``(start, end)`` of the escalations counted as raised (default: the activity period).
+    """
+    start, end = as_bound(start), as_bound(end, end=True)
+    if activity is None:
+        a_start, a_end = start, end
+    else:
+        a_start, a_end = as_bound(activity[0]), as_bound(activity[1], end=True)
+    now = timezone.now()
+    if as_of is None:
+        as_of = end if end is not None and end < now else now
+    else:
+        as_of = as_bound(as_of)
+    e_start, e_end = (a_start, a_end) if escalations is None else (as_bound(escalations[0]), as_bound(escalations[1]))
+
+    zone_rows = list(Zone.objects.order_by("order", "name").values_list("pk", "name"))
+    grid_rows = list(Grid.objects.order_by("zone_id", "name").values_list("pk", "zone_id", "name"))
+    grid_zone = {pk: zone_id for pk, zone_id, _name in grid_rows}
+    grids = {pk: Figures() for pk, _zone, _name in grid_rows}
+    zones = {pk: Figures() for pk, _name in zone_rows}
+
+    def at(zone_id, grid_id):
+        figures = grids.get(grid_id)
+        if figures is None:  # a row whose grid is gone from the register still counts in its zone
+            figures = grids[grid_id] = Figures()
+            grid_zone[grid_id] = zone_id
+        zones.setdefault(zone_id, Figures())
+        return figures
+
+    for row in _hazard_rows(start, end, a_start, a_end):
+        figures = at(row.pop("zone_id"), row.pop("grid_id"))
+        for name, value in row.items():
+            setattr(figures, name, value)
+
+    aggregates, where = _inspection_aggregates(start, end, a_start, a_end)
+    inspections = Inspection.objects.filter(where) if where else Inspection.objects.all()
+    for row in inspections.values("zone_id", "grid_id").annotate(**aggregates).order_by():
+        figures = at(row["zone_id"], row["grid_id"])
+        figures.inspections_total = row["inspections_total"]
+        figures.inspections = row["inspections"]
+        figures.units_covered_total = row["ue_total"] + row["up_total"]
+        figures.units_covered = row["ue"] + row["up"]
+    zone_units = {row["zone_id"]: row for row in inspections.values("zone_id").annotate(**aggregates).order_by()}
+    total_units = inspections.aggregate(**aggregates)
+
+    for row in _ticket_rows(as_of):
+        figures = at(row["zone_id"], row["grid_id"])
+        figures.submitted = row["submitted"]
+        figures.assigned = row["assigned_or_submitted"] - row["submitted"]
+        figures.pending = row["open"] - row["assigned_or_submitted"]
+        figures.overdue = row["overdue"]
+        figures.escalated_supervised = row["escalated_supervised"]
+        figures.escalated_listed = row["escalated_listed"]
+
+    for row in _escalation_rows(e_start, e_end):
+        at(row["ticket__zone_id"], row["ticket__grid_id"]).escalations_raised = row["n"]
+
+    for row in _parcel_rows(as_of):
+        grid_id = row.pop("grid_id")
+        figures = at(grid_zone.get(grid_id), grid_id)
+        for name, value in row.items():
+            setattr(figures, name, value)
+
+    for grid_id, figures in grids.items():
+        zones[grid_zone[grid_id]].add(figures, distinct=False)
+    total = Figures()
+    for zone_id, figures in zones.items():
+        row = zone_units.get(zone_id)
+        if row:
+            figures.units_covered_total = row["ue_total"] + row["up_total"]
+            figures.units_covered = row["ue"] + row["up"]
+        total.add(figures, distinct=False)
+    total.units_covered_total = (total_units["ue_total"] or 0) + (total_units["up_total"] or 0)
+    total.units_covered = (total_units["ue"] or 0) + (total_units["up"] or 0)
+
+    return FigureSet(
+        start=start,
+        end=end,
+        activity=(a_start, a_end),
+        as_of=as_of,
+        total=total,
+        zones=zones,
+        grids=grids,
+        zone_names=dict(zone_rows),
+        grid_names={pk: name for pk, _zone, name in grid_rows},
+        grid_zone=grid_zone,
+        zone_order=[pk for pk, _name in zone_rows],
+    )

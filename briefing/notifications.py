@@ -1,0 +1,312 @@
+"""What the briefing and the reminders say on each channel, and how one message is sent.
+
+* e-mail: HTML and plain-text bodies in the recipient's language (Chinese unless
+  ``user.language`` is 'en'), the briefing's tables as an .xlsx attachment;
+* group robots (``REPORT_WEBHOOK_URLS``): WeCom ``{"msgtype": "markdown", "markdown": {"content": …}}``
+  or DingTalk ``{"msgtype": "markdown", "markdown": {"title": …, "text": …}}``, told apart by the URL
+  (``qyapi.weixin`` → WeCom, ``dingtalk`` → DingTalk, anything else → WeCom's format), POSTed with
+  ``requests`` (10 s timeout). A robot answers 200 with ``{"errcode": 0}``; anything else is a failure.
+
+Which messages exist and whether each was sent is kept in Delivery rows (briefing.delivery).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from briefing import reports
+from cases.choices import TicketStatus
+
+logger = logging.getLogger(__name__)
+
+WECOM, DINGTALK = "wecom", "dingtalk"
+EMAIL = "email"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WECOM_LIMIT = 4000  # bytes of markdown content WeCom accepts (4096), with room to spare
+DINGTALK_LIMIT = 18000
+
+
+class WebhookError(Exception):
+    pass
+
+
+def language_of(user):
+    """The language to write to ``user`` in: theirs when set, else the site's (Chinese)."""
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def safe_url(url):
+    """A webhook URL for logs and pages: without its query (where the robots' keys are)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def message_id(key):
+    """A Message-ID fixed by the delivery key: a resent copy carries the same id, so mail clients and
+    archives can tell it is the same message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+# --- who gets the briefing ---------------------------------------------------------------------------
+
+
+def report_recipients():
+    """``[(user, scopes)]``: active leaders, and managers who opted in, with an e-mail address.
+    Without zones a user gets the whole area's report; with zones, one report per zone."""
+    users = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(role=Role.LEADER) | Q(role=Role.MANAGER, receives_daily_report=True))
+        .prefetch_related("zones")
+        .order_by("pk")
+    )
+    result = []
+    for user in users:
+        zone_ids = sorted(zone.pk for zone in user.zones.all())
+        scopes = [reports.zone_scope(pk) for pk in zone_ids] if zone_ids else [reports.ALL]
+        result.append((user, scopes))
+    return result
+
+
+# --- the briefing by e-mail ------------------------------------------------------------------------------
+
+
+def report_email(report, *, to, language, key):
+    """The briefing of one report for one address, in ``language``, with the .xlsx attached."""
+    data = report.data
+    with translation.override(language):
+        message = EmailMultiAlternatives(
+            subject=reports.subject(data, language),
+            body=reports.render_text(data, language),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            headers={"Message-ID": message_id(key), "Content-Language": language},
+        )
+        message.attach_alternative(reports.render_html(data, language), "text/html")
+        filename = f"{_('每日问题整改简报')}-{data['date']}-{data['scope'].replace(':', '-')}.xlsx"
+        message.attach(filename, report_workbook(data, language), XLSX_TYPE)
+    return message
+
+
+def report_workbook(data, language=None):
+    """The briefing's tables as an .xlsx file (bytes): summary, zones or grids, overdue tickets, campaign."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = reports.presentation(data)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = _("概况")
+        day, opened, escalated, parcels = data["day"], data["open_tickets"], data["escalated"], data["parcels"]
+        rows = [
+            (_("每日问题整改简报"), context["scope_title"]),
+            (_("日期"), data["date"]),
+            (_("统计截至"), data["as_of"][:16].replace("T", " ")),
+            (_("累计起始日期"), data.get("start_date") or ""),
+            (),
+            (_("昨日排查（家次）"), day["inspections"]),
+            (_("昨日覆盖单位（家）"), day["units_covered"]),
+            (_("昨日新发现一般隐患"), day["new_general"]),
+            (_("昨日新发现重大隐患"), day["new_major"]),
+            (_("昨日整改一般隐患"), day["rectified_general"]),
+            (_("昨日整改重大隐患"), day["rectified_major"]),
+            (),
+            (_("累计排查（家次）"), data["inspections_total"]),
+            (_("累计发现隐患"), data["found"]),
+            (_("累计整改一般隐患"), data["rectified_general"]),
+            (_("累计整改重大隐患"), data["rectified_major"]),
+            (_("整改率（%）"), _rate_number(data["rectification_rate"])),
+            (),
+            (_("汇总待交办"), opened["pending"]),
+            (_("整改中"), opened["assigned"]),
+            (_("待验收"), opened["submitted"]),
+            (_("逾期"), data["overdue"]),
+            (_("督办"), escalated["supervised"]),
+            (_("挂牌督办"), escalated["listed"]),
+            (_("新增督办"), data["escalations_raised"]),
+            (_("宗地销号"), parcels["closed_out"]),
+            (_("宗地总数"), parcels["total"]),
+        ]
+        for row in rows:
+            sheet.append([str(cell) if not isinstance(cell, int | float) else cell for cell in row])
+        sheet.column_dimensions["A"].width = 24
+        sheet.column_dimensions["B"].width = 24
+
+        table = book.create_sheet(_("各区块") if context["rows_are_zones"] else _("各网格"))
+        table.append([
+            _("名称"), _("昨日排查（家次）"), _("昨日覆盖单位"), _("昨日新发现一般"), _("昨日新发现重大"),
+            _("昨日整改一般"), _("昨日整改重大"), _("累计发现"), _("累计整改一般"), _("累计整改重大"),
+            _("整改率（%）"), _("未销号整改单"), _("逾期"),
+        ])  # fmt: skip
+        for row in context["rows"]:
+            d = row["day"]
+            table.append([
+                row["name"], d["inspections"], d["units_covered"], d["new_general"], d["new_major"],
+                d["rectified_general"], d["rectified_major"], row["found"], row["rectified_general"],
+                row["rectified_major"], _rate_number(row["rectification_rate"]), row["open_tickets"]["total"],
+                row["overdue"],
+            ])  # fmt: skip
+
+        overdue = book.create_sheet(_("逾期整改单"))
+        overdue.append(
+            [_("编号"), _("责任方"), _("区块"), _("网格"), _("整改期限"), _("逾期天数"), _("状态"), _("督办级别")]
+        )
+        for t in context["overdue_tickets"]:
+            overdue.append([t["number"], t["responsible_label"], t["zone"], t["grid"], t["deadline"],
+                            t["days_overdue"], t["status_label"], t["escalation_label"]])  # fmt: skip
+
+        campaign_sheet = book.create_sheet(_("专项行动"))
+        campaign_sheet.append([_("专项行动"), _("风险类型"), _("企业（家）"), _("已排查"), _("发现隐患"), _("已整改")])
+        for campaign in context["campaigns"]:
+            for tag in campaign["tags"]:
+                campaign_sheet.append([campaign["name"], tag["label"], tag["enterprises"], tag["inspected"],
+                                       tag["with_hazards"], tag["rectified"]])  # fmt: skip
+        for ws in book.worksheets[1:]:
+            for cell in ws[1]:
+                cell.font = bold
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _rate_number(rate):
+    return float(rate) if rate is not None else ""
+
+
+# --- the briefing to group robots -------------------------------------------------------------------
+
+
+def webhook_kind(url):
+    host = (urlsplit(url).hostname or "").lower()
+    if "dingtalk" in host or "dingtalk" in url.lower():
+        return DINGTALK
+    return WECOM  # qyapi.weixin.qq.com, and the default format
+
+
+def webhook_markdown(data, language=None):
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string("briefing/email/daily_report_webhook.md", reports.presentation(data)).strip()
+
+
+def _truncate(text, limit):
+    """At most ``limit`` UTF-8 bytes, cut at a line."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    lines, size, kept = text.splitlines(), 0, []
+    for line in lines:
+        size += len(line.encode("utf-8")) + 1
+        if size > limit - 8:
+            break
+        kept.append(line)
+    return "\n".join(kept + ["……"])
+
+
+def webhook_payload(kind, data, language=None):
+    text = webhook_markdown(data, language)
+    if kind == DINGTALK:
+        title = reports.subject(data, language)
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": _truncate(text, DINGTALK_LIMIT)}}
+    return {"msgtype": "markdown", "markdown": {"content": _truncate(text, WECOM_LIMIT)}}
+
+
+def post_webhook(url, payload, *, timeout=None):
+    """POST one robot message; raises WebhookError (or a requests exception) when it was not accepted."""
+    response = requests.post(url, json=payload, timeout=timeout or getattr(settings, "WEBHOOK_TIMEOUT", 10))
+    if response.status_code >= 300:
+        raise WebhookError(f"HTTP {response.status_code} from {safe_url(url)}: {response.text[:200]}")
+    try:
+        body = response.json()
+    except ValueError:
+        return response
+    if isinstance(body, dict) and body.get("errcode") not in (None, 0):
+        raise WebhookError(
+            f"{safe_url(url)} refused the message: errcode {body.get('errcode')} {body.get('errmsg', '')}"
+        )
+    return response
+
+
+# --- reminders --------------------------------------------------------------------------------------
+
+
+def ticket_url(ticket):
+    try:
+        return settings.SITE_URL + ticket.get_absolute_url()
+    except NoReverseMatch:
+        return settings.SITE_URL + "/"
+
+
+def deadline_reminder_email(ticket, *, to, language, key, today):
+    """To whoever fixes ``ticket``: its deadline is near (or today)."""
+    context = {
+        "ticket": ticket,
+        "days_left": (ticket.deadline - today).days,
+        "url": ticket_url(ticket),
+        "responsible": ticket.responsible_name,
+    }
+    with translation.override(language):
+        if context["days_left"] <= 0:
+            subject = _("整改单 %(number)s 今天到期") % {"number": ticket.number}
+        else:
+            subject = _("整改单 %(number)s 还有 %(days)d 天到期") % {
+                "number": ticket.number,
+                "days": context["days_left"],
+            }
+        return _email(subject, "briefing/email/deadline_reminder", context, to=to, language=language, key=key)
+
+
+def landlord_overdue_email(tickets, *, to, language, key, today):
+    """To a landlord: the overdue tickets of tenants on their parcels."""
+    rows = [
+        {
+            "ticket": t,
+            "days_overdue": (today - t.deadline).days,
+            "url": ticket_url(t),
+            "responsible": t.responsible_name,
+        }
+        for t in tickets
+    ]
+    with translation.override(language):
+        subject = _("您名下宗地有 %(count)d 张租户整改单已逾期") % {"count": len(rows)}
+        return _email(subject, "briefing/email/landlord_overdue", {"rows": rows, "today": today},
+                      to=to, language=language, key=key)  # fmt: skip
+
+
+def _email(subject, template, context, *, to, language, key):
+    context = {**context, "site_url": settings.SITE_URL}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context).strip() + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"Message-ID": message_id(key), "Content-Language": language},
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def tickets_due(today, days):
+    """Assigned tickets whose deadline is between today and ``days`` days from now."""
+    from cases.models import Ticket
+
+    return Ticket.objects.filter(
+        status=TicketStatus.ASSIGNED, deadline__gte=today, deadline__lte=today + timedelta(days=days)
+    )

@@ -1,0 +1,594 @@
+"""The daily briefing (每日问题整改简报): built from the ledger figures, stored one per date and scope.
+
+A report for day D covers:
+
+* the day itself, ``[D 00:00, D+1 00:00)`` Asia/Shanghai: inspections (家次) and units
+  covered, hazards newly found and hazards rectified, by severity;
+* the cumulative ledger since the start date (``REPORT_START_DATE``, default the earliest
+  hazard) up to the end of D: found / rectified by severity / rate;
+* the state when the briefing is read (``as_of``): open tickets by status, overdue tickets
+  with days overdue and responsible party (worst first), tickets under escalation, parcels
+  closed out of all parcels. For yesterday's (or today's) report ``as_of`` is the moment of
+  generation, so the 07:45 escalation run shows in the 08:00 briefing; an older report is
+  read as of its nominal briefing time (D+1 at ``DAILY_REPORT_TIME``), so regenerating it
+  gives the same figures;
+* escalations raised since the previous briefing time: ``[D at DAILY_REPORT_TIME, as_of)``;
+* the progress of the current campaign (专项行动) by risk tag;
+* the zones (in a zone's report: its grids) ranked by rate and by overdue tickets.
+
+Scopes: ``all``, ``zone:<id>`` for every zone and ``grid:<id>`` for every grid. ``DailyReport.data``
+holds JSON whose top-level keys are those the API serves (``date``, ``found``,
+``rectified_general``, ``rectified_major``, ``rectification_rate`` as a string such as
+``"99.21"`` or null when nothing was found, ``overdue``, ``zones`` with the same keys per zone)
+plus the rest. Generating again updates the rows in one upsert and never duplicates them; the
+number of statements does not grow with zones, grids or tickets.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from briefing.figures import Figures, compute_figures, day_bounds, day_start, local_tz, status_at, ticket_state_at
+from briefing.models import DailyReport
+from cases.choices import (
+    OPEN_HAZARD_STATUSES,
+    EscalationLevel,
+    HazardStatus,
+    InspectionSource,
+    ResponsibleKind,
+    TicketStatus,
+)
+from cases.models import Hazard, Inspection, Ticket
+from catalogue.models import Campaign
+from register.choices import RiskTag
+from register.models import Enterprise
+
+ALL = "all"
+OVERDUE_LIST_LIMIT = 30  # overdue tickets listed per scope (the count covers all of them)
+DATA_VERSION = 1
+
+
+class ReportDateError(ValueError):
+    """A date the briefing cannot be made for (malformed, or in the future)."""
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def yesterday(now=None):
+    """The day before ``now`` in Asia/Shanghai: what the morning briefing covers."""
+    return timezone.localtime(now or timezone.now(), local_tz()).date() - timedelta(days=1)
+
+
+def parse_day(value, *, now=None):
+    """A date from a date, an ISO string ``YYYY-MM-DD`` or None (yesterday). Refuses the future."""
+    if value is None or value == "":
+        return yesterday(now)
+    if isinstance(value, datetime):
+        value = timezone.localtime(value, local_tz()).date() if timezone.is_aware(value) else value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ReportDateError(_("日期格式应为 YYYY-MM-DD，例如 2023-12-31：%(value)s") % {"value": value}) from None
+    today = timezone.localtime(now or timezone.now(), local_tz()).date()
+    if value > today:
+        raise ReportDateError(_("不能生成未来日期的简报：%(value)s") % {"value": value.isoformat()})
+    return value
+
+
+def report_as_of(day, now=None):
+    """The moment a report's state figures are read at (see the module's docstring)."""
+    now = now or timezone.now()
+    nominal = day_start(day + timedelta(days=1)) + _report_time_offset()
+    if day >= yesterday(now):
+        return now
+    return min(now, nominal)
+
+
+def _report_time_offset():
+    at = settings.DAILY_REPORT_TIME
+    return timedelta(hours=at.hour, minutes=at.minute)
+
+
+def report_start_date():
+    """``REPORT_START_DATE`` as a date, or None (from the earliest hazard)."""
+    value = (getattr(settings, "REPORT_START_DATE", "") or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"REPORT_START_DATE must be YYYY-MM-DD, not {value!r}") from None
+
+
+def zone_scope(zone_id):
+    return f"zone:{zone_id}"
+
+
+def grid_scope(grid_id):
+    return f"grid:{grid_id}"
+
+
+# --- building --------------------------------------------------------------------------------------
+
+
+def summary(figures: Figures):
+    """The figures of one scope as the report stores them (the same keys at every level)."""
+    return {
+        "found": figures.found,
+        "found_general": figures.found_general,
+        "found_major": figures.found_major,
+        "rectified": figures.rectified,
+        "rectified_general": figures.rectified_general,
+        "rectified_major": figures.rectified_major,
+        "rectification_rate": figures.rate_str,
+        "overdue": figures.overdue,
+        "inspections_total": figures.inspections_total,
+        "units_covered_total": figures.units_covered_total,
+        "day": {
+            "inspections": figures.inspections,
+            "units_covered": figures.units_covered,
+            "new_general": figures.new_general,
+            "new_major": figures.new_major,
+            "new": figures.new,
+            "rectified_general": figures.fixed_general,
+            "rectified_major": figures.fixed_major,
+            "rectified": figures.fixed,
+        },
+        "open_tickets": {
+            "pending": figures.pending,
+            "assigned": figures.assigned,
+            "submitted": figures.submitted,
+            "total": figures.open_tickets,
+        },
+        "escalated": {
+            "supervised": figures.escalated_supervised,
+            "listed": figures.escalated_listed,
+            "total": figures.escalated,
+        },
+        "escalations_raised": figures.escalations_raised,
+        "parcels": {
+            "total": figures.parcels_total,
+            "closed_out": figures.parcels_closed_out,
+            "red": figures.parcels_red,
+            "crosscheck": figures.parcels_crosscheck,
+        },
+    }
+
+
+def _rate_key(item):
+    rate = item["rectification_rate"]
+    return (rate is None, -float(rate) if rate is not None else 0, item["name"])
+
+
+def ranking(items):
+    """Zones (or grids) ranked by rate (highest first; none found last) and by overdue (most first)."""
+    by_rate = sorted(items, key=_rate_key)
+    by_overdue = sorted(items, key=lambda item: (-item["overdue"], item["name"]))
+    return {
+        "by_rate": [{"id": i["id"], "name": i["name"], "rectification_rate": i["rectification_rate"],
+                     "found": i["found"], "rectified": i["rectified"]} for i in by_rate],
+        "by_overdue": [{"id": i["id"], "name": i["name"], "overdue": i["overdue"]} for i in by_overdue],
+    }  # fmt: skip
+
+
+def _overdue_tickets(as_of, limit):
+    """The worst overdue tickets at ``as_of``: the first ``limit`` of the whole area, of each zone and of
+    each grid, in one statement (window functions rank within each partition)."""
+    today = timezone.localtime(as_of, local_tz()).date()
+    order = [F("deadline").asc(), F("escalation_level").desc(), F("pk").asc()]
+    open_at, _submitted, _assigned = ticket_state_at(as_of)
+    rows = (
+        Ticket.objects.filter(open_at, deadline__lt=today)
+        .annotate(
+            status_then=status_at(as_of),
+            rank_all=Window(RowNumber(), order_by=order),
+            rank_zone=Window(RowNumber(), partition_by=[F("zone_id")], order_by=order),
+            rank_grid=Window(RowNumber(), partition_by=[F("grid_id")], order_by=order),
+        )
+        .filter(Q(rank_all__lte=limit) | Q(rank_zone__lte=limit) | Q(rank_grid__lte=limit))
+        .values(
+            "pk", "number", "zone_id", "grid_id", "deadline", "status_then", "escalation_level", "is_major",
+            "responsible_kind", "enterprise__name", "parcel__name", "parcel__landlord_name",
+            "rank_all", "rank_zone", "rank_grid",
+        )
+        .order_by("deadline", "-escalation_level", "pk")
+    )  # fmt: skip
+    result = []
+    for row in rows:
+        result.append({
+            "id": row["pk"],
+            "number": row["number"],
+            "zone_id": row["zone_id"],
+            "grid_id": row["grid_id"],
+            "deadline": row["deadline"].isoformat(),
+            "days_overdue": (today - row["deadline"]).days,
+            "status": row["status_then"],
+            "escalation_level": row["escalation_level"],
+            "major": row["is_major"],
+            "responsible_kind": row["responsible_kind"],
+            "responsible": (
+                row["enterprise__name"] if row["responsible_kind"] == ResponsibleKind.ENTERPRISE
+                else row["parcel__landlord_name"]
+            ) or "",
+            "parcel": row["parcel__name"] or "",
+            "_ranks": (row["rank_all"], row["rank_zone"], row["rank_grid"]),
+        })  # fmt: skip
+    return result
+
+
+def _current_campaigns(day):
+    """Campaigns running on ``day``; when none runs, the one that started last before it."""
+    started = Campaign.objects.filter(start_date__lte=day).prefetch_related("risk_tags")
+    running = list(started.filter(Q(end_date__isnull=True) | Q(end_date__gte=day)).order_by("-start_date", "pk"))
+    if running:
+        return running
+    return list(started.order_by("-start_date", "-pk")[:1])
+
+
+def _campaign_progress(day):
+    """Per current campaign and target risk tag, per grid: tagged (active) enterprises; inspected in the
+    campaign (专项检查: inspections linked to it, or campaign/third-party inspections in its window);
+    with hazards found in those inspections; rectified (all those hazards rectified by the day's end).
+    Three grouped statements."""
+    campaigns = _current_campaigns(day)
+    if not campaigns:
+        return [], None
+    day_end = day_bounds(day)[1]
+    specs = []
+    for index, campaign in enumerate(campaigns):
+        tags = sorted(t.code for t in campaign.risk_tags.all()) or list(RiskTag.values)
+        start = day_start(campaign.start_date)
+        end = min(day_end, day_start(campaign.end_date + timedelta(days=1))) if campaign.end_date else day_end
+        specs.append((index, campaign, tags, start, end))
+    all_tags = sorted({tag for spec in specs for tag in spec[2]})
+
+    through = Enterprise.risk_tags.through
+    tagged = (
+        through.objects.filter(risktagoption_id__in=all_tags, enterprise__active=True)
+        .values("risktagoption_id", "enterprise__grid_id")
+        .annotate(n=Count("enterprise_id"))
+        .order_by()
+    )
+    # A campaign's inspections: linked to it, or made in its window as campaign or third-party checks.
+    special = [InspectionSource.CAMPAIGN, InspectionSource.THIRD_PARTY]
+
+    def of_campaign(campaign, start, end, prefix=""):
+        return Q(**{f"{prefix}campaign": campaign}) | Q(
+            **{f"{prefix}source__in": special, f"{prefix}inspected_at__gte": start, f"{prefix}inspected_at__lt": end}
+        )
+
+    open_at_end = Q(status__in=OPEN_HAZARD_STATUSES) | Q(status=HazardStatus.RECTIFIED, rectified_at__gte=day_end)
+    hazard_aggregates, inspection_aggregates = {}, {}
+    hazard_where, inspection_where = Q(pk__in=[]), Q(pk__in=[])
+    for index, campaign, _tags, start, end in specs:
+        found = of_campaign(campaign, start, end, "inspection__")
+        hazard_where |= found
+        hazard_aggregates[f"found_{index}"] = Count("enterprise_id", filter=found, distinct=True)
+        hazard_aggregates[f"open_{index}"] = Count("enterprise_id", filter=found & open_at_end, distinct=True)
+        inspected = of_campaign(campaign, start, end)
+        inspection_where |= inspected
+        inspection_aggregates[f"inspected_{index}"] = Count("enterprise_id", filter=inspected, distinct=True)
+    hazards = (
+        Hazard.objects.counted()
+        .filter(hazard_where, enterprise__risk_tags__in=all_tags, reported_at__lt=day_end)
+        .values("enterprise__risk_tags", "enterprise__grid_id")
+        .annotate(**hazard_aggregates)
+        .order_by()
+    )
+    inspections = (
+        Inspection.objects.filter(inspection_where, enterprise__risk_tags__in=all_tags, inspected_at__lt=day_end)
+        .values("enterprise__risk_tags", "enterprise__grid_id")
+        .annotate(**inspection_aggregates)
+        .order_by()
+    )
+
+    # per (tag, grid): {"enterprises": n, "found_0": n, "open_0": n, "inspected_0": n, ...}
+    cells = {}
+    for row in tagged:
+        cells.setdefault((row["risktagoption_id"], row["enterprise__grid_id"]), {})["enterprises"] = row["n"]
+    for row in list(hazards) + list(inspections):
+        cell = cells.setdefault((row.pop("enterprise__risk_tags"), row.pop("enterprise__grid_id")), {})
+        cell.update(row)
+
+    def progress(grid_ids):
+        result = []
+        for index, campaign, tags, _start, _end in specs:
+            rows = []
+            for tag in tags:
+                sums = {"enterprises": 0, "inspected": 0, "with_hazards": 0, "open": 0}
+                for grid_id in grid_ids:
+                    cell = cells.get((tag, grid_id))
+                    if not cell:
+                        continue
+                    sums["enterprises"] += cell.get("enterprises", 0)
+                    sums["inspected"] += cell.get(f"inspected_{index}", 0)
+                    sums["with_hazards"] += cell.get(f"found_{index}", 0)
+                    sums["open"] += cell.get(f"open_{index}", 0)
+                rows.append({
+                    "code": tag,
+                    "enterprises": sums["enterprises"],
+                    "inspected": sums["inspected"],
+                    "with_hazards": sums["with_hazards"],
+                    "rectified": sums["with_hazards"] - sums["open"],
+                })  # fmt: skip
+            result.append({
+                "id": campaign.pk,
+                "name": campaign.name,
+                "start_date": campaign.start_date.isoformat(),
+                "end_date": campaign.end_date.isoformat() if campaign.end_date else None,
+                "active": campaign.end_date is None or campaign.end_date >= day,
+                "tags": rows,
+            })  # fmt: skip
+        return result
+
+    return specs, progress
+
+
+def build_report_data(day, *, now=None):
+    """``{scope: data}`` for the whole area, every zone and every grid, for local day ``day``."""
+    now = now or timezone.now()
+    day_from, day_to = day_bounds(day)
+    as_of = report_as_of(day, now)
+    start = report_start_date()
+    escalations_from = day_from + _report_time_offset()
+    figure_set = compute_figures(
+        start=start,
+        end=day_to,
+        activity=(day_from, day_to),
+        as_of=as_of,
+        escalations=(escalations_from, as_of),
+    )
+    first = figure_set.total.first_reported_at
+    start_date = start or (timezone.localtime(first, local_tz()).date() if first else None)
+    overdue = _overdue_tickets(as_of, OVERDUE_LIST_LIMIT)
+    specs, progress = _campaign_progress(day)
+    zone_names, grid_names, grid_zone = figure_set.zone_names, figure_set.grid_names, figure_set.grid_zone
+
+    zone_items = [
+        {"id": pk, "name": zone_names.get(pk, ""), **summary(figure_set.zones[pk])}
+        for pk in figure_set.zone_order
+        if pk in figure_set.zones
+    ]
+    grid_items = [
+        {"id": pk, "name": grid_names.get(pk, ""), "zone_id": grid_zone.get(pk), **summary(figures)}
+        for pk, figures in figure_set.grids.items()
+    ]
+    zone_of = {item["id"]: item for item in zone_items}
+    for ticket in overdue:
+        ticket["zone"] = zone_names.get(ticket["zone_id"], "")
+        ticket["grid"] = grid_names.get(ticket["grid_id"], "")
+
+    common = {
+        "version": DATA_VERSION,
+        "date": day.isoformat(),
+        "start_date": start_date.isoformat() if start_date else None,
+        "period": {"from": day_from.isoformat(), "to": day_to.isoformat()},
+        "as_of": timezone.localtime(as_of, local_tz()).isoformat(),
+        "escalation_window": {"from": escalations_from.isoformat(), "to": as_of.astimezone(local_tz()).isoformat()},
+    }
+
+    def tickets_for(rank_index, match):
+        chosen = [t for t in overdue if match(t) and t["_ranks"][rank_index] <= OVERDUE_LIST_LIMIT]
+        return [{k: v for k, v in t.items() if k != "_ranks"} for t in chosen]
+
+    all_grid_ids = list(figure_set.grids)
+    reports = {
+        ALL: {
+            **common,
+            "scope": ALL,
+            "scope_kind": "all",
+            "zone_id": None,
+            "grid_id": None,
+            "scope_name": "",
+            **summary(figure_set.total),
+            "overdue_tickets": tickets_for(0, lambda t: True),
+            "campaigns": progress(all_grid_ids) if specs else [],
+            "zones": zone_items,
+            "grids": grid_items,
+            "ranking": {"level": "zone", **ranking(zone_items)},
+        }
+    }
+    for item in zone_items:
+        pk = item["id"]
+        grids_here = [g for g in grid_items if g["zone_id"] == pk]
+        reports[zone_scope(pk)] = {
+            **common,
+            "scope": zone_scope(pk),
+            "scope_kind": "zone",
+            "zone_id": pk,
+            "grid_id": None,
+            "scope_name": item["name"],
+            **summary(figure_set.zones[pk]),
+            "overdue_tickets": tickets_for(1, lambda t, pk=pk: t["zone_id"] == pk),
+            "campaigns": progress([g["id"] for g in grids_here]) if specs else [],
+            "zones": [item],
+            "grids": grids_here,
+            "ranking": {"level": "grid", **ranking(grids_here)},
+        }
+    for item in grid_items:
+        pk, zone_id = item["id"], item["zone_id"]
+        zone = zone_of.get(zone_id)
+        reports[grid_scope(pk)] = {
+            **common,
+            "scope": grid_scope(pk),
+            "scope_kind": "grid",
+            "zone_id": zone_id,
+            "grid_id": pk,
+            "scope_name": f"{zone['name']} / {item['name']}" if zone else item["name"],
+            **summary(figure_set.grids[pk]),
+            "overdue_tickets": tickets_for(2, lambda t, pk=pk: t["grid_id"] == pk),
+            "campaigns": progress([pk]) if specs else [],
+            "zones": [],
+            "grids": [item],
+            "ranking": {"level": "grid", "by_rate": [], "by_overdue": []},
+        }
+    return reports
+
+
+@transaction.atomic
+def generate_daily_reports(day=None, *, now=None):
+    """Build and store the reports of ``day`` (default: yesterday) for every scope; returns them.
+
+    One upsert on (date, scope): generating again updates the rows and never duplicates them.
+    """
+    now = now or timezone.now()
+    day = parse_day(day, now=now)
+    data = build_report_data(day, now=now)
+    rows = [
+        DailyReport(
+            date=day, scope=scope, zone_id=item["zone_id"], grid_id=item["grid_id"], data=item, generated_at=now
+        )
+        for scope, item in data.items()
+    ]
+    DailyReport.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["date", "scope"],
+        update_fields=["data", "generated_at", "zone", "grid"],
+        batch_size=500,
+    )
+    return list(DailyReport.objects.filter(date=day).order_by("scope"))
+
+
+def get_or_generate(day, scope=ALL, *, now=None):
+    """The stored report of ``day`` and ``scope``, generating the day's reports when it is missing."""
+    day = parse_day(day, now=now)
+    report = DailyReport.objects.filter(date=day, scope=scope).first()
+    if report is None:
+        generate_daily_reports(day, now=now)
+        report = DailyReport.objects.filter(date=day, scope=scope).first()
+    return report
+
+
+# --- presenting --------------------------------------------------------------------------------------
+
+
+STATUS_LABELS = dict(TicketStatus.choices)
+RESPONSIBLE_LABELS = dict(ResponsibleKind.choices)
+
+
+def scope_title(data):
+    """The scope's name for a reader: 全区 for the whole area."""
+    if data.get("scope_kind", "all") == "all" or data.get("scope") == ALL:
+        return _("全区")
+    return data.get("scope_name") or data.get("scope", "")
+
+
+def display_rate(rate):
+    return "—" if rate is None else f"{rate}%"
+
+
+def responsible_label(ticket):
+    if ticket.get("responsible_kind") == ResponsibleKind.LANDLORD:
+        return _("%(landlord)s（%(parcel)s 房东）") % {
+            "landlord": ticket.get("responsible") or _("房东"),
+            "parcel": ticket.get("parcel", ""),
+        }
+    return ticket.get("responsible", "")
+
+
+def presentation(data):
+    """A template context for one report's data, with labels in the active language."""
+    overdue = [
+        {
+            **ticket,
+            "responsible_label": responsible_label(ticket),
+            "status_label": str(STATUS_LABELS.get(ticket["status"], ticket["status"])),
+            "escalation_label": _escalation_label(ticket["escalation_level"]),
+        }
+        for ticket in data.get("overdue_tickets", [])
+    ]
+    campaigns = [
+        {
+            **campaign,
+            "tags": [{**tag, "label": _tag_label(tag["code"])} for tag in campaign.get("tags", [])],
+        }
+        for campaign in data.get("campaigns", [])
+    ]
+    rows = data.get("zones") if data.get("scope_kind", "all") == "all" else data.get("grids")
+    return {
+        "report": data,
+        "title": _("每日问题整改简报"),
+        "scope_title": scope_title(data),
+        "as_of_display": (data.get("as_of") or "")[:16].replace("T", " "),
+        "rate": display_rate(data.get("rectification_rate")),
+        "overdue_tickets": overdue,
+        "overdue_more": max(0, data.get("overdue", 0) - len(overdue)),
+        "campaigns": campaigns,
+        "rows": [{**row, "rate": display_rate(row.get("rectification_rate"))} for row in rows or []],
+        "rows_are_zones": data.get("scope_kind", "all") == "all",
+        "ranking_by_rate": [
+            {**item, "rate": display_rate(item.get("rectification_rate"))}
+            for item in data.get("ranking", {}).get("by_rate", [])
+        ],
+        "ranking_by_overdue": data.get("ranking", {}).get("by_overdue", []),
+        "report_url": report_url(data),
+    }
+
+
+def report_url(data):
+    """The archive page of a report, absolute (for mail and webhooks)."""
+    try:
+        path = reverse("briefing:report_detail", args=[data["date"]])
+    except NoReverseMatch:
+        return settings.SITE_URL + "/"
+    if data.get("scope", ALL) != ALL:
+        path += "?" + urlencode({"scope": data["scope"]})
+    return settings.SITE_URL + path
+
+
+def _escalation_label(level):
+    try:
+        return str(EscalationLevel(level).label)
+    except ValueError:
+        return str(level)
+
+
+def _tag_label(code):
+    try:
+        return str(RiskTag(code).label)
+    except ValueError:
+        return code
+
+
+def render_text(data, language=None):
+    """The briefing as plain text (the command's output and the e-mail's text body)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string("briefing/email/daily_report.txt", presentation(data)).strip() + "\n"
+
+
+def render_html(data, language=None):
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string("briefing/email/daily_report.html", presentation(data))
+
+
+def subject(data, language=None):
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _("每日问题整改简报 %(date)s %(scope)s") % {"date": data["date"], "scope": scope_title(data)}
+
+
+__all__ = [
+    "ALL",
+    "ReportDateError",
+    "build_report_data",
+    "generate_daily_reports",
+    "get_or_generate",
+    "parse_day",
+    "render_html",
+    "render_text",
+    "report_as_of",
+    "subject",
+    "yesterday",
+]

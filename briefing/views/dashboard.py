@@ -1,0 +1,341 @@
+"""The leader's dashboard (驾驶舱) and the red/green parcel map (红绿图), with their JSON.
+
+Key figures and the zone ranking come from ``briefing.figures`` (the ledger figures, the
+same numbers as the daily briefing), restricted to the zones the user may see. The trend and
+the category breakdown are grouped queries over ``Hazard.objects.visible_to(user)``; the map
+over ``Parcel.objects.visible_to(user)``. Each answer takes a constant number of queries,
+however many parcels, hazards or tickets there are.
+"""
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Value
+from django.db.models.functions import TruncDate
+from django.http import JsonResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.choices import Role
+from briefing import figures as ledger
+from briefing.figures import day_start, local_tz
+from cases.choices import COUNTED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, HazardStatus
+from cases.models import Hazard
+from catalogue.choices import Severity
+from core.text import join_list
+from core.views import RoleRequiredMixin
+from home.todo import safe_reverse
+from register.choices import CloseoutState
+from register.models import Parcel, Zone
+from timeline.models import Event
+
+logger = logging.getLogger(__name__)
+
+TREND_DAYS = (30, 90)
+CACHE_SECONDS = 15 * 60
+# The cumulative figures start here: an explicit lower bound (rather than None) keeps
+# figures.compute_figures from reading "no start" as "only the activity window".
+OPEN_TICKETS = list(OPEN_TICKET_STATUSES)
+OPEN_HAZARDS = list(OPEN_HAZARD_STATUSES)
+COUNTED_HAZARDS = list(COUNTED_HAZARD_STATUSES)
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def _hazards(**query):
+    return safe_reverse("cases:hazard_list", query=query or None)
+
+
+def _tickets(**query):
+    return safe_reverse("cases:ticket_list", query=query or None)
+
+
+def visible_zones(user):
+    """(zone ids the user sees, or None for all; their names in order)."""
+    rows = list(Zone.objects.visible_to(user).order_by("order", "name").values_list("pk", "name"))
+    return (None if user.sees_everything else [pk for pk, _name in rows]), rows
+
+
+def rate_tone(rate):
+    """green from 95%, amber from 80%, red below; "" when nothing was found."""
+    if rate is None:
+        return ""
+    return "green" if rate >= 95 else "amber" if rate >= 80 else "red"
+
+
+def key_figures(figures, today):
+    """The dashboard's key figures from a ``figures.Figures``, each with the list behind it."""
+    day = today.isoformat()
+    found, rectified = figures.found, figures.rectified
+    rate = figures.rate
+    return {
+        "found": found,
+        "found_today": figures.new,
+        "found_major": figures.found_major,
+        "rectified": rectified,
+        "rectified_today": figures.fixed,
+        "rectified_major": figures.rectified_major,
+        "rate": None if rate is None else f"{rate:.2f}",
+        "rate_tone": rate_tone(rate),
+        "open": found - rectified,
+        "major_open": figures.found_major - figures.rectified_major,
+        "open_tickets": figures.open_tickets,
+        "pending": figures.pending,
+        "assigned": figures.assigned,
+        "submitted": figures.submitted,
+        "overdue": figures.overdue,
+        "escalated": figures.escalated,
+        "listed": figures.escalated_listed,
+        "inspections_today": figures.inspections,
+        "units_today": figures.units_covered,
+        "parcels_total": figures.parcels_total,
+        "parcels_red": figures.parcels_red,
+        "parcels_crosscheck": figures.parcels_crosscheck,
+        "parcels_green": max(figures.parcels_total - figures.parcels_red - figures.parcels_crosscheck, 0),
+        "parcels_closed_out": figures.parcels_closed_out,
+        "links": {
+            "found": _hazards(status=COUNTED_HAZARDS),
+            "found_today": _hazards(status=COUNTED_HAZARDS, reported_after=day, reported_before=day),
+            "rectified": _hazards(status=HazardStatus.RECTIFIED),
+            "open": _hazards(status=OPEN_HAZARDS),
+            "major_open": _hazards(severity=Severity.MAJOR, status=OPEN_HAZARDS),
+            "open_tickets": _tickets(status=OPEN_TICKETS),
+            "overdue": _tickets(overdue="true"),
+            "escalated": _tickets(escalation_level=[1, 2], status=OPEN_TICKETS),
+            "listed": _tickets(escalation_level=2, status=OPEN_TICKETS),
+            "map": safe_reverse("closeout:map"),
+            "parcels_red": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.RED}),
+            "parcels_crosscheck": safe_reverse(
+                "register:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}
+            ),
+            "parcels_green": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
+        },
+    }
+
+
+def zone_ranking(figure_set, zone_rows, zone_ids):
+    """Zones ranked by rectification rate (highest first), then fewest overdue tickets."""
+    rows = []
+    for pk, name in zone_rows:
+        if zone_ids is not None and pk not in zone_ids:
+            continue
+        f = figure_set.zones.get(pk) or ledger.Figures()
+        rate = f.rate
+        rows.append(
+            {
+                "id": pk,
+                "name": name,
+                "found": f.found,
+                "found_today": f.new,
+                "rectified": f.rectified,
+                "rate": None if rate is None else f"{rate:.2f}",
+                "rate_tone": rate_tone(rate),
+                "open": f.found - f.rectified,
+                "major_open": f.found_major - f.rectified_major,
+                "open_tickets": f.open_tickets,
+                "overdue": f.overdue,
+                "escalated": f.escalated,
+                "parcels_total": f.parcels_total,
+                "parcels_red": f.parcels_red + f.parcels_crosscheck,
+                "links": {
+                    "zone": _tickets(zone_id=pk),
+                    "found": _hazards(zone_id=pk, status=COUNTED_HAZARDS),
+                    "open": _hazards(zone_id=pk, status=OPEN_HAZARDS),
+                    "major_open": _hazards(zone_id=pk, severity=Severity.MAJOR, status=OPEN_HAZARDS),
+                    "open_tickets": _tickets(zone_id=pk, status=OPEN_TICKETS),
+                    "overdue": _tickets(zone_id=pk, overdue="true"),
+                    "escalated": _tickets(zone_id=pk, escalation_level=[1, 2], status=OPEN_TICKETS),
+                    "parcels_red": safe_reverse(
+                        "register:parcel_list",
+                        query={"zone_id": pk, "closeout_state": [CloseoutState.RED, CloseoutState.CROSSCHECK]},
+                    ),
+                },
+            }
+        )
+    rows.sort(key=lambda r: (r["rate"] is None, -float(r["rate"] or 0), r["overdue"], -r["found"], r["name"]))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return rows
+
+
+def trend(user, today, days):
+    """Hazards found and rectified per local day over the last ``days`` days: one statement."""
+    tz = local_tz()
+    first = today - timedelta(days=days - 1)
+    start = day_start(first)
+    counted = Hazard.objects.visible_to(user).filter(status__in=COUNTED_HAZARDS, withdrawn=False)
+    found = (
+        counted.filter(reported_at__gte=start)
+        .annotate(day=TruncDate("reported_at", tzinfo=tz))
+        .values("day")
+        .annotate(found=Count("pk"), rectified=Value(0))
+        .order_by()
+    )
+    fixed = (
+        counted.filter(status=HazardStatus.RECTIFIED, rectified_at__gte=start)
+        .annotate(day=TruncDate("rectified_at", tzinfo=tz))
+        .values("day")
+        .annotate(found=Value(0), rectified=Count("pk"))
+        .order_by()
+    )
+    per_day = {}
+    for row in found.union(fixed, all=True):
+        day = row["day"]
+        if isinstance(day, str):
+            day = datetime.strptime(day[:10], "%Y-%m-%d").date()
+        entry = per_day.setdefault(day, [0, 0])
+        entry[0] += row["found"] or 0
+        entry[1] += row["rectified"] or 0
+    dates = [first + timedelta(days=i) for i in range(days)]
+    return {
+        "days": days,
+        "dates": [d.isoformat() for d in dates],
+        "found": [per_day.get(d, (0, 0))[0] for d in dates],
+        "rectified": [per_day.get(d, (0, 0))[1] for d in dates],
+        "found_url": _hazards(status=COUNTED_HAZARDS, reported_after="__day__", reported_before="__day__"),
+        "rectified_url": _hazards(status=HazardStatus.RECTIFIED),
+    }
+
+
+def categories(user, limit=12):
+    """Hazards by category (the most found first): found, rectified, open, major."""
+    rows = (
+        Hazard.objects.visible_to(user)
+        .filter(status__in=COUNTED_HAZARDS, withdrawn=False)
+        .values("category_id", "category__code", "category__name")
+        .annotate(
+            found=Count("pk"),
+            rectified=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
+            major=Count("pk", filter=Q(severity=Severity.MAJOR)),
+        )
+        .order_by("-found", "category__code")[:limit]
+    )
+    return [
+        {
+            "code": row["category__code"],
+            "name": row["category__name"],
+            "found": row["found"],
+            "rectified": row["rectified"],
+            "open": row["found"] - row["rectified"],
+            "major": row["major"],
+            "url": _hazards(category=row["category__code"]),
+            "open_url": _hazards(category=row["category__code"], status=OPEN_HAZARDS),
+        }
+        for row in rows
+    ]
+
+
+def data_version():
+    """What the figures depend on, read cheaply: the head of the event chain (every change of a
+    hazard, ticket or parcel state writes an event, and its hash covers its content) and the
+    register's parcels. Two statements on indexes."""
+    head = Event.objects.order_by("-pk").values_list("pk", "hash").first() or (0, "")
+    parcels = Parcel.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    changed = parcels["changed"].isoformat() if parcels["changed"] else ""
+    return f"{head[0]}:{head[1][:16]}:{parcels['n']}:{changed}"
+
+
+def _compute_dashboard(user, zone_ids, zone_rows, days, today):
+    figure_set = ledger.compute_figures(activity=(today, today))
+    figures = figure_set.total if zone_ids is None else figure_set.for_zones(zone_ids)
+    return {
+        "today": today.isoformat(),
+        "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "scope": _("全域") if zone_ids is None else join_list(name for _pk, name in zone_rows) or _("无"),
+        "figures": key_figures(figures, today),
+        "zones": zone_ranking(figure_set, zone_rows, zone_ids),
+        "categories": categories(user),
+        "trend": trend(user, today, days),
+    }
+
+
+def dashboard_data(user, *, days=30, today=None, cached=True):
+    """Everything the dashboard shows, JSON-ready.
+
+    The answer is cached under the user's scope (all, or their zones), the day, the window,
+    the language and ``data_version()``: any workflow change moves the event chain's head, so a
+    cached answer is never stale, and leaders opening the dashboard repeatedly cost two cheap
+    statements instead of the ledger's scans.
+    """
+    today = today or timezone.localdate()
+    zone_ids, zone_rows = visible_zones(user)
+    if not cached:
+        return _compute_dashboard(user, zone_ids, zone_rows, days, today)
+    scope = "all" if zone_ids is None else ",".join(str(pk) for pk in sorted(zone_ids))
+    key = (
+        "dashboard:"
+        + hashlib.sha256(
+            f"{scope}|{days}|{today.isoformat()}|{translation.get_language()}|{data_version()}".encode()
+        ).hexdigest()
+    )
+    try:
+        data = cache.get(key)
+    except Exception:  # a cache that is down must not take the dashboard with it
+        logger.warning("dashboard cache unavailable", exc_info=True)
+        data = None
+    if data is None:
+        data = _compute_dashboard(user, zone_ids, zone_rows, days, today)
+        try:
+            cache.set(key, data, CACHE_SECONDS)
+        except Exception:
+            logger.warning("dashboard cache unavailable", exc_info=True)
+    return data
+
+
+def _days(request):
+    try:
+        days = int(request.GET.get("days", TREND_DAYS[0]))
+    except ValueError:
+        days = TREND_DAYS[0]
+    return days if days in TREND_DAYS else TREND_DAYS[0]
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    template_name = "briefing/dashboard.html"
+    roles = (Role.LEADER, Role.MANAGER)
+    refusal_message = gettext_lazy("只有领导和交办人员可以查看此页面。")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        days = _days(self.request)
+        data = dashboard_data(self.request.user, days=days)
+        context.update(
+            data=data,
+            figures=data["figures"],
+            zones=data["zones"],
+            days=days,
+            trend_days=TREND_DAYS,
+            chart_labels={
+                "found": _("发现"),
+                "rectified": _("整改"),
+                "open": _("未整改"),
+                "red": _("红"),
+                "green": _("绿"),
+                "crosscheck": _("待交叉检查"),
+                "noData": _("暂无数据"),
+                "rate": _("整改率"),
+            },
+            links={
+                "map": safe_reverse("closeout:map"),
+                "reports": safe_reverse("briefing:report_list"),
+                "data": safe_reverse("briefing:dashboard_data"),
+                "tickets": _tickets(),
+            },
+        )
+        return context
+
+
+class DashboardDataView(RoleRequiredMixin, View):
+    roles = (Role.LEADER, Role.MANAGER)
+    refusal_message = gettext_lazy("只有领导和交办人员可以查看此页面。")
+
+    def get(self, request):
+        return JsonResponse(
+            dashboard_data(request.user, days=_days(request)), json_dumps_params={"ensure_ascii": False}
+        )

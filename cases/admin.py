@@ -1,0 +1,397 @@
+"""Admin for the case models.
+
+Statuses change only through cases.services, so workflow fields are read-only here;
+hazards, tickets and cross-checks are not added in admin (the services number them, lock
+rows and write events), and records of the ledger are never deleted (DESIGN.md: a withdrawn
+record is marked, not removed). The timeline, briefings and deliveries are view-only. An edit
+a staff member does make to a hazard or ticket is itself written to the timeline.
+"""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import ScopedAdminMixin
+from cases import services
+from cases.models import Hazard, Inspection, InspectionItem, Photo, Sequence, Ticket
+from core.admin import NoDeleteAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
+from core.errors import WorkflowError
+from core.text import join_list
+from timeline.chain import append_event
+from timeline.models import Event
+
+# --- Workflow actions: the admin drives the same services as the pages and the API ----------------
+
+
+def _run_for_each(modeladmin, request, queryset, run, done_message):
+    done = 0
+    for obj in queryset:
+        try:
+            run(obj)
+            done += 1
+        except WorkflowError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+
+@admin.action(description=_("汇总所选隐患为整改单（按责任方）"))
+def aggregate_selected(modeladmin, request, queryset):
+    try:
+        tickets = services.aggregate_hazards(list(queryset), actor=request.user)
+    except WorkflowError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return
+    modeladmin.message_user(
+        request,
+        _("已生成 %(n)d 张整改单：%(numbers)s") % {"n": len(tickets), "numbers": join_list(t.number for t in tickets)},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("交办所选整改单（默认期限）"))
+def assign_selected(modeladmin, request, queryset):
+    _run_for_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda t: services.assign_ticket(t, actor=request.user),
+        _("已交办 %(n)d 张整改单。"),
+    )
+
+
+@admin.action(description=_("督办所选整改单（升一级）"))
+def escalate_selected(modeladmin, request, queryset):
+    _run_for_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda t: services.escalate_ticket(t, actor=request.user, comment=str(_("管理后台督办"))),
+        _("已督办 %(n)d 张整改单。"),
+    )
+
+
+@admin.action(description=_("验收通过所选整改单"))
+def verify_selected(modeladmin, request, queryset):
+    _run_for_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda t: services.verify_ticket(t, actor=request.user, passed=True, comment=str(_("管理后台验收"))),
+        _("已验收通过 %(n)d 张整改单。"),
+    )
+
+
+def _value_for_event(value):
+    value = getattr(value, "pk", value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+class EventOnEditMixin:
+    """Write an internal timeline event naming the fields a staff member changed in admin."""
+
+    event_target = None  # "hazard" or "ticket"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or not form.changed_data:
+            return
+        changes = {
+            name: [_value_for_event(form.initial.get(name)), _value_for_event(form.cleaned_data.get(name))]
+            for name in form.changed_data
+        }
+        append_event(
+            kind=f"inspections.{self.event_target}.edited_in_admin",
+            actor=request.user,
+            internal=True,
+            comment=str(_("管理后台修改：%(fields)s") % {"fields": join_list(form.changed_data)}),
+            data={"changes": changes},
+            **{self.event_target: obj},
+        )
+
+
+def _thumbnail_tag(photo):
+    if not photo.thumbnail:
+        return "—"
+    return format_html('<img src="{}" alt="" style="max-height:60px;max-width:80px">', photo.thumbnail.url)
+
+
+class InspectionItemInline(ReadOnlyInline):
+    model = InspectionItem
+    fields = ("checklist_item", "passed", "note", "hazard")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("checklist_item", "hazard__category")
+
+
+class InspectionPhotoInline(ReadOnlyInline):
+    model = Photo
+    fk_name = "inspection"
+    fields = ("preview", "original_name", "kind", "taken_at", "uploaded_by")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("缩略图"))
+    def preview(self, obj):
+        return _thumbnail_tag(obj)
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+    list_display = ("inspected_at", "unit", "inspector", "zone", "grid", "source", "result", "campaign")
+    list_filter = ("source", "result", "zone", "campaign", "checklist")
+    search_fields = ("enterprise__name", "parcel__code", "parcel__name", "inspector__username", "notes")
+    list_select_related = ("enterprise", "parcel", "inspector", "zone", "grid__zone", "campaign")
+    date_hierarchy = "inspected_at"
+    # Recorded through services.record_inspection (checklist results raise hazards): only the notes
+    # can be corrected here.
+    readonly_fields = (
+        "inspector",
+        "enterprise",
+        "parcel",
+        "grid",
+        "zone",
+        "inspected_at",
+        "source",
+        "campaign",
+        "checklist",
+        "result",
+        "created_at",
+    )
+    fields = readonly_fields[:-1] + ("notes", "created_at")
+    inlines = [InspectionItemInline, InspectionPhotoInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("单位"))
+    def unit(self, obj):
+        return obj.unit_name
+
+
+class HazardPhotoInline(InspectionPhotoInline):
+    fk_name = "hazard"
+
+
+class TicketPhotoInline(InspectionPhotoInline):
+    fk_name = "ticket"
+
+
+class HazardEventInline(ReadOnlyInline):
+    model = Event
+    fk_name = "hazard"
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "comment", "internal")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class TicketEventInline(HazardEventInline):
+    fk_name = "ticket"
+
+
+class TicketHazardInline(ReadOnlyInline):
+    model = Hazard
+    fk_name = "ticket"
+    fields = ("number", "category", "severity", "status", "description")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+
+@admin.register(Hazard)
+class HazardAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+    event_target = "hazard"
+    actions = [aggregate_selected]
+    list_display = ("number", "reported_at", "unit", "category", "severity", "status", "zone", "grid", "ticket")
+    list_filter = ("status", "severity", "zone", "category", "withdrawn", "ticket__escalation_level")
+    search_fields = ("number", "description", "location_detail", "enterprise__name", "parcel__code", "parcel__name")
+    list_select_related = ("enterprise", "parcel", "category", "zone", "grid__zone", "ticket")
+    date_hierarchy = "reported_at"
+    # Editable here: the wording of the description. Everything the workflow decides (status, and
+    # category and severity, which drive the duplicate fingerprint and the ticket's 五落实 plan)
+    # is read-only.
+    readonly_fields = (
+        "number",
+        "status",
+        "category",
+        "severity",
+        "inspection",
+        "enterprise",
+        "parcel",
+        "grid",
+        "zone",
+        "reporter",
+        "reported_at",
+        "ticket",
+        "rectified_at",
+        "duplicate_of",
+        "likely_duplicate_of",
+        "invalid_reason",
+        "withdrawn",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("number", "status", "category", "severity", "description", "location_detail")}),
+        (_("单位"), {"fields": ("enterprise", "parcel", "grid", "zone")}),
+        (
+            _("流转"),
+            {
+                "fields": (
+                    "inspection",
+                    "reporter",
+                    "reported_at",
+                    "ticket",
+                    "rectified_at",
+                    "duplicate_of",
+                    "likely_duplicate_of",
+                    "invalid_reason",
+                    "withdrawn",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = [HazardPhotoInline, HazardEventInline]
+
+    def has_add_permission(self, request):
+        return False  # reported through services.report_hazard (numbering, duplicate check, events)
+
+    @admin.display(description=_("单位"))
+    def unit(self, obj):
+        return obj.unit_name
+
+
+@admin.register(Ticket)
+class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+    event_target = "ticket"
+    actions = [assign_selected, escalate_selected, verify_selected]
+    list_display = (
+        "number",
+        "created_at",
+        "responsible",
+        "status",
+        "is_major",
+        "deadline",
+        "escalation_level",
+        "zone",
+        "grid",
+        "assignee",
+    )
+    list_filter = ("status", "escalation_level", "is_major", "responsible_kind", "zone", "hazards__category")
+    search_fields = ("number", "enterprise__name", "parcel__code", "parcel__name", "parcel__landlord_name", "measures")
+    list_select_related = ("enterprise", "parcel", "zone", "grid__zone", "assignee")
+    date_hierarchy = "created_at"
+    # Editable here: the wording of the rectification plan. Status, deadline, assignee and
+    # escalation change only through the services (assign_ticket, verify_ticket, escalate_ticket).
+    readonly_fields = (
+        "number",
+        "status",
+        "responsible_kind",
+        "enterprise",
+        "parcel",
+        "grid",
+        "zone",
+        "landlord_copied",
+        "is_major",
+        "deadline",
+        "assignee",
+        "escalation_level",
+        "escalated_at",
+        "rework_count",
+        "created_by",
+        "created_at",
+        "assigned_at",
+        "submitted_at",
+        "closed_at",
+        "verified_by",
+        "verification_comment",
+        "followup_date",
+        "reopened_from",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("number", "status", "responsible_kind", "enterprise", "parcel", "grid", "zone")}),
+        (
+            _("整改方案"),
+            {"fields": ("is_major", "deadline", "measures", "funds", "responsible_person", "contingency", "assignee")},
+        ),
+        (
+            _("流转"),
+            {
+                "fields": (
+                    "landlord_copied",
+                    "escalation_level",
+                    "escalated_at",
+                    "rework_count",
+                    "created_by",
+                    "created_at",
+                    "assigned_at",
+                    "submitted_at",
+                    "closed_at",
+                    "verified_by",
+                    "verification_comment",
+                    "followup_date",
+                    "reopened_from",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = [TicketHazardInline, TicketPhotoInline, TicketEventInline]
+
+    def has_add_permission(self, request):
+        return False  # created through services.create_ticket / aggregate_hazards
+
+    @admin.display(description=_("责任方"))
+    def responsible(self, obj):
+        return obj.responsible_name
+
+
+@admin.register(Photo)
+class PhotoAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Photos are evidence: uploaded through the services (validated, hashed), never altered."""
+
+    list_display = (
+        "preview",
+        "original_name",
+        "kind",
+        "hazard",
+        "ticket",
+        "inspection",
+        "uploaded_by",
+        "taken_at",
+        "created_at",
+    )
+    list_filter = ("kind", "content_type")
+    search_fields = ("original_name", "sha256", "hazard__number", "ticket__number")
+    list_select_related = (
+        "hazard__category",
+        "ticket",
+        "inspection__enterprise",
+        "inspection__parcel",
+        "uploaded_by",
+    )
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("缩略图"))
+    def preview(self, obj):
+        return _thumbnail_tag(obj)
+
+
+@admin.register(Sequence)
+class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Counters and the event-chain head, for inspection only."""
+
+    list_display = ("key", "value", "text")
+    search_fields = ("key",)

@@ -1,0 +1,146 @@
+"""One FilterSet per model, shared by the web lists, their exports and the API viewsets."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from cases.choices import EscalationLevel, HazardStatus, InspectionSource, ResponsibleKind, TicketStatus
+from cases.models import Hazard, Inspection, Ticket
+from catalogue.choices import Severity
+from catalogue.models import HazardCategory
+from register.models import Enterprise, Grid, Parcel, Zone
+
+
+class UnitFilters(django_filters.FilterSet):
+    """Filters in pairs (id and name/code) for the unit a case belongs to, and a free-text ``q``."""
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    zone_id = django_filters.ModelMultipleChoiceFilter(field_name="zone", queryset=Zone.objects.all(), label=_("区块"))
+    zone = django_filters.CharFilter(field_name="zone__name", label=_("区块名称"))
+    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
+    grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
+    parcel_id = django_filters.ModelChoiceFilter(
+        field_name="parcel",
+        queryset=Parcel.objects.all(),
+        label=_("宗地"),
+        widget=django_filters.widgets.forms.NumberInput,
+    )
+    parcel = django_filters.CharFilter(field_name="parcel__code", label=_("宗地编号"))
+    enterprise_id = django_filters.ModelChoiceFilter(
+        field_name="enterprise",
+        queryset=Enterprise.objects.all(),
+        label=_("单位"),
+        widget=django_filters.widgets.forms.NumberInput,
+    )
+    enterprise = django_filters.CharFilter(field_name="enterprise__name", lookup_expr="icontains", label=_("单位名称"))
+
+    search_fields = ()
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)
+
+
+class TicketFilterSet(UnitFilters):
+    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"))
+    responsible_kind = django_filters.ChoiceFilter(choices=ResponsibleKind.choices, label=_("责任方类型"))
+    severity = django_filters.ChoiceFilter(method="filter_severity", choices=Severity.choices, label=_("隐患等级"))
+    category = django_filters.ModelChoiceFilter(
+        method="filter_category", queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    escalation_level = django_filters.MultipleChoiceFilter(choices=EscalationLevel.choices, label=_("督办级别"))
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("汇总日期从"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("汇总日期至"))
+    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("期限从"))
+    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("期限至"))
+    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("整改人"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("deadline", "deadline"),
+            ("number", "number"),
+            ("status", "status"),
+            ("escalation_level", "escalation_level"),
+            ("zone__name", "zone"),
+        ),
+        label=_("排序"),
+    )
+
+    # Not ``measures``: a long text of every ticket, which would make each search a slow scan.
+    search_fields = ("number", "enterprise__name", "parcel__code", "parcel__name", "parcel__landlord_name")
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def filter_severity(self, queryset, name, value):
+        if value == Severity.MAJOR:
+            return queryset.filter(is_major=True)
+        if value == Severity.GENERAL:
+            return queryset.filter(is_major=False)
+        return queryset
+
+    def filter_category(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pk__in=Hazard.objects.filter(category=value).values("ticket_id"))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(deadline__lt=timezone.localdate()) & ~Q(status=TicketStatus.CLOSED)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class HazardFilterSet(UnitFilters):
+    status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("状态"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("隐患等级"))
+    # Chosen by code in the URL (?category=TE01); matched on the code, since the predicate
+    # django-filter builds is {field_name: chosen.code}.
+    category = django_filters.ModelMultipleChoiceFilter(
+        field_name="category__code", queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
+    )
+    ticket = django_filters.NumberFilter(field_name="ticket_id", label=pgettext_lazy("singular", "整改单"))
+    likely_duplicate = django_filters.BooleanFilter(
+        field_name="likely_duplicate_of", lookup_expr="isnull", exclude=True, label=_("疑似重复")
+    )
+    reported_after = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__gte", label=_("发现日期从"))
+    reported_before = django_filters.DateFilter(
+        field_name="reported_at", lookup_expr="date__lte", label=_("发现日期至")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("reported_at", "reported_at"), ("number", "number"), ("severity", "severity"), ("status", "status")),
+        label=_("排序"),
+    )
+
+    search_fields = ("number", "description", "location_detail", "enterprise__name", "parcel__code", "parcel__name")
+
+    class Meta:
+        model = Hazard
+        fields = []
+
+
+class InspectionFilterSet(UnitFilters):
+    source = django_filters.MultipleChoiceFilter(choices=InspectionSource.choices, label=_("来源"))
+    inspector = django_filters.NumberFilter(field_name="inspector_id", label=_("检查人"))
+    inspected_after = django_filters.DateFilter(
+        field_name="inspected_at", lookup_expr="date__gte", label=_("检查日期从")
+    )
+    inspected_before = django_filters.DateFilter(
+        field_name="inspected_at", lookup_expr="date__lte", label=_("检查日期至")
+    )
+    ordering = django_filters.OrderingFilter(fields=(("inspected_at", "inspected_at"),), label=_("排序"))
+
+    search_fields = ("enterprise__name", "parcel__code", "parcel__name", "notes")
+
+    class Meta:
+        model = Inspection
+        fields = []

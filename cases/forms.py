@@ -1,0 +1,265 @@
+"""Forms for the case pages: they parse input; the services decide and change.
+
+A refused action comes back from the services as a WorkflowError whose ``errors`` map field names
+to messages; ``add_workflow_errors`` puts them on the form beside the field they concern.
+"""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.models import User
+from cases.choices import EscalationLevel, HazardStatus, ResponsibleKind
+from cases.models import Hazard, Ticket
+from core.forms import DateInput, MultipleFileField
+
+
+def party_users(ticket):
+    """Accounts of the ticket's responsible party: who may be named as assignee."""
+    users = User.objects.filter(is_active=True)
+    if ticket.responsible_kind == ResponsibleKind.ENTERPRISE:
+        return users.filter(role=Role.ENTERPRISE, enterprises=ticket.enterprise_id).distinct()
+    return (
+        users.filter(role=Role.LANDLORD)
+        .filter(Q(owned_parcels=ticket.parcel_id) | Q(parcels=ticket.parcel_id))
+        .distinct()
+    )
+
+
+class AssignForm(forms.Form):
+    """交办: deadline, measures and, for a ticket with a major hazard, the whole 五落实 plan."""
+
+    deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    funds = forms.DecimalField(label=_("整改资金（元）"), min_value=0, max_digits=14, decimal_places=2, required=False)
+    responsible_person = forms.CharField(label=_("整改责任人"), max_length=100, required=False)
+    contingency = forms.CharField(
+        label=_("应急预案/防范措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("整改人（责任方账号）"), queryset=User.objects.none(), required=False, empty_label=_("（不指定）")
+    )
+    comment = forms.CharField(label=_("交办说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    PLAN_FIELDS = ("measures", "funds", "deadline", "responsible_person", "contingency")
+
+    def __init__(self, *args, ticket, **kwargs):
+        self.ticket = ticket
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {
+            "deadline": ticket.deadline,
+            "measures": ticket.measures,
+            "funds": ticket.funds,
+            "responsible_person": ticket.responsible_person,
+            "contingency": ticket.contingency,
+            "assignee": ticket.assignee_id,
+            **kwargs["initial"],
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = party_users(ticket)
+        if ticket.is_major:
+            # The service is the judge; the marks tell the manager up front what the plan needs.
+            for name in self.PLAN_FIELDS:
+                self.fields[name].widget.attrs["required"] = True
+                self.fields[name].help_text = _("重大隐患须填写（五落实）")
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline and deadline < timezone.localdate():
+            raise forms.ValidationError(_("整改期限不能早于今天。"))
+        return deadline
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "deadline": data["deadline"],
+            "measures": data["measures"],
+            "funds": data["funds"],
+            "responsible_person": data["responsible_person"],
+            "contingency": data["contingency"],
+            "assignee": data["assignee"],
+            "comment": data["comment"],
+        }
+
+
+class SubmitForm(forms.Form):
+    """The responsible party's evidence: what was done, and photos after the fix."""
+
+    comment = forms.CharField(label=_("整改情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(label=_("整改后照片（可多选）"))
+
+
+class VerifyForm(forms.Form):
+    """验收: the button pressed (pass or reject) and a comment (required by the service on reject)."""
+
+    PASS, REJECT = "pass", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("验收结论"), choices=[(PASS, _("验收通过")), (REJECT, _("退回整改"))], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(
+        label=_("验收意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("退回整改时必须写明原因。"),
+    )
+
+    @property
+    def passed(self):
+        return self.cleaned_data["decision"] == self.PASS
+
+
+class EscalateForm(forms.Form):
+    level = forms.TypedChoiceField(label=_("督办级别"), coerce=int, choices=(), required=False)
+    comment = forms.CharField(label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [
+            (value, label) for value, label in EscalationLevel.choices if value > ticket.escalation_level
+        ]
+        if self.fields["level"].choices:
+            self.initial.setdefault("level", self.fields["level"].choices[0][0])
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(label=_("复查情况"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}))
+    internal = forms.BooleanField(label=_("仅内部可见（责任方看不到）"), required=False)
+
+    def __init__(self, *args, staff=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["internal"]
+
+
+class HazardSelectionField(forms.ModelMultipleChoiceField):
+    """Hazard ids from checkboxes named ``hazards``; the queryset is the user's reported hazards."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Hazard.objects.none())
+        kwargs.setdefault("label", _("隐患"))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("请至少选择一条隐患。"),
+                "invalid_choice": _("所选隐患不存在或已被处理，请刷新后重试。"),
+                "invalid_pk_value": _("所选隐患不存在。"),
+            },
+        )
+        super().__init__(**kwargs)
+
+
+def reported_hazards(user):
+    return Hazard.objects.visible_to(user).filter(status=HazardStatus.REPORTED, withdrawn=False)
+
+
+class AggregateForm(forms.Form):
+    """One responsible party's group on the aggregation page: its hazards, the ticket's measures and
+    deadline (prefilled from the categories) and whether to assign at once."""
+
+    hazards = HazardSelectionField()
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
+    assign = forms.BooleanField(label=_("汇总后立即交办"), required=False, initial=True)
+    funds = forms.DecimalField(label=_("整改资金（元）"), min_value=0, max_digits=14, decimal_places=2, required=False)
+    responsible_person = forms.CharField(label=_("整改责任人"), max_length=100, required=False)
+    contingency = forms.CharField(
+        label=_("应急预案/防范措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hazards"].queryset = reported_hazards(user)
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline and deadline < timezone.localdate():
+            raise forms.ValidationError(_("整改期限不能早于今天。"))
+        return deadline
+
+
+class BaseAggregateFormSet(forms.BaseFormSet):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "user": self.user}
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            for hazard in form.cleaned_data.get("hazards", ()):
+                if hazard.pk in seen:
+                    raise forms.ValidationError(_("同一条隐患不能汇总进两张整改单。"))
+                seen.add(hazard.pk)
+
+
+AggregateFormSet = forms.formset_factory(
+    AggregateForm, formset=BaseAggregateFormSet, extra=0, min_num=1, validate_min=True, max_num=200, validate_max=True
+)
+
+
+class BulkAssignForm(forms.Form):
+    """Several pending tickets, one deadline (blank: each ticket's own or its categories' default)."""
+
+    tickets = forms.ModelMultipleChoiceField(
+        label=_("整改单"),
+        queryset=Ticket.objects.none(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "required": _("请至少选择一张整改单。"),
+            "invalid_choice": _("所选整改单不存在，请刷新后重试。"),
+        },
+    )
+    deadline = forms.DateField(
+        label=_("统一整改期限"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("留空则按各整改单的期限或隐患类别的默认期限。"),
+    )
+    comment = forms.CharField(label=_("交办说明"), required=False, max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].queryset = Ticket.objects.visible_to(user)
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline and deadline < timezone.localdate():
+            raise forms.ValidationError(_("整改期限不能早于今天。"))
+        return deadline
+
+
+class DuplicateForm(forms.Form):
+    duplicate_of = forms.CharField(label=_("重复于（隐患编号）"), max_length=32)
+    comment = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    def __init__(self, *args, user, hazard, **kwargs):
+        self.user = user
+        self.hazard = hazard
+        super().__init__(*args, **kwargs)
+        if hazard.likely_duplicate_of_id and not self.is_bound:
+            self.initial["duplicate_of"] = hazard.likely_duplicate_of.number
+
+    def clean_duplicate_of(self):
+        value = self.cleaned_data["duplicate_of"].strip()
+        visible = Hazard.objects.visible_to(self.user)
+        found = visible.filter(number=value).first()
+        if found is None and value.isdigit():
+            found = visible.filter(pk=int(value)).first()
+        if found is None:
+            raise forms.ValidationError(_("找不到编号为 %(number)s 的隐患。"), params={"number": value})
+        return found
+
+
+class InvalidForm(forms.Form):
+    reason = forms.CharField(label=_("核实不属实的原因"), max_length=1000)

@@ -1,0 +1,384 @@
+"""The cases: catalogue, checklists, inspections, hazards, tickets, their events.
+
+Statuses change only in cases.services; events are append-only and chained
+by hash (see timeline.chain).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import UNIT_SCOPE_PATHS, through
+from cases.choices import (
+    OPEN_HAZARD_STATUSES,
+    OPEN_TICKET_STATUSES,
+    EscalationLevel,
+    HazardStatus,
+    InspectionResult,
+    InspectionSource,
+    PhotoKind,
+    ResponsibleKind,
+    TicketStatus,
+)
+from cases.querysets import HazardQuerySet, InspectionQuerySet, PhotoQuerySet, TicketQuerySet
+from catalogue.choices import Severity
+from catalogue.models import Campaign, Checklist, ChecklistItem, HazardCategory
+from core.text import parens
+from register.models import Enterprise, Grid, Parcel, Zone
+
+User = settings.AUTH_USER_MODEL
+
+
+class Inspection(models.Model):
+    """One visit to one unit (一家次)."""
+
+    inspector = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("检查人"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="inspections", verbose_name=_("单位")
+    )
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.PROTECT, null=True, blank=True, related_name="inspections", verbose_name=_("宗地")
+    )
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("网格"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("区块"))
+    inspected_at = models.DateTimeField(_("检查时间"), default=timezone.now, db_index=True)
+    source = models.CharField(_("来源"), max_length=20, choices=InspectionSource.choices, default=InspectionSource.GRID)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("专项行动"),
+    )
+    checklist = models.ForeignKey(
+        Checklist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("检查表"),
+    )
+    result = models.CharField(
+        _("结果"), max_length=20, choices=InspectionResult.choices, default=InspectionResult.PASSED
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = InspectionQuerySet.as_manager()
+    scope_paths = UNIT_SCOPE_PATHS
+
+    class Meta:
+        ordering = ["-inspected_at", "-pk"]
+        verbose_name = _("排查记录")
+        verbose_name_plural = _("排查记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | Q(parcel__isnull=False), name="inspection_has_unit"
+            )
+        ]
+        indexes = [models.Index(fields=["zone", "inspected_at"], name="inspection_zone_time")]
+
+    def __str__(self):
+        return f"{self.unit_name} {timezone.localtime(self.inspected_at):%Y-%m-%d}"
+
+    @property
+    def unit_name(self):
+        return self.enterprise.name if self.enterprise_id else self.parcel.name
+
+
+class InspectionItem(models.Model):
+    """The result of one checklist item in one inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="items", verbose_name=_("检查"))
+    checklist_item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("检查项")
+    )
+    passed = models.BooleanField(_("合格"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    hazard = models.OneToOneField(
+        "Hazard",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checklist_result",
+        verbose_name=_("产生的隐患"),
+    )
+
+    class Meta:
+        ordering = ["inspection", "checklist_item__order"]
+        verbose_name = _("检查项结果")
+        verbose_name_plural = _("检查项结果")
+        constraints = [models.UniqueConstraint(fields=["inspection", "checklist_item"], name="inspection_item_once")]
+
+    def __str__(self):
+        return f"{self.checklist_item} {'✓' if self.passed else '✗'}"
+
+
+class Hazard(models.Model):
+    number = models.CharField(_("编号"), max_length=32, unique=True)
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="hazards", verbose_name=_("排查记录")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="hazards", verbose_name=_("单位")
+    )
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.PROTECT, null=True, blank=True, related_name="hazards", verbose_name=_("宗地")
+    )
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("网格"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("区块"))
+    category = models.ForeignKey(
+        HazardCategory, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("隐患类别")
+    )
+    severity = models.CharField(_("隐患等级"), max_length=16, choices=Severity.choices, default=Severity.GENERAL)
+    description = models.TextField(_("隐患描述"))
+    location_detail = models.CharField(_("具体位置"), max_length=255, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=HazardStatus.choices, default=HazardStatus.REPORTED, db_index=True
+    )
+    reporter = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="reported_hazards", verbose_name=_("发现人")
+    )
+    reported_at = models.DateTimeField(_("发现时间"), default=timezone.now, db_index=True)
+    ticket = models.ForeignKey(
+        "Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="hazards", verbose_name=_("整改单")
+    )
+    rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("重复于")
+    )
+    likely_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="likely_duplicates",
+        verbose_name=_("疑似重复于"),
+    )
+    invalid_reason = models.TextField(_("不属实原因"), blank=True)
+    # unit + category while open; unique among open hazards (see services.report_hazard)
+    fingerprint = models.CharField(_("指纹"), max_length=64, null=True, blank=True, editable=False)
+    withdrawn = models.BooleanField(_("已撤回"), default=False)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = HazardQuerySet.as_manager()
+    scope_paths = UNIT_SCOPE_PATHS
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("隐患")
+        verbose_name_plural = _("隐患")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | Q(parcel__isnull=False), name="hazard_has_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["fingerprint"], condition=Q(fingerprint__isnull=False), name="hazard_open_fingerprint_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["zone", "status"], name="hazard_zone_status"),
+            models.Index(fields=["status", "reported_at"], name="hazard_status_reported"),
+            models.Index(fields=["zone", "-reported_at"], name="hazard_zone_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.category.name}"
+
+    def get_absolute_url(self):
+        return reverse("cases:hazard_detail", args=[self.pk])
+
+    @property
+    def unit_name(self):
+        return self.enterprise.name if self.enterprise_id else self.parcel.name
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_HAZARD_STATUSES
+
+
+class Ticket(models.Model):
+    """整改单/交办单: one responsible party, one or more hazards."""
+
+    number = models.CharField(_("编号"), max_length=32, unique=True)
+    responsible_kind = models.CharField(_("责任方类型"), max_length=16, choices=ResponsibleKind.choices)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("责任单位")
+    )
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("宗地")
+    )
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("网格"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("区块"))
+    landlord_copied = models.BooleanField(_("抄送房东"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.PENDING)
+    is_major = models.BooleanField(_("含重大隐患"), default=False)
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    # 五落实 plan for major hazards: measures, funds, deadline, responsible person, contingency
+    funds = models.DecimalField(_("整改资金（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    responsible_person = models.CharField(_("整改责任人"), max_length=100, blank=True)
+    contingency = models.TextField(_("应急预案/防范措施"), blank=True)
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("整改人"),
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        _("督办级别"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    rework_count = models.PositiveIntegerField(_("退回次数"), default=0)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="created_tickets", verbose_name=_("汇总人")
+    )
+    created_at = models.DateTimeField(_("汇总时间"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verified_tickets",
+        verbose_name=_("验收人"),
+    )
+    verification_comment = models.TextField(_("验收意见"), blank=True)
+    followup_date = models.DateField(_("事后跟踪日期"), null=True, blank=True)
+    reopened_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reopened_as",
+        verbose_name=_("复查重开自"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = TicketQuerySet.as_manager()
+    scope_paths = UNIT_SCOPE_PATHS
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("整改单")
+        verbose_name_plural = _("整改单")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | Q(parcel__isnull=False), name="ticket_has_party"
+            ),
+        ]
+        indexes = [
+            # Open tickets of a zone, newest first (PERFORMANCE.md): lists, counts, overdue.
+            models.Index(
+                fields=["zone", "-created_at"],
+                name="ticket_zone_open_recent",
+                condition=Q(status__in=["assigned", "submitted"]),
+            ),
+            models.Index(fields=["deadline"], name="ticket_open_deadline", condition=~Q(status="closed")),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+            models.Index(fields=["zone", "-created_at"], name="ticket_zone_recent"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_recent"),
+            models.Index(fields=["grid", "status"], name="ticket_grid_status"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("cases:ticket_detail", args=[self.pk])
+
+    @property
+    def responsible_name(self):
+        if self.responsible_kind == ResponsibleKind.ENTERPRISE and self.enterprise_id:
+            return self.enterprise.name
+        parcel = self.parcel
+        return str(parcel.landlord_name or _("房东")) + parens(parcel.name) if parcel else ""
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_TICKET_STATUSES
+
+    @property
+    def is_overdue(self):
+        return bool(self.deadline and self.status != TicketStatus.CLOSED and self.deadline < timezone.localdate())
+
+    @property
+    def days_overdue(self):
+        if not self.is_overdue:
+            return 0
+        return (timezone.localdate() - self.deadline).days
+
+
+def photo_path(instance, filename):
+    now = timezone.localtime()
+    return f"photos/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+def thumbnail_path(instance, filename):
+    now = timezone.localtime()
+    return f"photos/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}_thumb.jpg"
+
+
+class Photo(models.Model):
+    kind = models.CharField(_("类型"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.BEFORE)
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, null=True, blank=True, related_name="photos", verbose_name=_("隐患")
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="photos", verbose_name=_("整改单")
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="photos", verbose_name=_("排查记录")
+    )
+    event = models.ForeignKey(
+        "timeline.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="photos", verbose_name=_("事件")
+    )
+    image = models.ImageField(_("图片"), upload_to=photo_path, max_length=255)
+    thumbnail = models.ImageField(_("缩略图"), upload_to=thumbnail_path, max_length=255, blank=True)
+    extension = models.CharField(max_length=8, editable=False, default=".jpg")
+    content_type = models.CharField(max_length=32, editable=False, default="image/jpeg")
+    sha256 = models.CharField(max_length=64, editable=False, db_index=True)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    size = models.PositiveIntegerField(default=0, editable=False)
+    taken_at = models.DateTimeField(_("拍摄时间（EXIF）"), null=True, blank=True)
+    gps_latitude = models.FloatField(_("拍摄纬度"), null=True, blank=True)
+    gps_longitude = models.FloatField(_("拍摄经度"), null=True, blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="photos", verbose_name=_("上传人"))
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
+    scope_paths = through("hazard", "ticket", "inspection")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+
+    def __str__(self):
+        return self.original_name or self.sha256[:12]
+
+
+class Sequence(models.Model):
+    """Counters taken under a row lock: ticket and hazard numbers per day, the event chain head."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    text = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("序号")
+        verbose_name_plural = _("序号")
+
+    def __str__(self):
+        return f"{self.key}={self.value}"

@@ -1,0 +1,294 @@
+"""The manager's desk: the inbox of reported hazards grouped by responsible party, aggregation into
+tickets (measures and deadline prefilled from the categories), and bulk assignment."""
+
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.policy import is_manager
+from cases import services
+from cases.choices import ResponsibleKind, TicketStatus
+from cases.filtersets import HazardFilterSet, TicketFilterSet
+from cases.forms import AggregateFormSet, BulkAssignForm, reported_hazards
+from cases.models import Hazard, Photo, Ticket
+from cases.views.hazards import safe_next
+from cases.views.tickets import ticket_hazards_prefetch
+from catalogue.choices import CategoryLevel, Severity
+from core.errors import WorkflowError
+from core.text import join_list, parens
+from core.views import ScopedFilterView
+
+
+class ManagerRequiredMixin(LoginRequiredMixin):
+    """The desk is the managers' (交办/安监人员) page; anyone else is told so, and nothing changes."""
+
+    refusal_message = gettext_lazy("交办台仅供交办/安监人员使用。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not is_manager(request.user):
+            messages.error(request, self.refusal_message)
+            return render(request, "cases/desk_refused.html", status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- grouping by responsible party --------------------------------------------------------------
+
+
+def party_of(hazard):
+    """(key, kind, enterprise, parcel) of the party a hazard's ticket would go to (services' rule)."""
+    kind, enterprise, parcel = services.responsible_party(hazard)
+    key = (kind, enterprise.pk if enterprise is not None else parcel.pk)
+    return key, kind, enterprise, parcel
+
+
+def party_name(kind, enterprise, parcel):
+    if kind == ResponsibleKind.ENTERPRISE:
+        return enterprise.name
+    return (parcel.landlord_name or _("房东")) + parens(parcel.name)
+
+
+def group_by_party(hazards):
+    """Hazards grouped by responsible party, in the order first met."""
+    groups = OrderedDict()
+    for hazard in hazards:
+        key, kind, enterprise, parcel = party_of(hazard)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "key": f"{kind}-{key[1]}",
+                "kind": kind,
+                "kind_label": ResponsibleKind(kind).label,
+                "enterprise": enterprise,
+                "parcel": parcel,
+                "name": party_name(kind, enterprise, parcel),
+                "hazards": [],
+                "is_major": False,
+            }
+        group["hazards"].append(hazard)
+        group["is_major"] = group["is_major"] or hazard.severity == Severity.MAJOR
+    return list(groups.values())
+
+
+def hazards_for_desk(queryset):
+    return queryset.select_related(
+        "category", "enterprise__parcel", "parcel", "grid__zone", "reporter", "likely_duplicate_of"
+    )
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+
+class DeskView(ManagerRequiredMixin, ScopedFilterView):
+    """待汇总隐患: reported hazards, grouped by responsible party; likely duplicates flagged."""
+
+    model = Hazard
+    filterset_class = HazardFilterSet
+    template_name = "cases/desk_inbox.html"
+    paginate_by = 100
+    primary_filters = ("q", "zone_id", "grid_id", "category", "severity", "likely_duplicate")
+    hidden_filters = ScopedFilterView.hidden_filters + ("status", "ordering")
+
+    def get_queryset(self):
+        landlord_first = Case(
+            When(Q(category__level=CategoryLevel.PARCEL) | Q(enterprise__isnull=True), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (
+            hazards_for_desk(reported_hazards(self.request.user))
+            .annotate(party_order=landlord_first)
+            .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("pk")))
+            .order_by("parcel__code", "party_order", "enterprise__name", "enterprise_id", "reported_at", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = group_by_party(context["object_list"])
+        return context
+
+
+# --- aggregation --------------------------------------------------------------------------------
+
+
+def _initial_for(group):
+    hazards = group["hazards"]
+    return {
+        "hazards": [h.pk for h in hazards],
+        "measures": services.default_measures(hazards),
+        "deadline": services.default_deadline(hazards),
+        "assign": True,
+    }
+
+
+def _groups_for_formset(formset, user):
+    """Each form's hazards and party, for display (also when the POST was invalid)."""
+    ids_per_form = []
+    for form in formset.forms:
+        value = form["hazards"].value() or []
+        ids_per_form.append([int(v) for v in value if str(v).isdigit()])
+    wanted = {pk for ids in ids_per_form for pk in ids}
+    found = {h.pk: h for h in hazards_for_desk(Hazard.objects.visible_to(user).filter(pk__in=wanted))}
+    described = []
+    for form, ids in zip(formset.forms, ids_per_form, strict=True):
+        hazards = [found[pk] for pk in ids if pk in found]
+        group = group_by_party(hazards)[0] if hazards else {"name": "", "hazards": [], "is_major": False}
+        described.append({**group, "form": form})
+    return described
+
+
+class DeskAggregateView(ManagerRequiredMixin, View):
+    """GET: the chosen hazards grouped by party, each group's ticket prefilled. POST: create the
+    tickets (one per party) and, where asked, assign them at once."""
+
+    template_name = "cases/desk_aggregate.html"
+
+    def get(self, request):
+        ids = [v for v in request.GET.getlist("hazards") if v.isdigit()]
+        if not ids:
+            messages.error(request, _("请至少选择一条隐患。"))
+            return redirect("cases:desk")
+        hazards = list(
+            hazards_for_desk(reported_hazards(request.user).filter(pk__in=ids)).order_by(
+                "parcel__code", "enterprise_id", "reported_at", "pk"
+            )
+        )
+        skipped = len(set(ids)) - len(hazards)
+        if skipped:
+            messages.warning(request, _("有 %(n)d 条所选隐患已被处理或不在您的范围内，已略过。") % {"n": skipped})
+        if not hazards:
+            return redirect("cases:desk")
+        groups = group_by_party(hazards)
+        formset = AggregateFormSet(initial=[_initial_for(g) for g in groups], user=request.user)
+        return self.render(request, formset)
+
+    def render(self, request, formset, status=200):
+        context = {"formset": formset, "groups": _groups_for_formset(formset, request.user)}
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request):
+        formset = AggregateFormSet(request.POST, user=request.user)
+        if not formset.is_valid():
+            messages.error(request, _("请检查填写的内容。"))
+            for error in formset.non_form_errors():
+                messages.error(request, error)
+            return self.render(request, formset, status=400)
+        created, failed = [], 0
+        for form in formset.forms:
+            data = form.cleaned_data
+            hazards = list(data["hazards"])
+            try:
+                ticket = services.create_ticket(
+                    hazards, actor=request.user, measures=data["measures"], deadline=data["deadline"]
+                )
+            except WorkflowError as exc:
+                failed += 1
+                numbers = join_list(h.number for h in hazards)
+                messages.error(
+                    request, _("%(numbers)s 未能汇总：%(error)s") % {"numbers": numbers, "error": exc.message}
+                )
+                continue
+            created.append(ticket)
+            if data["assign"]:
+                try:
+                    services.assign_ticket(
+                        ticket,
+                        actor=request.user,
+                        deadline=data["deadline"],
+                        funds=data["funds"],
+                        responsible_person=data["responsible_person"] or None,
+                        contingency=data["contingency"] or None,
+                    )
+                except WorkflowError as exc:
+                    messages.warning(
+                        request,
+                        _("整改单 %(number)s 已汇总，但未能交办：%(error)s")
+                        % {"number": ticket.number, "error": exc.message},
+                    )
+        if created:
+            messages.success(
+                request,
+                _("已汇总生成 %(n)d 张整改单：%(numbers)s。")
+                % {"n": len(created), "numbers": join_list(t.number for t in created)},
+            )
+        if len(created) == 1 and not failed:
+            return redirect(created[0].get_absolute_url())
+        return redirect("cases:desk")
+
+
+# --- bulk assignment ------------------------------------------------------------------------
+
+
+class DeskPendingView(ManagerRequiredMixin, ScopedFilterView):
+    """汇总待交办: pending tickets to assign one by one or several at once with one deadline."""
+
+    model = Ticket
+    filterset_class = TicketFilterSet
+    template_name = "cases/desk_pending.html"
+    primary_filters = ("q", "zone_id", "grid_id", "severity", "category")
+    hidden_filters = ScopedFilterView.hidden_filters + (
+        "status",
+        "overdue",
+        "escalation_level",
+        "ordering",
+        "deadline_after",
+        "deadline_before",
+    )
+
+    def get_queryset(self):
+        return (
+            Ticket.objects.visible_to(self.request.user)
+            .filter(status=TicketStatus.PENDING)
+            .select_related("enterprise", "parcel", "grid__zone")
+            .prefetch_related(ticket_hazards_prefetch())
+            .order_by("created_at", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bulk_form"] = BulkAssignForm(user=self.request.user, auto_id="bulk_%s")
+        return context
+
+
+class DeskBulkAssignView(ManagerRequiredMixin, View):
+    """Assign each chosen ticket through the service; one ticket's refusal does not stop the others."""
+
+    def get(self, request):
+        return redirect("cases:desk_pending")
+
+    def post(self, request):
+        back = safe_next(request, reverse("cases:desk_pending"))
+        form = BulkAssignForm(request.POST, user=request.user)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        done = []
+        for ticket in form.cleaned_data["tickets"].order_by("created_at", "pk"):
+            try:
+                services.assign_ticket(
+                    ticket,
+                    actor=request.user,
+                    deadline=form.cleaned_data["deadline"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except WorkflowError as exc:
+                messages.error(
+                    request, _("%(number)s 未能交办：%(error)s") % {"number": ticket.number, "error": exc.message}
+                )
+                continue
+            done.append(ticket.number)
+        if done:
+            messages.success(
+                request, _("已交办 %(n)d 张整改单：%(numbers)s。") % {"n": len(done), "numbers": join_list(done)}
+            )
+        return redirect(back)

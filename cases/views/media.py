@@ -1,0 +1,26 @@
+"""Uploaded files, served by the app (offices run on intranets) and scoped like everything else.
+
+A photo is served only to a user who may see the hazard, ticket or inspection it belongs to;
+anything else under MEDIA_ROOT (import uploads) only to staff.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.views.static import serve
+
+from cases.models import Photo
+
+
+@login_required
+def media(request, path):
+    if path.startswith("photos/"):
+        visible = Photo.objects.visible_to(request.user).filter(Q(image=path) | Q(thumbnail=path))
+        if not visible.exists():
+            raise Http404
+    elif not request.user.is_staff:
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

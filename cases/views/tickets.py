@@ -1,0 +1,363 @@
+"""The ticket list, the ticket page with every action its status allows, and the printable notice.
+
+Views parse input, call cases.services, and render; the services decide. Every queryset
+starts from ``visible_to(request.user)``: a ticket outside the user's scope answers 404.
+A refused action re-renders the page with the service's message and the HTTP status that fits
+(400 bad input, 403 role or scope, 409 wrong status); a done action redirects (POST-redirect-GET).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.choices import Role
+from accounts.policy import PARTY_ROLES, is_admin, is_manager, is_staff_user
+from cases import services
+from cases.choices import EscalationLevel, PhotoKind, TicketStatus
+from cases.filtersets import TicketFilterSet
+from cases.forms import AssignForm, CommentForm, EscalateForm, ReopenForm, SubmitForm, VerifyForm
+from cases.models import Hazard, Photo, Ticket
+from cases.views.timeline import ticket_events
+from core.errors import NotPermitted, TransitionNotAllowed, WorkflowError
+from core.forms import add_workflow_errors
+from core.views import ScopedFilterView
+
+
+def _wrong_status(ticket):
+    return TransitionNotAllowed(
+        _("当前状态为“%(status)s”，不能执行此操作（可能已被他人处理，请刷新）。")
+        % {"status": ticket.get_status_display()}
+    )
+
+
+def ticket_refusals(user, ticket):
+    """For each action, None when this user may do it on this ticket now, else the WorkflowError
+    the service would raise. The page offers only the allowed actions; a POST of a refused one is
+    answered with its message before any input is read. The services check again under the lock."""
+    refusals = {}
+    if not is_manager(user):
+        refusals["assign"] = NotPermitted(_("只有交办人员可以交办整改单。"))
+    elif ticket.status != TicketStatus.PENDING:
+        refusals["assign"] = _wrong_status(ticket)
+    else:
+        refusals["assign"] = None
+
+    may_submit = is_admin(user) or (user.role in PARTY_ROLES and services.can_act_for_party(user, ticket))
+    may_verify = is_admin(user) or (user.role in (Role.INSPECTOR, Role.MANAGER) and services.can_verify(user, ticket))
+    if not may_submit:
+        refusals["submit"] = NotPermitted(_("只有整改责任方可以提交整改材料。"))
+    elif ticket.status != TicketStatus.ASSIGNED:
+        refusals["submit"] = _wrong_status(ticket)
+    else:
+        refusals["submit"] = None
+
+    if not may_verify:
+        refusals["verify"] = NotPermitted(_("只有本网格的网格员或交办人员可以验收。"))
+    elif ticket.status != TicketStatus.SUBMITTED:
+        refusals["verify"] = _wrong_status(ticket)
+    else:
+        refusals["verify"] = None
+
+    if not (is_admin(user) or user.role in (Role.MANAGER, Role.LEADER)):
+        refusals["escalate"] = NotPermitted(_("只有交办人员或领导可以督办。"))
+    elif ticket.status == TicketStatus.CLOSED:
+        refusals["escalate"] = _wrong_status(ticket)
+    elif ticket.escalation_level >= EscalationLevel.LISTED:
+        refusals["escalate"] = TransitionNotAllowed(_("该整改单已是挂牌督办，不能再升级。"))
+    else:
+        refusals["escalate"] = None
+
+    if not is_manager(user):
+        refusals["reopen"] = NotPermitted(_("只有交办人员可以复查重开整改单。"))
+    elif ticket.status != TicketStatus.CLOSED:
+        refusals["reopen"] = _wrong_status(ticket)
+    else:
+        refusals["reopen"] = None
+
+    refusals["comment"] = None
+    return refusals
+
+
+def ticket_hazards_prefetch():
+    return Prefetch(
+        "hazards",
+        queryset=Hazard.objects.select_related("category")
+        .only("id", "ticket_id", "number", "severity", "category__name", "category__code")
+        .order_by("pk"),
+    )
+
+
+STATUS_TABS = (
+    ("", gettext_lazy("全部")),
+    (TicketStatus.PENDING, TicketStatus.PENDING.label),
+    (TicketStatus.ASSIGNED, TicketStatus.ASSIGNED.label),
+    (TicketStatus.SUBMITTED, TicketStatus.SUBMITTED.label),
+    ("overdue", gettext_lazy("已逾期")),
+    (TicketStatus.CLOSED, TicketStatus.CLOSED.label),
+)
+
+
+def prepare_rows(tickets):
+    """What each row of the list shows, worked out once per page in Python: the link, the status
+    and escalation labels, overdue days, the day it was made, the first two hazard categories.
+    In the template these cost a reverse(), a lazy label lookup and a ``|date`` per row and cell,
+    most of the page's rendering time (PERFORMANCE.md: keep per-row filters and includes few)."""
+    sentinel = 2147483647
+    url = reverse("cases:ticket_detail", args=[sentinel])
+    statuses = {value: str(label) for value, label in TicketStatus.choices}
+    levels = {value: str(label) for value, label in EscalationLevel.choices}
+    today = timezone.localdate()
+    for ticket in tickets:
+        ticket.url = url.replace(str(sentinel), str(ticket.pk))
+        ticket.status_label = statuses.get(ticket.status, ticket.status)
+        ticket.escalation_label = levels.get(ticket.escalation_level, ticket.escalation_level)
+        overdue = bool(ticket.deadline and ticket.status != TicketStatus.CLOSED and ticket.deadline < today)
+        ticket.overdue_days = (today - ticket.deadline).days if overdue else 0
+        ticket.created_day = timezone.localtime(ticket.created_at).date().isoformat()
+        hazards = list(ticket.hazards.all())
+        ticket.hazard_names = [hazard.category.name for hazard in hazards[:2]]
+        ticket.hazard_count = len(hazards)
+    return tickets
+
+
+class TicketListView(ScopedFilterView):
+    model = Ticket
+    filterset_class = TicketFilterSet
+    template_name = "cases/ticket_list.html"
+    primary_filters = ("q", "status", "zone_id", "grid_id", "severity", "category", "overdue", "escalation_level")
+    sort_keys = ("number", "created_at", "deadline", "status", "escalation_level")
+    paginate_by_keys = True
+
+    def get_queryset(self):
+        return (
+            Ticket.objects.visible_to(self.request.user)
+            .select_related("enterprise", "parcel", "grid__zone")
+            .defer("measures", "contingency", "verification_comment", "parcel__polygon")  # not shown here
+            .prefetch_related(ticket_hazards_prefetch())
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        prepare_rows(context["object_list"])
+        statuses = self.request.GET.getlist("status")
+        overdue = self.request.GET.get("overdue") in ("true", "True", "1")
+        current = "overdue" if overdue and not statuses else (statuses[0] if len(statuses) == 1 else "")
+        if len(statuses) > 1 or (overdue and statuses):
+            current = None
+        context["status_tabs"] = [
+            {
+                "key": key,
+                "label": label,
+                "query": "overdue=true" if key == "overdue" else (f"status={key}" if key else ""),
+                "active": key == current,
+            }
+            for key, label in STATUS_TABS
+        ]
+        context["can_bulk_assign"] = is_manager(self.request.user)
+        return context
+
+
+def ticket_page(request, ticket, *, bound=None, status=200):
+    """Render the ticket page; ``bound`` holds the submitted form of a refused action."""
+    user = request.user
+    refusals = ticket_refusals(user, ticket)
+    bound = bound or {}
+    hazards = list(
+        ticket.hazards.select_related("category", "reporter", "enterprise", "parcel", "likely_duplicate_of")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("pk")))
+        .order_by("pk")
+    )
+    before = [photo for hazard in hazards for photo in hazard.photos.all()]
+    after = list(ticket.photos.filter(kind=PhotoKind.AFTER).order_by("-created_at", "-pk"))
+    staff = is_staff_user(user)
+    forms_ = {}
+    if refusals["assign"] is None:
+        initial = {}
+        if not ticket.deadline:
+            initial["deadline"] = services.default_deadline(hazards)
+        forms_["assign"] = bound.get("assign") or AssignForm(ticket=ticket, initial=initial, auto_id="id_%s")
+    if refusals["submit"] is None:
+        forms_["submit"] = bound.get("submit") or SubmitForm()
+    if refusals["verify"] is None:
+        forms_["verify"] = bound.get("verify") or VerifyForm(auto_id="verify_%s")
+    if refusals["escalate"] is None:
+        forms_["escalate"] = bound.get("escalate") or EscalateForm(ticket=ticket, auto_id="escalate_%s")
+    if refusals["reopen"] is None:
+        forms_["reopen"] = bound.get("reopen") or ReopenForm(auto_id="reopen_%s")
+    forms_["comment"] = bound.get("comment") or CommentForm(staff=staff, auto_id="comment_%s")
+    context = {
+        "ticket": ticket,
+        "object": ticket,
+        "hazards": hazards,
+        "photos": {"before": before, "after": after},
+        "events": ticket_events(user, ticket),
+        "forms": forms_,
+        "staff": staff,
+        "can": {action: refusal is None for action, refusal in refusals.items()},
+    }
+    return render(request, "cases/ticket_detail.html", context, status=status)
+
+
+def visible_ticket(request, pk):
+    queryset = Ticket.objects.visible_to(request.user).select_related(
+        "enterprise", "parcel", "grid__zone", "assignee", "created_by", "verified_by", "reopened_from"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+class TicketDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        return ticket_page(request, visible_ticket(request, pk))
+
+
+class TicketActionView(LoginRequiredMixin, View):
+    """POST one action on one ticket. Subclasses name the action, build the form, call the service."""
+
+    action = ""
+    success_message = ""
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk):
+        return redirect("cases:ticket_detail", pk=pk)
+
+    def get_form(self, ticket):
+        raise NotImplementedError
+
+    def perform(self, ticket, form):
+        raise NotImplementedError
+
+    def get_success_message(self, ticket):
+        return self.success_message
+
+    def post(self, request, pk):
+        ticket = visible_ticket(request, pk)
+        refusal = ticket_refusals(request.user, ticket)[self.action]
+        if refusal is not None:
+            messages.error(request, refusal.message)
+            return ticket_page(request, ticket, status=refusal.http_status)
+        form = self.get_form(ticket)
+        if not form.is_valid():
+            messages.error(request, _("请检查填写的内容。"))
+            return ticket_page(request, ticket, bound={self.action: form}, status=400)
+        try:
+            result = self.perform(ticket, form)
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+            add_workflow_errors(form, exc)
+            ticket = visible_ticket(request, pk)
+            return ticket_page(request, ticket, bound={self.action: form}, status=exc.http_status)
+        messages.success(request, self.get_success_message(result if isinstance(result, Ticket) else ticket))
+        next_url = request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            return redirect(next_url)  # e.g. back to the inspector's verification queue
+        return redirect(self.get_success_url(result, ticket))
+
+    def get_success_url(self, result, ticket):
+        return reverse("cases:ticket_detail", args=[ticket.pk])
+
+
+class TicketAssignView(TicketActionView):
+    action = "assign"
+
+    def get_form(self, ticket):
+        return AssignForm(self.request.POST, ticket=ticket, auto_id="id_%s")
+
+    def perform(self, ticket, form):
+        return services.assign_ticket(ticket, actor=self.request.user, **form.service_kwargs())
+
+    def get_success_message(self, ticket):
+        return _("整改单 %(number)s 已交办，整改期限 %(date)s。") % {
+            "number": ticket.number,
+            "date": ticket.deadline.isoformat(),
+        }
+
+
+class TicketSubmitView(TicketActionView):
+    action = "submit"
+
+    def get_form(self, ticket):
+        return SubmitForm(self.request.POST, self.request.FILES)
+
+    def perform(self, ticket, form):
+        return services.submit_rectification(
+            ticket, actor=self.request.user, comment=form.cleaned_data["comment"], photos=form.cleaned_data["photos"]
+        )
+
+    def get_success_message(self, ticket):
+        return _("整改材料已提交，等待验收。")
+
+
+class TicketVerifyView(TicketActionView):
+    action = "verify"
+
+    def get_form(self, ticket):
+        return VerifyForm(self.request.POST, auto_id="verify_%s")
+
+    def perform(self, ticket, form):
+        return services.verify_ticket(
+            ticket, actor=self.request.user, passed=form.passed, comment=form.cleaned_data["comment"]
+        )
+
+    def get_success_message(self, ticket):
+        if ticket.status == TicketStatus.CLOSED:
+            return _("验收通过，整改单 %(number)s 已销号。") % {"number": ticket.number}
+        return _("验收不通过，已退回整改。")
+
+
+class TicketEscalateView(TicketActionView):
+    action = "escalate"
+
+    def get_form(self, ticket):
+        return EscalateForm(self.request.POST, ticket=ticket, auto_id="escalate_%s")
+
+    def perform(self, ticket, form):
+        return services.escalate_ticket(
+            ticket,
+            actor=self.request.user,
+            comment=form.cleaned_data["comment"],
+            level=form.cleaned_data.get("level") or None,
+        )
+
+    def get_success_message(self, ticket):
+        return _("已督办：%(level)s。") % {"level": ticket.get_escalation_level_display()}
+
+
+class TicketReopenView(TicketActionView):
+    action = "reopen"
+
+    def get_form(self, ticket):
+        return ReopenForm(self.request.POST, auto_id="reopen_%s")
+
+    def perform(self, ticket, form):
+        return services.reopen_ticket(ticket, actor=self.request.user, comment=form.cleaned_data["comment"])
+
+    def get_success_url(self, result, ticket):
+        return reverse("cases:ticket_detail", args=[result.pk])  # the new linked ticket
+
+    def get_success_message(self, ticket):
+        return _("已复查重开为新整改单 %(number)s。") % {"number": ticket.number}
+
+
+class TicketCommentView(TicketActionView):
+    action = "comment"
+
+    def get_form(self, ticket):
+        return CommentForm(self.request.POST, staff=is_staff_user(self.request.user), auto_id="comment_%s")
+
+    def perform(self, ticket, form):
+        return services.comment_ticket(
+            ticket,
+            actor=self.request.user,
+            comment=form.cleaned_data["comment"],
+            internal=bool(form.cleaned_data.get("internal")),
+        )
+
+    def get_success_message(self, ticket):
+        return _("备注已添加。")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CloseoutConfig(AppConfig):
+    name = "closeout"
+    verbose_name = _("宗地销号")

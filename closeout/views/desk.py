@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.choices import Role
+from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus
+from cases.models import Hazard
+from cases.views.field import active_tenants_of
+from closeout import services as closeout_services
+from closeout.choices import CrossCheckStatus
+from closeout.forms import CrossCheckRequestForm, crosscheck_inspectors
+from closeout.models import CrossCheck
+from core.errors import WorkflowError
+from core.filtersets import scope_filter_choices
+from core.forms import add_workflow_errors
+from core.queries import SubqueryCount
+from core.text import join_list, parens
+from core.views import RoleRequiredMixin, paginate
+from register.choices import CloseoutState
+from register.filtersets import ParcelFilterSet
+from register.models import Parcel
+
+CLOSEOUT_PER_PAGE = 30
+
+
+# --- the parcel close-out desk -------------------------------------------------------------------
+
+
+class CloseoutAccessMixin(RoleRequiredMixin):
+    roles = (Role.MANAGER,)
+    refusal_message = gettext_lazy("宗地销号台仅供交办/安监人员使用。")
+
+
+def inspector_options(inspectors):
+    """Each inspector once: (pk, label, grid ids)."""
+    options = []
+    for inspector in inspectors:
+        grids = list(inspector.grids.all())
+        names = join_list(f"{grid.zone.name}{grid.name}" for grid in grids) or _("未分配网格")
+        label = (inspector.get_full_name() or inspector.username) + parens(names)
+        options.append((inspector.pk, label, {grid.pk for grid in grids}))
+    return options
+
+
+def closeout_page(request, *, bound=None, status=200):
+    """The desk: red parcels ready for a cross-check, parcels waiting for one, and the results.
+
+    ``bound`` is (parcel pk, form) of a refused request, shown on its row with its errors.
+    """
+    user = request.user
+    parcels = Parcel.objects.visible_to(user)
+    filterset = scope_filter_choices(ParcelFilterSet(request.GET or None, queryset=parcels), user)
+    filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else parcels
+    open_hazards = Hazard.objects.filter(parcel=OuterRef("pk"), status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
+    ready = (
+        filtered.filter(closeout_state=CloseoutState.RED)
+        .exclude(Exists(open_hazards))
+        .select_related("grid__zone")
+        .annotate(
+            tenant_count=active_tenants_of(),
+            rectified=SubqueryCount(Hazard.objects.filter(parcel=OuterRef("pk"), status=HazardStatus.RECTIFIED)),
+            last_rectified_at=Subquery(
+                Hazard.objects.filter(parcel=OuterRef("pk"), status=HazardStatus.RECTIFIED)
+                .order_by("-rectified_at")
+                .values("rectified_at")[:1]
+            ),
+        )
+        .order_by("grid__zone__order", "grid__zone__name", "code")
+    )
+    page = paginate(request, ready, CLOSEOUT_PER_PAGE)
+    options = inspector_options(crosscheck_inspectors())
+    bound_pk, bound_form = bound or (None, None)
+    rows = []
+    for parcel in page["object_list"]:
+        rows.append(
+            {
+                "parcel": parcel,
+                "inspectors": [(pk, label) for pk, label, grid_ids in options if parcel.grid_id not in grid_ids],
+                "form": bound_form if parcel.pk == bound_pk else None,
+            }
+        )
+    in_scope = filtered.values("pk")
+    crosschecks = (
+        CrossCheck.objects.visible_to(user)
+        .filter(parcel__in=in_scope)
+        .select_related("parcel__grid__zone", "inspector", "requested_by")
+    )
+    waiting = list(crosschecks.filter(status=CrossCheckStatus.REQUESTED).order_by("requested_at", "pk")[:100])
+    history = list(
+        crosschecks.exclude(status=CrossCheckStatus.REQUESTED)
+        .annotate(new_hazards=SubqueryCount(Hazard.objects.filter(inspection_id=OuterRef("inspection_id"))))
+        .order_by("-completed_at", "-pk")[:30]
+    )
+    figures = filtered.aggregate(
+        total=Count("pk"),
+        red=Count("pk", filter=Q(closeout_state=CloseoutState.RED)),
+        crosscheck=Count("pk", filter=Q(closeout_state=CloseoutState.CROSSCHECK)),
+        green=Count("pk", filter=Q(closeout_state=CloseoutState.GREEN)),
+    )
+    form = filterset.form
+    context = {
+        **page,
+        "rows": rows,
+        "waiting": waiting,
+        "history": history,
+        "figures": figures,
+        "filter_fields": [form["q"], form["zone_id"], form["grid_id"]],
+        "query": request.GET.urlencode(),
+        "today": timezone.localdate(),
+        "bound_parcel": bound_pk,
+        "bound_form": bound_form,
+    }
+    return render(request, "closeout/closeout_desk.html", context, status=status)
+
+
+class CloseoutDeskView(CloseoutAccessMixin, View):
+    def get(self, request):
+        return closeout_page(request)
+
+
+class CloseoutRequestView(CloseoutAccessMixin, View):
+    """申请交叉检查: the parcel goes to an inspector of another grid (cases.services.request_crosscheck)."""
+
+    def get(self, request, pk):
+        return redirect("closeout:closeout_desk")
+
+    def post(self, request, pk):
+        parcel = get_object_or_404(Parcel.objects.visible_to(request.user), pk=pk)
+        form = CrossCheckRequestForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择一名其他网格的网格员。"))
+            return closeout_page(request, bound=(parcel.pk, form), status=400)
+        try:
+            crosscheck = closeout_services.request_crosscheck(
+                parcel,
+                actor=request.user,
+                inspector=form.cleaned_data["inspector"],
+                comment=form.cleaned_data["comment"],
+            )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+            add_workflow_errors(form, exc)
+            return closeout_page(request, bound=(parcel.pk, form), status=exc.http_status)
+        inspector = crosscheck.inspector
+        messages.success(
+            request,
+            _("已申请交叉检查：宗地 %(code)s 交由 %(name)s 检查。")
+            % {"code": parcel.code, "name": inspector.get_full_name() or inspector.username},
+        )
+        url = reverse("closeout:closeout_desk")
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)

@@ -1,0 +1,12 @@
+def navigation(request):
+    """Role flags for the header; the to-do counts come from home.todo when present."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    context = {"user_role": user.role}
+    try:
+        from home.todo import todo_counts
+    except ImportError:
+        return context
+    context["todo"] = todo_counts(user)
+    return context

@@ -1,0 +1,357 @@
+"""The home page: what each role needs first, in a constant number of queries."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.choices import Role
+from briefing.figures import day_start
+from briefing.views.dashboard import rate_tone
+from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus, ResponsibleKind, TicketStatus
+from cases.models import Hazard, Inspection, Ticket
+from home.todo import is_admin, safe_reverse, todo_counts
+from register.choices import CloseoutState
+from register.models import Enterprise, Grid, Parcel, Zone
+
+
+def round_start(today):
+    """The current inspection round (一轮走访) begins on the first day of the month."""
+    return today.replace(day=1)
+
+
+def ticket_rows(tickets, today, soon, *, with_hazards=False):
+    """Tickets with their URL and deadline state, for the home lists."""
+    rows = []
+    for ticket in tickets:
+        deadline_state = ""
+        if ticket.deadline and ticket.status != TicketStatus.CLOSED:
+            if ticket.deadline < today:
+                deadline_state = "overdue"
+            elif ticket.deadline <= soon:
+                deadline_state = "soon"
+        rows.append(
+            {
+                "ticket": ticket,
+                "url": safe_reverse("cases:ticket_detail", args=[ticket.pk]),
+                "deadline_state": deadline_state,
+                "days_left": (ticket.deadline - today).days if ticket.deadline else None,
+                "days_overdue": (today - ticket.deadline).days if deadline_state == "overdue" else 0,
+                "hazards": list(ticket.hazards.all()) if with_hazards else [],
+            }
+        )
+    return rows
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.role == Role.LEADER:
+            url = safe_reverse("briefing:dashboard")
+            if url:
+                return redirect(url)
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        user = self.request.user
+        if user.role == Role.INSPECTOR:
+            return ["home/inspector.html"]
+        if user.role == Role.MANAGER:
+            return ["home/manager.html"]
+        if user.role in (Role.ENTERPRISE, Role.LANDLORD):
+            return ["home/party.html"]
+        if user.role == Role.LEADER or is_admin(user):
+            return ["home/overview.html"]
+        return ["home.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        context.update(
+            today=today,
+            soon=today + timedelta(days=settings.REMINDER_DAYS),
+            reminder_days=settings.REMINDER_DAYS,
+            todo=todo_counts(user),
+        )
+        if user.role == Role.INSPECTOR:
+            context.update(self.inspector_context(user, today))
+        elif user.role == Role.MANAGER:
+            context.update(self.manager_context(user, today))
+        elif user.role in (Role.ENTERPRISE, Role.LANDLORD):
+            context.update(self.party_context(user, today, context["soon"]))
+        elif user.role == Role.LEADER or is_admin(user):
+            context.update(self.overview_context(user, today))
+        return context
+
+    # --- inspector: my grids' coverage this round ----------------------------------------------
+
+    def inspector_context(self, user, today):
+        start = round_start(today)
+        grid_ids = list(user.scope_grid_ids)
+        grids = list(Grid.objects.filter(pk__in=grid_ids).select_related("zone"))
+        enterprises = dict(
+            Enterprise.objects.filter(grid_id__in=grid_ids, active=True)
+            .values("grid_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("grid_id", "n")
+        )
+        parcels = {
+            row["grid_id"]: row
+            for row in Parcel.objects.filter(grid_id__in=grid_ids)
+            .values("grid_id")
+            .annotate(n=Count("pk"), red=Count("pk", filter=~Q(closeout_state=CloseoutState.GREEN)))
+            .order_by()
+        }
+        visited = {
+            row["grid_id"]: row
+            for row in Inspection.objects.filter(grid_id__in=grid_ids, inspected_at__gte=day_start(start))
+            .values("grid_id")
+            .annotate(
+                enterprises=Count("enterprise_id", distinct=True),
+                parcels=Count("parcel_id", distinct=True),
+                visits=Count("pk"),
+            )
+            .order_by()
+        }
+        open_hazards = dict(
+            Hazard.objects.filter(grid_id__in=grid_ids, status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
+            .values("grid_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("grid_id", "n")
+        )
+        rows = []
+        totals = {
+            "enterprises": 0,
+            "enterprises_visited": 0,
+            "parcels": 0,
+            "parcels_visited": 0,
+            "open_hazards": 0,
+            "red": 0,
+            "visits": 0,
+        }
+        for grid in grids:
+            seen = visited.get(grid.pk, {})
+            row = {
+                "grid": grid,
+                "enterprises": enterprises.get(grid.pk, 0),
+                "enterprises_visited": seen.get("enterprises", 0),
+                "parcels": parcels.get(grid.pk, {}).get("n", 0),
+                "parcels_visited": seen.get("parcels", 0),
+                "visits": seen.get("visits", 0),
+                "red": parcels.get(grid.pk, {}).get("red", 0),
+                "open_hazards": open_hazards.get(grid.pk, 0),
+                "units_url": safe_reverse("cases:inspector_units", query={"grid_id": grid.pk}),
+                "hazards_url": safe_reverse(
+                    "cases:hazard_list",
+                    query={"grid_id": grid.pk, "status": [HazardStatus.REPORTED, HazardStatus.AGGREGATED]},
+                ),
+            }
+            row["enterprises_visited"] = min(row["enterprises_visited"], row["enterprises"])
+            row["parcels_visited"] = min(row["parcels_visited"], row["parcels"])
+            row["coverage"] = (row["enterprises_visited"] / row["enterprises"]) if row["enterprises"] else None
+            rows.append(row)
+            for key in totals:
+                totals[key] += row[key]
+        totals["coverage"] = (totals["enterprises_visited"] / totals["enterprises"]) if totals["enterprises"] else None
+        recent = list(
+            Hazard.objects.visible_to(user)
+            .filter(reporter=user)
+            .select_related("category", "enterprise", "parcel")
+            .order_by("-reported_at")[:6]
+        )
+        return {
+            "round_start": start,
+            "grid_rows": rows,
+            "totals": totals,
+            "recent_hazards": [{"hazard": h, "url": safe_reverse("cases:hazard_detail", args=[h.pk])} for h in recent],
+            "links": {
+                "units": safe_reverse("cases:inspector_units"),
+                "report": safe_reverse("cases:hazard_report"),
+                "verify": safe_reverse("cases:verify_queue"),
+                "crosscheck": safe_reverse("closeout:crosscheck_list"),
+                "map": safe_reverse("closeout:map"),
+            },
+        }
+
+    # --- manager: the inbox ---------------------------------------------------------------------
+
+    def manager_context(self, user, today):
+        soon = today + timedelta(days=settings.REMINDER_DAYS)
+        tickets = Ticket.objects.visible_to(user)
+        open_q = ~Q(status=TicketStatus.CLOSED)
+        ticket_figures = tickets.aggregate(
+            pending=Count("pk", filter=Q(status=TicketStatus.PENDING)),
+            assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
+            submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
+            overdue=Count("pk", filter=open_q & Q(deadline__lt=today)),
+            due_soon=Count("pk", filter=Q(status=TicketStatus.ASSIGNED, deadline__gte=today, deadline__lte=soon)),
+            escalated=Count("pk", filter=open_q & Q(escalation_level__gt=0)),
+            closed_today=Count("pk", filter=Q(status=TicketStatus.CLOSED, closed_at__gte=day_start(today))),
+        )
+        # Only the rows these figures can count: reported ones and today's (both on indexes).
+        hazard_figures = (
+            Hazard.objects.visible_to(user)
+            .filter(Q(status=HazardStatus.REPORTED) | Q(reported_at__gte=day_start(today)), withdrawn=False)
+            .aggregate(
+                reported=Count("pk", filter=Q(status=HazardStatus.REPORTED)),
+                likely_duplicates=Count(
+                    "pk", filter=Q(status=HazardStatus.REPORTED, likely_duplicate_of__isnull=False)
+                ),
+                major_reported=Count("pk", filter=Q(status=HazardStatus.REPORTED, severity="major")),
+                today=Count(
+                    "pk",
+                    filter=Q(reported_at__gte=day_start(today))
+                    & ~Q(status__in=[HazardStatus.DUPLICATE, HazardStatus.INVALID]),
+                ),
+            )
+        )
+        parcel_figures = Parcel.objects.visible_to(user).aggregate(
+            total=Count("pk"),
+            green=Count("pk", filter=Q(closeout_state=CloseoutState.GREEN)),
+            red=Count("pk", filter=Q(closeout_state=CloseoutState.RED)),
+            crosscheck=Count("pk", filter=Q(closeout_state=CloseoutState.CROSSCHECK)),
+        )
+        overdue = list(
+            tickets.overdue(today).select_related("enterprise", "parcel", "zone", "grid").order_by("deadline", "pk")[:8]
+        )
+        ticket_list = "cases:ticket_list"
+        return {
+            "tickets": ticket_figures,
+            "hazards": hazard_figures,
+            "parcels": parcel_figures,
+            "overdue_rows": ticket_rows(overdue, today, soon),
+            "links": {
+                "desk": safe_reverse("cases:desk")
+                or safe_reverse("cases:hazard_list", query={"status": HazardStatus.REPORTED}),
+                "duplicates": safe_reverse(
+                    "cases:hazard_list", query={"status": HazardStatus.REPORTED, "likely_duplicate": "true"}
+                ),
+                "pending": safe_reverse(ticket_list, query={"status": TicketStatus.PENDING}),
+                "assigned": safe_reverse(ticket_list, query={"status": TicketStatus.ASSIGNED}),
+                "submitted": safe_reverse(ticket_list, query={"status": TicketStatus.SUBMITTED}),
+                "overdue": safe_reverse(ticket_list, query={"overdue": "true"}),
+                "due_soon": safe_reverse(
+                    ticket_list,
+                    query={
+                        "status": TicketStatus.ASSIGNED,
+                        "deadline_after": today.isoformat(),
+                        "deadline_before": soon.isoformat(),
+                    },
+                ),
+                "escalated": safe_reverse(
+                    ticket_list,
+                    query={
+                        "escalation_level": [1, 2],
+                        "status": [TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED],
+                    },
+                ),
+                "closeout": safe_reverse("closeout:closeout_desk"),
+                "crosscheck_parcels": safe_reverse(
+                    "register:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}
+                ),
+                "red_parcels": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.RED}),
+                "green_parcels": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
+                "tickets": safe_reverse(ticket_list),
+                "import": safe_reverse("register:import"),
+                "register": safe_reverse("register:parcel_list"),
+                "enterprises": safe_reverse("register:enterprise_list"),
+                "dashboard": safe_reverse("briefing:dashboard"),
+                "map": safe_reverse("closeout:map"),
+            },
+        }
+
+    # --- enterprise and landlord: my tickets -------------------------------------------------------
+
+    def party_context(self, user, today, soon):
+        kind = ResponsibleKind.ENTERPRISE if user.role == Role.ENTERPRISE else ResponsibleKind.LANDLORD
+        visible = Ticket.objects.visible_to(user)
+        figures = visible.filter(responsible_kind=kind).aggregate(
+            assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
+            submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
+            overdue=Count("pk", filter=Q(status=TicketStatus.ASSIGNED, deadline__lt=today)),
+            closed=Count("pk", filter=Q(status=TicketStatus.CLOSED)),
+        )
+        mine = list(
+            visible.filter(responsible_kind=kind, status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED])
+            .select_related("enterprise", "parcel")
+            .prefetch_related("hazards__category")
+            .order_by("status", "deadline", "pk")[:50]
+        )
+        tenants = []
+        if user.role == Role.LANDLORD:
+            tenants = list(
+                visible.filter(
+                    responsible_kind=ResponsibleKind.ENTERPRISE,
+                    status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED],
+                )
+                .select_related("enterprise", "parcel")
+                .prefetch_related("hazards__category")
+                .order_by("deadline", "pk")[:50]
+            )
+        ticket_list = "cases:ticket_list"
+        return {
+            "party_kind": kind,
+            "figures": figures,
+            "my_rows": ticket_rows(mine, today, soon, with_hazards=True),
+            "tenant_rows": ticket_rows(tenants, today, soon, with_hazards=True),
+            "links": {
+                "assigned": safe_reverse(ticket_list, query={"status": TicketStatus.ASSIGNED}),
+                "submitted": safe_reverse(ticket_list, query={"status": TicketStatus.SUBMITTED}),
+                "overdue": safe_reverse(ticket_list, query={"overdue": "true"}),
+                "closed": safe_reverse(ticket_list, query={"status": TicketStatus.CLOSED}),
+                "tickets": safe_reverse("cases:my_tickets", ticket_list),
+                "self_check": safe_reverse("cases:self_check"),
+            },
+        }
+
+    # --- administrators (and leaders when the dashboard is not there) ------------------------------------
+
+    def overview_context(self, user, today):
+        hazards = (
+            Hazard.objects.visible_to(user)
+            .filter(withdrawn=False)
+            .aggregate(
+                found=Count("pk", filter=~Q(status__in=[HazardStatus.DUPLICATE, HazardStatus.INVALID])),
+                rectified=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
+                reported=Count("pk", filter=Q(status=HazardStatus.REPORTED)),
+            )
+        )
+        tickets = Ticket.objects.visible_to(user).aggregate(
+            open=Count("pk", filter=~Q(status=TicketStatus.CLOSED)),
+            overdue=Count("pk", filter=~Q(status=TicketStatus.CLOSED) & Q(deadline__lt=today)),
+        )
+        register = {
+            "zones": Zone.objects.visible_to(user).count(),
+            "parcels": Parcel.objects.visible_to(user).count(),
+            "enterprises": Enterprise.objects.visible_to(user).filter(active=True).count(),
+        }
+        rate = hazards["rectified"] / hazards["found"] if hazards["found"] else None
+        return {
+            "rate_tone": rate_tone(rate * 100) if rate is not None else "",
+            "hazards": hazards,
+            "tickets": tickets,
+            "register": register,
+            "rate": rate,
+            "links": {
+                "dashboard": safe_reverse("briefing:dashboard"),
+                "map": safe_reverse("closeout:map"),
+                "tickets": safe_reverse("cases:ticket_list"),
+                "overdue": safe_reverse("cases:ticket_list", query={"overdue": "true"}),
+                "hazards": safe_reverse("cases:hazard_list"),
+                "desk": safe_reverse("cases:desk"),
+                "reports": safe_reverse("briefing:report_list"),
+                "parcels": safe_reverse("register:parcel_list"),
+                "enterprises": safe_reverse("register:enterprise_list"),
+                "import": safe_reverse("register:import"),
+                "admin": safe_reverse("admin:index") if user.is_staff else "",
+                "api": safe_reverse("api-docs", "swagger-ui"),
+            },
+        }

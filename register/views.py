@@ -1,0 +1,264 @@
+"""The register pages: the parcel and enterprise lists (filters, multi-tenant badge, open hazards,
+close-out colour); each unit's page (facts, open hazards, its history of inspections, tickets and
+cross-checks — the inspector's unit page too); the spreadsheet import (upload, every row problem
+before anything is written, then confirm); the parcel close-out desk (request a cross-check, see the
+ones waiting, see the results).
+
+Every queryset starts from ``visible_to(request.user)``; a foreign unit answers 404. List pages run
+a constant number of queries: counts are scalar sub-selects on the page's rows only.
+"""
+
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_filters.views import FilterView
+
+from accounts.choices import Role
+from cases.views.field import active_tenants_of, open_hazards_of
+from core.filtersets import scope_filter_choices
+from core.text import join_clauses
+from core.views import RoleRequiredMixin, ScopedMixin
+from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
+from register.forms import RegisterImportForm
+from register.importer import COLUMNS, ImportFailed, Problem, RegisterImporter
+from register.models import Enterprise, Parcel
+
+# --- the lists ----------------------------------------------------------------------------------
+
+
+class RegisterParcelFilterSet(ParcelFilterSet):
+    """ParcelFilterSet with the tenant count as a sub-select (no GROUP BY on the list's query)."""
+
+    def filter_multi_tenant(self, queryset, name, value):
+        if value is None:
+            return queryset
+        queryset = queryset.annotate(tenant_count=active_tenants_of())
+        return queryset.filter(tenant_count__gt=1) if value else queryset.filter(tenant_count__lte=1)
+
+
+class RegisterListView(ScopedMixin, FilterView):
+    paginate_by = 50
+    export_url_name = ""
+
+    def get_filterset(self, filterset_class):
+        return scope_filter_choices(super().get_filterset(filterset_class), self.request.user)
+
+    def paginate_queryset(self, queryset, page_size):
+        # Annotate after filtering: the sub-selects run for the page's rows only.
+        return super().paginate_queryset(self.annotate_rows(queryset), page_size)
+
+    def annotate_rows(self, queryset):
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        context["export_url"] = f"{reverse(self.export_url_name)}?{context['query']}"
+        context["can_import"] = ImportAccessMixin.may_import(self.request.user)
+        return context
+
+
+class ParcelListView(RegisterListView):
+    model = Parcel
+    filterset_class = RegisterParcelFilterSet
+    template_name = "register/parcel_list.html"
+    export_url_name = "register:parcel_export"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("grid__zone").order_by("code")
+
+    def annotate_rows(self, queryset):
+        extra = {} if "tenant_count" in queryset.query.annotations else {"tenant_count": active_tenants_of()}
+        return queryset.annotate(open_hazards=open_hazards_of("parcel"), **extra)
+
+
+class EnterpriseListView(RegisterListView):
+    model = Enterprise
+    filterset_class = EnterpriseFilterSet
+    template_name = "register/enterprise_list.html"
+    export_url_name = "register:enterprise_export"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("grid__zone", "parcel")
+            .prefetch_related("risk_tags")
+            .order_by("name", "pk")
+        )
+
+    def annotate_rows(self, queryset):
+        return queryset.annotate(
+            open_hazards=open_hazards_of("enterprise"),
+            parcel_tenants=active_tenants_of("parcel_id"),
+        )
+
+
+# --- the import page -----------------------------------------------------------------------------
+
+
+SESSION_KEY = "register_imports"
+IMPORT_TTL_SECONDS = 24 * 3600
+TOKEN_LENGTH = 32
+
+
+def imports_dir():
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _prune(request):
+    """Forget this session's uploads older than a day, and delete any such file left by others."""
+    now = time.time()
+    entries = request.session.get(SESSION_KEY, {})
+    for token in [t for t, e in entries.items() if now - e.get("created", 0) > IMPORT_TTL_SECONDS]:
+        entries.pop(token, None)
+    request.session[SESSION_KEY] = entries
+    folder = imports_dir()
+    if folder.is_dir():
+        for path in folder.iterdir():
+            try:
+                if path.is_file() and now - path.stat().st_mtime > IMPORT_TTL_SECONDS:
+                    path.unlink()
+            except OSError:
+                pass
+
+
+def _entry(request, token):
+    """The session's upload for ``token`` (404 when it is not this session's)."""
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if entry is None or len(token) != TOKEN_LENGTH:
+        raise Http404
+    return entry
+
+
+def _forget(request, token):
+    entries = request.session.get(SESSION_KEY, {})
+    entry = entries.pop(token, None)
+    request.session[SESSION_KEY] = entries
+    if entry:
+        (imports_dir() / entry["file"]).unlink(missing_ok=True)
+
+
+def _store(upload):
+    """Write the upload under MEDIA_ROOT/imports/<token><suffix>; return (token, path)."""
+    folder = imports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(TOKEN_LENGTH // 2)
+    suffix = Path(upload.name or "").suffix.lower()[:8]
+    path = folder / f"{token}{suffix}"
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return token, path
+
+
+class ImportAccessMixin(RoleRequiredMixin):
+    refusal_message = gettext_lazy("导入台账仅供负责全区的交办/安监人员和系统管理员使用。")
+
+    @staticmethod
+    def may_import(user):
+        # An import may create zones and grids anywhere: only users who see the whole area.
+        return bool(user.sees_everything and (user.is_superuser or user.is_staff or user.role == Role.MANAGER))
+
+    def allowed(self, user):
+        return self.may_import(user)
+
+
+def import_page(request, *, form=None, problems=None, entry=None, token=None, status=200):
+    context = {
+        "form": form or RegisterImportForm(),
+        "problems": problems,
+        "entry": entry,
+        "token": token,
+        "columns": [column.header for column in COLUMNS],
+    }
+    return render(request, "register/import.html", context, status=status)
+
+
+class RegisterImportView(ImportAccessMixin, View):
+    """Upload a spreadsheet: it is checked in full (a dry run) and nothing is written yet."""
+
+    def get(self, request):
+        return import_page(request)
+
+    def post(self, request):
+        form = RegisterImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, _("请选择要导入的文件。"))
+            return import_page(request, form=form, status=400)
+        upload = form.cleaned_data["file"]
+        _prune(request)
+        token, path = _store(upload)
+        try:
+            summary = RegisterImporter(str(path), filename=upload.name).run(dry_run=True)
+        except ImportFailed as exc:
+            path.unlink(missing_ok=True)
+            messages.error(request, exc.message)
+            problems = exc.problems or [Problem(None, "", "", exc.message)]
+            return import_page(request, form=form, problems=problems, status=400)
+        entries = request.session.get(SESSION_KEY, {})
+        entries[token] = {
+            "file": path.name,
+            "name": Path(upload.name).name[:200],
+            "size": upload.size,
+            "rows": summary.rows,
+            "lines": summary.lines(),
+            "ignored": list(summary.ignored_columns),
+            "created": time.time(),
+        }
+        request.session[SESSION_KEY] = entries
+        return redirect("register:import_preview", token=token)
+
+
+class ImportPreviewView(ImportAccessMixin, View):
+    """The checked file: what the import will do; confirm or cancel."""
+
+    def get(self, request, token):
+        return import_page(request, entry=_entry(request, token), token=token)
+
+
+class ImportConfirmView(ImportAccessMixin, View):
+    """确认导入: the same importer runs again, for real, in one transaction (all or nothing)."""
+
+    def get(self, request, token):
+        return redirect("register:import_preview", token=token)
+
+    def post(self, request, token):
+        entry = _entry(request, token)
+        path = imports_dir() / entry["file"]
+        if not path.is_file():
+            _forget(request, token)
+            messages.error(request, _("上传的文件已过期，请重新上传。"))
+            return redirect("register:import")
+        try:
+            summary = RegisterImporter(str(path), filename=entry["name"]).run()
+        except ImportFailed as exc:
+            _forget(request, token)
+            messages.error(request, exc.message)
+            problems = exc.problems or [Problem(None, "", "", exc.message)]
+            return import_page(request, problems=problems, status=400)
+        _forget(request, token)
+        messages.success(
+            request,
+            _("导入完成：共 %(rows)d 行。%(lines)s") % {"rows": summary.rows, "lines": join_clauses(summary.lines())},
+        )
+        return redirect("register:parcel_list")
+
+
+class ImportCancelView(ImportAccessMixin, View):
+    def post(self, request, token):
+        _entry(request, token)
+        _forget(request, token)
+        messages.info(request, _("已取消导入，未写入任何数据。"))
+        return redirect("register:import")
