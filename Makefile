@@ -24,7 +24,7 @@ help:
 	@echo "make run        the web server on http://127.0.0.1:8000 (PORT=…), a Celery worker and beat;"
 	@echo "                demo data in an empty database. Ctrl-C stops everything."
 	@echo "make test       the whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL / Redis)"
-	@echo "make lint       ruff and the missing-migrations check"
+	@echo "make lint       ruff (rules and formatting), import-linter contracts, missing migrations"
 	@echo "make format     ruff format and import sorting (make format-check only checks)"
 	@echo "make clean      remove .venv, caches, compiled translations and test artifacts"
 	@echo "make clean-data remove var/ (the embedded database, broker, mail and uploaded photos)"
@@ -55,6 +55,8 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(DEV_STAMP)

@@ -25,3 +25,8 @@ def is_manager(user):
 
 def can_inspect(user):
     return is_admin(user) or user.role in (Role.INSPECTOR, Role.MANAGER)
+
+
+def may_import(user):
+    """An import may create zones and grids anywhere: only managers and admins who see the whole area."""
+    return bool(user.is_authenticated and user.sees_everything and (is_admin(user) or user.role == Role.MANAGER))

@@ -27,63 +27,22 @@ PERFORMANCE.md); nothing here puts a subquery inside a grouped ``annotate``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Case, CharField, Count, Min, Q, Value, When
 from django.utils import timezone
 
 from cases.choices import COUNTED_HAZARD_STATUSES, EscalationLevel, HazardStatus, TicketStatus
 from cases.models import Hazard, Inspection, Ticket
 from catalogue.choices import Severity
+from core.dates import as_bound, day_bounds, day_start, format_rate, local_tz, rate_of  # noqa: F401 (figures' vocabulary)
 from register.choices import CloseoutState
 from register.models import Grid, Parcel, Zone
 from timeline.models import Event
 
 ESCALATION_EVENT_KIND = "inspections.ticket.escalated"
 TWO_PLACES = Decimal("0.01")
-
-
-# --- time ----------------------------------------------------------------------------------------
-
-
-def local_tz():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def day_start(day):
-    """The aware datetime at which ``day`` begins in the project's time zone (Asia/Shanghai)."""
-    return datetime.combine(day, time.min, tzinfo=local_tz())
-
-
-def day_bounds(day):
-    """``[start, end)`` of one local day as aware datetimes."""
-    return day_start(day), day_start(day + timedelta(days=1))
-
-
-def as_bound(value, *, end=False):
-    """A date (a local day: its start, or for ``end`` the start of the next day), a datetime, or None."""
-    if value is None or isinstance(value, datetime):
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, local_tz())
-        return value
-    if isinstance(value, date):
-        return day_start(value + timedelta(days=1) if end else value)
-    raise TypeError(f"expected a date or a datetime, not {type(value).__name__}")
-
-
-def rate_of(rectified, found):
-    """Rectified / found as a percentage, Decimal quantized to 0.01; None when nothing was found."""
-    if not found:
-        return None
-    return (Decimal(rectified) * 100 / Decimal(found)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def format_rate(rate):
-    """``Decimal('99.21')`` → ``"99.21"``; None → None."""
-    return None if rate is None else f"{rate:.2f}"
 
 
 # --- the figures of one scope ------------------------------------------------------------------------
@@ -457,3 +416,10 @@ def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalati
         grid_zone=grid_zone,
         zone_order=[pk for pk, _name in zone_rows],
     )
+
+
+def rate_tone(rate):
+    """green from 95%, amber from 80%, red below; "" when nothing was found."""
+    if rate is None:
+        return ""
+    return "green" if rate >= 95 else "amber" if rate >= 80 else "red"

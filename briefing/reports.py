@@ -26,7 +26,7 @@ number of statements does not grow with zones, grids or tickets.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -50,6 +50,7 @@ from cases.choices import (
 )
 from cases.models import Hazard, Inspection, Ticket
 from catalogue.models import Campaign
+from core.dates import ReportDateError, parse_day, yesterday  # noqa: F401 (used as reports.*)
 from register.choices import RiskTag
 from register.models import Enterprise
 
@@ -58,33 +59,7 @@ OVERDUE_LIST_LIMIT = 30  # overdue tickets listed per scope (the count covers al
 DATA_VERSION = 1
 
 
-class ReportDateError(ValueError):
-    """A date the briefing cannot be made for (malformed, or in the future)."""
-
-
 # --- dates ---------------------------------------------------------------------------------------
-
-
-def yesterday(now=None):
-    """The day before ``now`` in Asia/Shanghai: what the morning briefing covers."""
-    return timezone.localtime(now or timezone.now(), local_tz()).date() - timedelta(days=1)
-
-
-def parse_day(value, *, now=None):
-    """A date from a date, an ISO string ``YYYY-MM-DD`` or None (yesterday). Refuses the future."""
-    if value is None or value == "":
-        return yesterday(now)
-    if isinstance(value, datetime):
-        value = timezone.localtime(value, local_tz()).date() if timezone.is_aware(value) else value.date()
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ReportDateError(_("日期格式应为 YYYY-MM-DD，例如 2023-12-31：%(value)s") % {"value": value}) from None
-    today = timezone.localtime(now or timezone.now(), local_tz()).date()
-    if value > today:
-        raise ReportDateError(_("不能生成未来日期的简报：%(value)s") % {"value": value.isoformat()})
-    return value
 
 
 def report_as_of(day, now=None):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import ScopedAdminMixin
 from cases import services
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Sequence, Ticket
+from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
 from core.admin import NoDeleteAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from core.errors import WorkflowError
 from core.text import join_list
@@ -387,11 +387,3 @@ class PhotoAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("缩略图"))
     def preview(self, obj):
         return _thumbnail_tag(obj)
-
-
-@admin.register(Sequence)
-class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
-    """Counters and the event-chain head, for inspection only."""
-
-    list_display = ("key", "value", "text")
-    search_fields = ("key",)

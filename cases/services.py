@@ -44,10 +44,11 @@ from cases.choices import (
     ResponsibleKind,
     TicketStatus,
 )
-from cases.models import Hazard, Inspection, InspectionItem, Sequence, Ticket
+from cases.models import Hazard, Inspection, InspectionItem, Ticket
 from catalogue.choices import CategoryLevel, Severity
 from catalogue.models import ChecklistItem, HazardCategory
 from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
+from core.models import Sequence
 from core.text import join_list
 from register.choices import CloseoutState
 from register.models import Enterprise, Parcel

@@ -3,17 +3,17 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from briefing import reports
+from core.dates import parse_day
 
 logger = logging.getLogger(__name__)
 
 
 def _day(value):
-    return reports.parse_day(value)
+    return parse_day(value)
 
 
 def _today(value):
-    return reports.parse_day(value) if value else timezone.localdate()
+    return parse_day(value) if value else timezone.localdate()
 
 
 @shared_task

@@ -33,6 +33,8 @@ urlpatterns = [
     path("cases/field/verify/", field.VerifyQueueView.as_view(), name="verify_queue"),
     path("cases/field/my-tickets/", party.PartyTicketsView.as_view(), name="my_tickets"),
     path("cases/field/self-check/", party.SelfCheckView.as_view(), name="self_check"),
+    path("register/parcels/", units.ParcelListView.as_view(), name="parcel_list"),
+    path("register/enterprises/", units.EnterpriseListView.as_view(), name="enterprise_list"),
     # a unit's page: its register entry with its inspections, hazards and tickets
     path("register/parcels/<int:pk>/", units.ParcelDetailView.as_view(), name="parcel_detail"),
     path("register/enterprises/<int:pk>/", units.EnterpriseDetailView.as_view(), name="enterprise_detail"),

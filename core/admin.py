@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.models import Sequence
+
 
 class ViewOnlyAdminMixin:
     """Rows written only by the application: staff may look, never add, change or delete."""
@@ -34,3 +36,11 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Sequence)
+class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Counters and the event-chain head, for inspection only."""
+
+    list_display = ("key", "value", "text")
+    search_fields = ("key",)

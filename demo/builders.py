@@ -72,12 +72,13 @@ from cases.choices import (
     ResponsibleKind,
     TicketStatus,
 )
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Sequence, Ticket
+from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
 from catalogue.choices import CategoryLevel, Severity
 from catalogue.models import Campaign, Checklist, HazardCategory
 from closeout import services as closeout_services
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
+from core.models import Sequence
 from register.choices import CloseoutState, EnterpriseKind, RiskTag
 from register.credit_codes import make_credit_code
 from register.models import Enterprise, Grid, Parcel, RiskTagOption, Zone
@@ -334,7 +335,7 @@ KEEP_MODELS = {
 }
 
 
-BUSINESS_APPS = ("register", "catalogue", "timeline", "cases", "closeout", "briefing")
+BUSINESS_APPS = ("core", "register", "catalogue", "timeline", "cases", "closeout", "briefing")
 
 
 def _business_models():

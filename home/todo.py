@@ -7,37 +7,20 @@ built yet) are skipped, so the header never raises NoReverseMatch.
 """
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import F, Func, IntegerField, Subquery
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.policy import is_admin
 from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
 from closeout.choices import CrossCheckStatus
+from core.links import safe_reverse
 
 CACHE_ATTR = "_todo_counts_cache"
 OPEN_TICKET_VALUES = [TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED]
-
-
-def safe_reverse(*names, args=None, query=None):
-    """The URL of the first name that resolves, with ``query`` appended; "" when none does."""
-    for name in names:
-        try:
-            url = reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-        if query:
-            url = f"{url}?{urlencode(query, doseq=True)}"
-        return url
-    return ""
-
-
-def is_admin(user):
-    return bool(user.is_superuser or (user.is_staff and not user.role))
 
 
 # --- the to-do counts ------------------------------------------------------------------------
@@ -212,7 +195,7 @@ NAV = {
         ("desk", _("隐患汇总"), ("cases:desk", "cases:hazard_list"), None),
         ("tickets", _("整改单"), ("cases:ticket_list",), None),
         ("closeout", _("宗地销号"), ("closeout:closeout_desk",), None),
-        ("register", _("台账"), ("register:parcel_list",), None),
+        ("register", _("台账"), ("cases:parcel_list",), None),
         ("import", _("导入"), ("register:import"), None),
         ("dashboard", _("驾驶舱"), ("briefing:dashboard",), None),
     ],
@@ -236,7 +219,7 @@ ADMIN_NAV = [
     ("map", _("地图"), ("closeout:map",), None),
     ("desk", _("隐患汇总"), ("cases:desk", "cases:hazard_list"), None),
     ("tickets", _("整改单"), ("cases:ticket_list",), None),
-    ("register", _("台账"), ("register:parcel_list",), None),
+    ("register", _("台账"), ("cases:parcel_list",), None),
     ("reports", _("每日简报"), ("briefing:report_list",), None),
     ("admin", _("系统管理"), ("admin:index",), None),
 ]

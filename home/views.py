@@ -10,41 +10,16 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
-from briefing.figures import day_start
-from briefing.views.dashboard import rate_tone
+from accounts.policy import is_admin
+from briefing.figures import rate_tone
 from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus, ResponsibleKind, TicketStatus
+from cases.deadlines import ticket_rows
 from cases.models import Hazard, Inspection, Ticket
-from home.todo import is_admin, safe_reverse, todo_counts
+from core.dates import day_start, round_start
+from core.links import safe_reverse
+from home.todo import todo_counts
 from register.choices import CloseoutState
 from register.models import Enterprise, Grid, Parcel, Zone
-
-
-def round_start(today):
-    """The current inspection round (一轮走访) begins on the first day of the month."""
-    return today.replace(day=1)
-
-
-def ticket_rows(tickets, today, soon, *, with_hazards=False):
-    """Tickets with their URL and deadline state, for the home lists."""
-    rows = []
-    for ticket in tickets:
-        deadline_state = ""
-        if ticket.deadline and ticket.status != TicketStatus.CLOSED:
-            if ticket.deadline < today:
-                deadline_state = "overdue"
-            elif ticket.deadline <= soon:
-                deadline_state = "soon"
-        rows.append(
-            {
-                "ticket": ticket,
-                "url": safe_reverse("cases:ticket_detail", args=[ticket.pk]),
-                "deadline_state": deadline_state,
-                "days_left": (ticket.deadline - today).days if ticket.deadline else None,
-                "days_overdue": (today - ticket.deadline).days if deadline_state == "overdue" else 0,
-                "hazards": list(ticket.hazards.all()) if with_hazards else [],
-            }
-        )
-    return rows
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -255,14 +230,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 ),
                 "closeout": safe_reverse("closeout:closeout_desk"),
                 "crosscheck_parcels": safe_reverse(
-                    "register:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}
+                    "cases:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}
                 ),
-                "red_parcels": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.RED}),
-                "green_parcels": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
+                "red_parcels": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.RED}),
+                "green_parcels": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
                 "tickets": safe_reverse(ticket_list),
                 "import": safe_reverse("register:import"),
-                "register": safe_reverse("register:parcel_list"),
-                "enterprises": safe_reverse("register:enterprise_list"),
+                "register": safe_reverse("cases:parcel_list"),
+                "enterprises": safe_reverse("cases:enterprise_list"),
                 "dashboard": safe_reverse("briefing:dashboard"),
                 "map": safe_reverse("closeout:map"),
             },
@@ -348,8 +323,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "hazards": safe_reverse("cases:hazard_list"),
                 "desk": safe_reverse("cases:desk"),
                 "reports": safe_reverse("briefing:report_list"),
-                "parcels": safe_reverse("register:parcel_list"),
-                "enterprises": safe_reverse("register:enterprise_list"),
+                "parcels": safe_reverse("cases:parcel_list"),
+                "enterprises": safe_reverse("cases:enterprise_list"),
                 "import": safe_reverse("register:import"),
                 "admin": safe_reverse("admin:index") if user.is_staff else "",
                 "api": safe_reverse("api-docs", "swagger-ui"),

@@ -1,7 +1,8 @@
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 
 from accounts.scoping import ScopedQuerySet
+from core.queries import SubqueryCount
 
 
 class ZoneQuerySet(ScopedQuerySet, models.QuerySet):
@@ -22,3 +23,10 @@ class ParcelQuerySet(ScopedQuerySet, models.QuerySet):
 
 class EnterpriseQuerySet(ScopedQuerySet, models.QuerySet):
     pass
+
+
+def active_tenants_of(ref="pk"):
+    """The number of active tenants of the parcel in the outer query (``ref``: its id column)."""
+    from register.models import Enterprise
+
+    return SubqueryCount(Enterprise.objects.filter(parcel_id=OuterRef(ref), active=True))

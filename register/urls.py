@@ -5,8 +5,6 @@ from register import exports, views
 app_name = "register"
 
 urlpatterns = [
-    path("parcels/", views.ParcelListView.as_view(), name="parcel_list"),
-    path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
     path("import/", views.RegisterImportView.as_view(), name="import"),
     path("import/<str:token>/", views.ImportPreviewView.as_view(), name="import_preview"),
     path("import/<str:token>/confirm/", views.ImportConfirmView.as_view(), name="import_confirm"),

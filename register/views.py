@@ -16,94 +16,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django_filters.views import FilterView
 
-from accounts.choices import Role
-from cases.views.field import active_tenants_of, open_hazards_of
-from core.filtersets import scope_filter_choices
+from accounts.mixins import RoleRequiredMixin
+from accounts.policy import may_import
 from core.text import join_clauses
-from core.views import RoleRequiredMixin, ScopedMixin
-from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
 from register.forms import RegisterImportForm
 from register.importer import COLUMNS, ImportFailed, Problem, RegisterImporter
-from register.models import Enterprise, Parcel
-
-# --- the lists ----------------------------------------------------------------------------------
-
-
-class RegisterParcelFilterSet(ParcelFilterSet):
-    """ParcelFilterSet with the tenant count as a sub-select (no GROUP BY on the list's query)."""
-
-    def filter_multi_tenant(self, queryset, name, value):
-        if value is None:
-            return queryset
-        queryset = queryset.annotate(tenant_count=active_tenants_of())
-        return queryset.filter(tenant_count__gt=1) if value else queryset.filter(tenant_count__lte=1)
-
-
-class RegisterListView(ScopedMixin, FilterView):
-    paginate_by = 50
-    export_url_name = ""
-
-    def get_filterset(self, filterset_class):
-        return scope_filter_choices(super().get_filterset(filterset_class), self.request.user)
-
-    def paginate_queryset(self, queryset, page_size):
-        # Annotate after filtering: the sub-selects run for the page's rows only.
-        return super().paginate_queryset(self.annotate_rows(queryset), page_size)
-
-    def annotate_rows(self, queryset):
-        return queryset
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
-        context["export_url"] = f"{reverse(self.export_url_name)}?{context['query']}"
-        context["can_import"] = ImportAccessMixin.may_import(self.request.user)
-        return context
-
-
-class ParcelListView(RegisterListView):
-    model = Parcel
-    filterset_class = RegisterParcelFilterSet
-    template_name = "register/parcel_list.html"
-    export_url_name = "register:parcel_export"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("grid__zone").order_by("code")
-
-    def annotate_rows(self, queryset):
-        extra = {} if "tenant_count" in queryset.query.annotations else {"tenant_count": active_tenants_of()}
-        return queryset.annotate(open_hazards=open_hazards_of("parcel"), **extra)
-
-
-class EnterpriseListView(RegisterListView):
-    model = Enterprise
-    filterset_class = EnterpriseFilterSet
-    template_name = "register/enterprise_list.html"
-    export_url_name = "register:enterprise_export"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("grid__zone", "parcel")
-            .prefetch_related("risk_tags")
-            .order_by("name", "pk")
-        )
-
-    def annotate_rows(self, queryset):
-        return queryset.annotate(
-            open_hazards=open_hazards_of("enterprise"),
-            parcel_tenants=active_tenants_of("parcel_id"),
-        )
-
 
 # --- the import page -----------------------------------------------------------------------------
 
@@ -166,13 +87,8 @@ def _store(upload):
 class ImportAccessMixin(RoleRequiredMixin):
     refusal_message = gettext_lazy("导入台账仅供负责全区的交办/安监人员和系统管理员使用。")
 
-    @staticmethod
-    def may_import(user):
-        # An import may create zones and grids anywhere: only users who see the whole area.
-        return bool(user.sees_everything and (user.is_superuser or user.is_staff or user.role == Role.MANAGER))
-
     def allowed(self, user):
-        return self.may_import(user)
+        return may_import(user)
 
 
 def import_page(request, *, form=None, problems=None, entry=None, token=None, status=200):
@@ -253,7 +169,7 @@ class ImportConfirmView(ImportAccessMixin, View):
             request,
             _("导入完成：共 %(rows)d 行。%(lines)s") % {"rows": summary.rows, "lines": join_clauses(summary.lines())},
         )
-        return redirect("register:parcel_list")
+        return redirect("cases:parcel_list")
 
 
 class ImportCancelView(ImportAccessMixin, View):

@@ -14,7 +14,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Sequence
+from core.models import Sequence
 from timeline.models import Event
 
 CHAIN_KEY = "event-chain"

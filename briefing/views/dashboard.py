@@ -22,14 +22,15 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from accounts.mixins import RoleRequiredMixin
 from briefing import figures as ledger
-from briefing.figures import day_start, local_tz
+from briefing.figures import rate_tone
 from cases.choices import COUNTED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, HazardStatus
 from cases.models import Hazard
 from catalogue.choices import Severity
+from core.dates import day_start, local_tz
+from core.links import safe_reverse
 from core.text import join_list
-from core.views import RoleRequiredMixin
-from home.todo import safe_reverse
 from register.choices import CloseoutState
 from register.models import Parcel, Zone
 from timeline.models import Event
@@ -60,13 +61,6 @@ def visible_zones(user):
     """(zone ids the user sees, or None for all; their names in order)."""
     rows = list(Zone.objects.visible_to(user).order_by("order", "name").values_list("pk", "name"))
     return (None if user.sees_everything else [pk for pk, _name in rows]), rows
-
-
-def rate_tone(rate):
-    """green from 95%, amber from 80%, red below; "" when nothing was found."""
-    if rate is None:
-        return ""
-    return "green" if rate >= 95 else "amber" if rate >= 80 else "red"
 
 
 def key_figures(figures, today):
@@ -110,11 +104,9 @@ def key_figures(figures, today):
             "escalated": _tickets(escalation_level=[1, 2], status=OPEN_TICKETS),
             "listed": _tickets(escalation_level=2, status=OPEN_TICKETS),
             "map": safe_reverse("closeout:map"),
-            "parcels_red": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.RED}),
-            "parcels_crosscheck": safe_reverse(
-                "register:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}
-            ),
-            "parcels_green": safe_reverse("register:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
+            "parcels_red": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.RED}),
+            "parcels_crosscheck": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}),
+            "parcels_green": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
         },
     }
 
@@ -152,7 +144,7 @@ def zone_ranking(figure_set, zone_rows, zone_ids):
                     "overdue": _tickets(zone_id=pk, overdue="true"),
                     "escalated": _tickets(zone_id=pk, escalation_level=[1, 2], status=OPEN_TICKETS),
                     "parcels_red": safe_reverse(
-                        "register:parcel_list",
+                        "cases:parcel_list",
                         query={"zone_id": pk, "closeout_state": [CloseoutState.RED, CloseoutState.CROSSCHECK]},
                     ),
                 },

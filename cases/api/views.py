@@ -22,6 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from accounts.api.permissions import has_role
+from accounts.api.viewsets import PageByIdsMixin, ScopedViewSetMixin
 from accounts.choices import Role
 from accounts.policy import PARTY_ROLES
 from cases import services
@@ -29,7 +30,6 @@ from cases.api import serializers as s
 from cases.filtersets import HazardFilterSet, InspectionFilterSet, TicketFilterSet
 from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
 from core.api.pagination import StandardPagination
-from core.api.viewsets import PageByIdsMixin, ScopedViewSetMixin
 from timeline.models import Event
 
 REPORTING_ROLES = (Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,49 +28,25 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.choices import Role
-from briefing.figures import day_start
+from accounts.mixins import RoleRequiredMixin
 from cases import services
-from cases.choices import OPEN_HAZARD_STATUSES, InspectionSource, PhotoKind, TicketStatus
+from cases.annotations import last_inspected, open_hazards_of, visited_since
+from cases.choices import InspectionSource, PhotoKind, TicketStatus
+from cases.deadlines import ticket_rows
 from cases.field_forms import ChecklistChoiceForm, ChecklistResultsForm, HazardReportForm, checklists_for
-from cases.models import Hazard, Inspection, Photo, Ticket
+from cases.models import Hazard, Photo, Ticket
 from catalogue.choices import CategoryLevel
 from catalogue.forms import active_categories
+from core.dates import day_start, round_start
 from core.errors import WorkflowError
-from core.queries import SubqueryCount
-from core.views import RoleRequiredMixin, done, paginate, workflow_refusal
-from home.views import round_start, ticket_rows
+from core.views import done, paginate, workflow_refusal
 from register.models import Enterprise, Grid, Parcel
+from register.querysets import active_tenants_of
 from timeline.models import Event
 
 UNITS_PER_PAGE = 30
 QUEUE_PER_PAGE = 20
 PICKER_LIMIT = 20
-
-
-def open_hazards_of(field):
-    """Open hazards of the unit in the outer query (``field`` is 'enterprise' or 'parcel')."""
-    return SubqueryCount(
-        Hazard.objects.filter(**{field: OuterRef("pk")}, status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
-    )
-
-
-def active_tenants_of(ref="pk"):
-    return SubqueryCount(Enterprise.objects.filter(parcel_id=OuterRef(ref), active=True))
-
-
-def visited_since(field, since):
-    return Exists(Inspection.objects.filter(**{field: OuterRef("pk")}, inspected_at__gte=since))
-
-
-def last_inspected(field):
-    return Subquery(
-        Inspection.objects.filter(**{field: OuterRef("pk")}).order_by("-inspected_at").values("inspected_at")[:1]
-    )
-
-
-def current_round_start(today=None):
-    """The first day of the current inspection round (一轮走访: the calendar month)."""
-    return round_start(today or timezone.localdate())
 
 
 def unit_queryset(user, unit):
@@ -122,7 +98,7 @@ class InspectorUnitsView(RoleRequiredMixin, View):
     def get(self, request):
         user = request.user
         today = timezone.localdate()
-        start = current_round_start(today)
+        start = round_start(today)
         since = day_start(start)
         grids = field_grids(user)
         grid_ids = [grid.pk for grid in grids]

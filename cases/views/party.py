@@ -12,16 +12,17 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.choices import Role
+from accounts.mixins import RoleRequiredMixin
 from accounts.policy import PARTY_ROLES
 from cases import services
 from cases.choices import InspectionSource, ResponsibleKind, TicketStatus
+from cases.deadlines import ticket_rows
 from cases.field_forms import SelfCheckForm
 from cases.models import Hazard, Inspection, Ticket
 from catalogue.models import Checklist
 from core.errors import WorkflowError
 from core.queries import SubqueryCount
-from core.views import RoleRequiredMixin, done, workflow_refusal
-from home.views import ticket_rows
+from core.views import done, workflow_refusal
 from register.models import Enterprise, Parcel
 
 PARTY_OPEN_LIMIT = 200

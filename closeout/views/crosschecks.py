@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.choices import Role
+from accounts.mixins import RoleRequiredMixin
 from cases.choices import HazardStatus
 from cases.models import Hazard
-from cases.views.field import active_tenants_of
 from catalogue.forms import active_categories
 from closeout import services as closeout_services
 from closeout.choices import CrossCheckStatus
@@ -17,7 +17,8 @@ from closeout.forms import CrossCheckHazardFormSet, CrossCheckResultForm
 from closeout.models import CrossCheck
 from core.errors import WorkflowError
 from core.queries import SubqueryCount
-from core.views import RoleRequiredMixin, done, workflow_refusal
+from core.views import done, workflow_refusal
+from register.querysets import active_tenants_of
 
 # --- inspector: cross-checks sent to me ---------------------------------------------------------
 

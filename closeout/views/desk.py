@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.choices import Role
+from accounts.mixins import RoleRequiredMixin
 from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus
 from cases.models import Hazard
-from cases.views.field import active_tenants_of
 from closeout import services as closeout_services
 from closeout.choices import CrossCheckStatus
 from closeout.forms import CrossCheckRequestForm, crosscheck_inspectors
@@ -20,10 +20,11 @@ from core.filtersets import scope_filter_choices
 from core.forms import add_workflow_errors
 from core.queries import SubqueryCount
 from core.text import join_list, parens
-from core.views import RoleRequiredMixin, paginate
+from core.views import paginate
 from register.choices import CloseoutState
 from register.filtersets import ParcelFilterSet
 from register.models import Parcel
+from register.querysets import active_tenants_of
 
 CLOSEOUT_PER_PAGE = 30
 

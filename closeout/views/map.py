@@ -8,11 +8,11 @@ from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
+from accounts.mixins import RoleRequiredMixin
 from cases.choices import OPEN_HAZARD_STATUSES
 from cases.models import Hazard
 from catalogue.choices import Severity
-from core.views import RoleRequiredMixin
-from home.todo import safe_reverse
+from core.links import safe_reverse
 from register.choices import CloseoutState
 from register.models import Enterprise, Parcel
 
@@ -206,7 +206,7 @@ class MapView(MapAccessMixin, TemplateView):
         }
         context["links"] = {
             "dashboard": safe_reverse("briefing:dashboard"),
-            "parcels": safe_reverse("register:parcel_list"),
+            "parcels": safe_reverse("cases:parcel_list"),
         }
         return context
 

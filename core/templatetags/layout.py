@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from core import text
-from home.todo import safe_reverse
+from core.links import safe_reverse
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
-from core.api.viewsets import ScopedReadOnlyViewSet
+from accounts.api.viewsets import ScopedReadOnlyViewSet
 from register.api.serializers import EnterpriseSerializer, GridSerializer, ParcelSerializer, ZoneSerializer
 from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
 from register.models import Enterprise, Grid, Parcel, Zone

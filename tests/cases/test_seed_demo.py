@@ -14,11 +14,12 @@ from accounts.choices import Role
 from accounts.models import User
 from cases import services
 from cases.choices import EscalationLevel, HazardStatus, InspectionSource, PhotoKind, TicketStatus
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Sequence, Ticket
+from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
 from catalogue.choices import Severity
 from catalogue.models import Campaign, HazardCategory
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
+from core.models import Sequence
 from demo import builders as demo
 from register.choices import CloseoutState, EnterpriseKind, RiskTag
 from register.models import Enterprise, Grid, Parcel, Zone

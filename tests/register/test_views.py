@@ -85,16 +85,16 @@ def test_parcel_list_shows_tenants_open_hazards_and_closeout_colour(client, worl
     report(world, category, enterprise=world.tenant1)
     report(world, category, enterprise=world.tenant2)
     login(client, world.manager)
-    response = client.get(reverse("register:parcel_list"))
+    response = client.get(reverse("cases:parcel_list"))
     rows = {p.code: p for p in response.context["object_list"]}
     assert set(rows) == {"ZSD-001", "ZSD-201"}  # zone A only
     assert rows["ZSD-001"].tenant_count == 2 and rows["ZSD-001"].open_hazards == 2
     assert rows["ZSD-001"].closeout_state == CloseoutState.RED and rows["ZSD-201"].open_hazards == 0
     html = response.content.decode()
     assert "一厂多租" in html and 'class="dot red"' in html and "导出 Excel" in html
-    multi = client.get(reverse("register:parcel_list"), {"multi_tenant": "true"}).context["object_list"]
+    multi = client.get(reverse("cases:parcel_list"), {"multi_tenant": "true"}).context["object_list"]
     assert [p.code for p in multi] == ["ZSD-001"]
-    red = client.get(reverse("register:parcel_list"), {"closeout_state": "red"}).context["object_list"]
+    red = client.get(reverse("cases:parcel_list"), {"closeout_state": "red"}).context["object_list"]
     assert [p.code for p in red] == ["ZSD-001"]
 
 
@@ -102,15 +102,15 @@ def test_enterprise_list_filters_and_counts_open_hazards(client, world, category
     report(world, category, enterprise=world.tenant1)
     world.tenant2.risk_tags.add("welding")
     login(client, world.inspector)
-    response = client.get(reverse("register:enterprise_list"))
+    response = client.get(reverse("cases:enterprise_list"))
     rows = {e.pk: e for e in response.context["object_list"]}
     assert set(rows) == {world.tenant1.pk, world.tenant2.pk}
     assert rows[world.tenant1.pk].open_hazards == 1 and rows[world.tenant1.pk].parcel_tenants == 2
-    welding = client.get(reverse("register:enterprise_list"), {"risk_tag": "welding"}).context["object_list"]
+    welding = client.get(reverse("cases:enterprise_list"), {"risk_tag": "welding"}).context["object_list"]
     assert [e.pk for e in welding] == [world.tenant2.pk]
 
 
-@pytest.mark.parametrize("name", ["register:parcel_list", "register:enterprise_list"])
+@pytest.mark.parametrize("name", ["cases:parcel_list", "cases:enterprise_list"])
 def test_register_lists_run_the_same_queries_for_one_row_and_thirty(
     client, world, category, name, django_assert_max_num_queries
 ):
@@ -258,7 +258,7 @@ def test_import_page_writes_a_good_file_only_after_confirm(client, world):
     assert (imports_dir() / client.session[SESSION_KEY][token]["file"]).is_file()
 
     response = client.post(reverse("register:import_confirm", args=[token]))
-    assert response.status_code == 302 and response["Location"] == reverse("register:parcel_list")
+    assert response.status_code == 302 and response["Location"] == reverse("cases:parcel_list")
     parcel = Parcel.objects.get(code="ML-001")
     assert parcel.tenants.count() == 2 and parcel.grid.zone.name == "梅陇"
     assert Enterprise.objects.get(name="永康梅陇五金有限公司").risk_tags.filter(code="welding").exists()
