@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from cases.choices import InspectionResult, InspectionSource
 from cases.models import Inspection
-from cases.services import _is_admin, _locked, _parcel_has_open_hazards, _report_hazard, _require_role, _require_visible
+from cases.services.base import _is_admin, _locked, _parcel_has_open_hazards, _require_role, _require_visible
+from cases.services.hazards import _report_hazard
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
 from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed

@@ -1,0 +1,127 @@
+"""Inspections: one visit (一家次) with its checklist results."""
+
+from collections import OrderedDict
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from cases.choices import (
+    InspectionResult,
+    InspectionSource,
+    PhotoKind,
+)
+from cases.models import Inspection, InspectionItem
+from cases.services.base import _require_role, _require_unit_visible, _save_photos, _unit, _validate_photos
+from cases.services.hazards import _report_hazard
+from catalogue.models import ChecklistItem
+from core.errors import ValidationFailed
+from timeline.chain import append_event
+
+# --- inspections and hazards -----------------------------------------------------------
+
+
+INSPECTOR_SOURCES = {
+    InspectionSource.GRID,
+    InspectionSource.CROSS_CHECK,
+    InspectionSource.CAMPAIGN,
+    InspectionSource.THIRD_PARTY,
+}
+
+
+@transaction.atomic
+def record_inspection(
+    *,
+    actor,
+    enterprise=None,
+    parcel=None,
+    source=InspectionSource.GRID,
+    checklist=None,
+    results=None,
+    notes="",
+    campaign=None,
+    inspected_at=None,
+    photos=(),
+):
+    """Record one visit (一家次). ``results`` maps checklist item ids to passed or (passed, note).
+
+    A failed item reports a hazard of the item's category; a passed one is recorded as checked.
+    """
+    _require_role(actor, Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)
+    if actor.role in (Role.ENTERPRISE, Role.LANDLORD):
+        source = InspectionSource.SELF_CHECK
+    elif source not in INSPECTOR_SOURCES:
+        raise ValidationFailed(_("检查来源无效。"), {"source": [_("检查来源无效。")]})
+    enterprise, parcel, grid = _unit(enterprise, parcel)
+    _require_unit_visible(actor, enterprise, parcel)
+    if inspected_at and inspected_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationFailed(_("检查时间不能晚于现在。"), {"inspected_at": [_("检查时间不能晚于现在。")]})
+
+    parsed = OrderedDict()
+    items = {}
+    if results:
+        if checklist is None:
+            raise ValidationFailed(_("填写检查项结果时须选择检查表。"), {"checklist": [_("请选择检查表。")]})
+        items = {item.pk: item for item in ChecklistItem.objects.filter(checklist=checklist).select_related("category")}
+        for key, value in results.items():
+            item_id = int(key)
+            if item_id not in items:
+                raise ValidationFailed(
+                    _("检查项 %(id)s 不属于检查表“%(name)s”。") % {"id": item_id, "name": checklist.name},
+                    {"results": [_("检查项不属于该检查表。")]},
+                )
+            passed, note = (value, "") if isinstance(value, bool) else (bool(value[0]), str(value[1] or ""))
+            parsed[item_id] = (passed, note)
+    _validate_photos(photos)
+
+    inspection = Inspection.objects.create(
+        inspector=actor,
+        enterprise=enterprise,
+        parcel=parcel,
+        grid=grid,
+        zone_id=grid.zone_id,
+        inspected_at=inspected_at or timezone.now(),
+        source=source,
+        campaign=campaign,
+        checklist=checklist,
+        notes=notes or "",
+    )
+    failed = 0
+    for item_id, (passed, note) in parsed.items():
+        item = items[item_id]
+        hazard = None
+        if not passed:
+            failed += 1
+            hazard = _report_hazard(
+                actor=actor,
+                category=item.category,
+                description=f"{item.text}{'：' + note if note else ''}",
+                enterprise=enterprise,
+                parcel=parcel,
+                inspection=inspection,
+                reported_at=inspection.inspected_at,
+            )
+        InspectionItem.objects.create(
+            inspection=inspection, checklist_item=item, passed=passed, note=note, hazard=hazard
+        )
+    if failed:
+        inspection.result = InspectionResult.HAZARDS_FOUND
+        inspection.save(update_fields=["result"])
+    _save_photos(photos, actor=actor, kind=PhotoKind.INSPECTION, inspection=inspection)
+    append_event(
+        kind="inspections.inspection.recorded",
+        actor=actor,
+        parcel=parcel,
+        to_status=inspection.result,
+        comment=notes or "",
+        data={
+            "inspection": inspection.pk,
+            "enterprise": getattr(enterprise, "pk", None),
+            "source": source,
+            "items": len(parsed),
+            "failed": failed,
+        },
+    )
+    return inspection
