@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.scoping import ScopedAdminMixin
 from core.admin import ViewOnlyAdminMixin
-from timeline.models import Event
+from timeline.models import DailyAnchor, Event, StreamHead
 
 
 @admin.register(Event)
@@ -14,3 +14,25 @@ class EventAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("kind", "comment", "ticket__number", "hazard__number", "parcel__code")
     list_select_related = ("ticket", "hazard__category", "parcel", "actor")
     date_hierarchy = "created_at"
+
+
+class SuperuserViewOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Rows of every scope at once (a head per case, anchors over all): for superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(StreamHead)
+class StreamHeadAdmin(SuperuserViewOnlyAdmin):
+    list_display = ("stream", "count", "head", "updated_at")
+    search_fields = ("stream",)
+
+
+@admin.register(DailyAnchor)
+class DailyAnchorAdmin(SuperuserViewOnlyAdmin):
+    list_display = ("date", "events", "streams", "root", "hash", "created_at")
+    date_hierarchy = "date"

@@ -1,0 +1,49 @@
+"""What can happen to a case: every event kind, with the words the timeline shows for it.
+
+The values are stored in ``Event.kind`` and covered by each event's hash, so they never change
+(they keep the dotted names of the apps that first wrote them, ``inspections.*`` and
+``enterprises.*``). Write ``EventKind.TICKET_ASSIGNED``, never the string; a new kind is added
+here with its label (and its English in the .po file), and ``tests/timeline/test_kinds.py``
+checks that every kind has a label in both languages.
+
+The labels use the same Chinese words as the buttons ("交办"); the "timeline event" context lets
+English say "Assigned" here and "Assign" on the button.
+"""
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+
+
+class EventKind(models.TextChoices):
+    INSPECTION_RECORDED = "inspections.inspection.recorded", pgettext_lazy("timeline event", "记录排查")
+
+    HAZARD_REPORTED = "inspections.hazard.reported", pgettext_lazy("timeline event", "上报隐患")
+    HAZARD_MARKED_DUPLICATE = "inspections.hazard.marked_duplicate", pgettext_lazy("timeline event", "标为重复上报")
+    HAZARD_MARKED_INVALID = "inspections.hazard.marked_invalid", pgettext_lazy("timeline event", "核实不属实")
+    HAZARD_PHOTOS_ADDED = "inspections.hazard.photos_added", pgettext_lazy("timeline event", "补充照片")
+    HAZARD_EDITED_IN_ADMIN = "inspections.hazard.edited_in_admin", pgettext_lazy("timeline event", "管理后台修改")
+
+    TICKET_CREATED = "inspections.ticket.created", pgettext_lazy("timeline event", "汇总生成整改单")
+    TICKET_ASSIGNED = "inspections.ticket.assigned", pgettext_lazy("timeline event", "交办")
+    TICKET_SUBMITTED = "inspections.ticket.submitted", pgettext_lazy("timeline event", "提交整改")
+    TICKET_CLOSED = "inspections.ticket.closed", pgettext_lazy("timeline event", "验收通过，销号")
+    TICKET_REJECTED = "inspections.ticket.rejected", pgettext_lazy("timeline event", "验收不通过，退回整改")
+    TICKET_ESCALATED = "inspections.ticket.escalated", pgettext_lazy("timeline event", "督办")
+    TICKET_COMMENTED = "inspections.ticket.commented", pgettext_lazy("timeline event", "备注")
+    TICKET_REOPENED = "inspections.ticket.reopened", pgettext_lazy("timeline event", "复查重开")
+    TICKET_EDITED_IN_ADMIN = "inspections.ticket.edited_in_admin", pgettext_lazy("timeline event", "管理后台修改")
+
+    PARCEL_CROSSCHECK_REQUESTED = (
+        "enterprises.parcel.crosscheck_requested",
+        pgettext_lazy("timeline event", "申请交叉检查销号"),
+    )
+    PARCEL_CROSSCHECK_FAILED = "enterprises.parcel.crosscheck_failed", pgettext_lazy("timeline event", "交叉检查未通过")
+    PARCEL_CLOSED_OUT = "enterprises.parcel.closed_out", pgettext_lazy("timeline event", "交叉检查通过，宗地销号")
+
+
+def event_label(kind):
+    """The words for a stored kind; an unknown kind (written by a later version) shows as it is."""
+    try:
+        return EventKind(kind).label
+    except ValueError:
+        return kind
