@@ -57,6 +57,9 @@ def prepare(seed, scale):
     """Migrate, compile translations and seed an empty database. Returns whether demo logins exist."""
     sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from config.embedded import prepare_var_dir
+
+    prepare_var_dir()  # VAR_DIR, the broker's folders and the secret key the three processes share
     import django
 
     django.setup()

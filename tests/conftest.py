@@ -21,6 +21,105 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+SEED_SCALE_MODULE = "tests/cases/test_seed_scale.py"
+# With -n, each of these (a module or a folder) runs whole on one worker, and they start first, slowest first:
+# the seed-scale data (built once per module, 15–30 s), the runs of real processes, modules with data built
+# once per module. Never a transactional test (live_server, transactional_db): pytest-django runs those after
+# the others because they empty the tables, the catalogue included; collection refuses one here.
+TOGETHER_FIRST = (
+    SEED_SCALE_MODULE,
+    "tests/test_embedded_run.py",
+    "tests/cases/test_seed_demo.py",
+    "tests/api/test_schema.py",
+)
+
+
+def _together(nodeid):
+    return next((group for group in TOGETHER_FIRST if nodeid.startswith(group)), None)
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    return bool(by_marker) or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests on the seed-scale data are slow, and live in one module so that a run builds the data once."""
+    for item in items:
+        if "seed_scale" in getattr(item, "fixturenames", ()):
+            if item.nodeid.split("::")[0] != SEED_SCALE_MODULE:
+                raise pytest.UsageError(f"{item.nodeid}: tests using seed_scale belong in {SEED_SCALE_MODULE}")
+            item.add_marker(pytest.mark.slow)
+        if _together(item.nodeid) and _is_transactional(item):
+            raise pytest.UsageError(f"{item.nodeid} is transactional: it cannot be in TOGETHER_FIRST")
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown with -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n``: ``--dist load`` (tests in chunks to whichever worker is free), except that each group of
+    TOGETHER_FIRST goes whole to one worker, the groups before anything else: one worker builds the seed-scale
+    data once while another runs the embedded run's processes, and no long test ends the run on one worker.
+
+    Not ``--dist loadgroup``: pytest-xdist 3.8 loses ``xdist_group`` marks under pytest 9.2
+    (pytest-dev/pytest-xdist#1386), and its scope-based schedulers keep one test per node id, which drops
+    schemathesis's tests (42 share each id)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class TogetherFirst(LoadScheduling):
+        groups = None
+
+        def _send_tests(self, node, num):
+            if self.groups is None:  # the first sending, right after the collection: find the groups' tests
+                group_of = {index: _together(self.collection[index]) for index in self.pending}
+                groups = [[i for i in self.pending if group_of[i] == group] for group in TOGETHER_FIRST]
+                self.groups = [indexes for indexes in groups if indexes]
+            if self.groups:  # a whole group instead of a chunk; until then its tests stay pending
+                indexes = self.groups.pop(0)
+                sent = set(indexes)
+                self.pending[:] = [index for index in self.pending if index not in sent]
+                self.node2pending[node].extend(indexes)
+                node.send_runtest_some(indexes)
+                return
+            super()._send_tests(node, num)
+
+    return TogetherFirst(config, log)
+
+
+@pytest.fixture(scope="module")
+def seed_scale(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The seed-scale demo data (``seed_demo --scale seed``: 19,997 hazards, 11,024 inspections, 73,000 events),
+    built once and shared by every test of the module; returns what the command printed.
+
+    It is built inside a transaction that is rolled back when the module ends, and each test runs in a savepoint
+    of it (pytest-django's ``db``), so what a test changes is undone and no other module sees the data. Building
+    takes 15–30 s: keep the tests that need it in tests/cases/test_seed_scale.py, so a run builds it once (a
+    module-scoped fixture is built again by each module that asks for it). A session scope would keep the data
+    under every later test of the worker.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    output = io.StringIO()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("seed-media")):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", "--scale", "seed", stdout=output)
+            # Check the deferred foreign keys of the new rows now, once: each test's teardown checks them
+            # (django.test.TestCase), inside its savepoint, which PostgreSQL then rolls back (2 s a test).
+            connection.check_constraints()
+            yield output.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def require_postgres(db):
     if connection.vendor != "postgresql":
@@ -59,8 +158,8 @@ def world(db):
     inspector_b.grids.add(grid_b1)
     manager = f.UserFactory(username="manager-a", role=Role.MANAGER)
     manager.zones.add(zone_a)
-    manager_all = f.UserFactory(username="manager-all", role=Role.MANAGER)
-    leader = f.UserFactory(username="leader", role=Role.LEADER, receives_daily_report=True)
+    manager_all = f.UserFactory(username="manager-all", role=Role.MANAGER, whole_area=True)
+    leader = f.UserFactory(username="leader", role=Role.LEADER, whole_area=True, receives_daily_report=True)
     enterprise_user = f.UserFactory(username="tenant1-owner", role=Role.ENTERPRISE)
     enterprise_user.enterprises.add(tenant1)
     landlord = f.UserFactory(username="landlord", role=Role.LANDLORD)

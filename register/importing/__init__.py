@@ -1,0 +1,2 @@
+"""The parts of the register import (``register.importer.RegisterImporter``): columns, tables, row checks,
+writing, results."""
