@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from accounts.choices import Role
 
@@ -9,12 +11,18 @@ class User(AbstractUser):
     """A person using the tracker: a role and the units they are scoped to.
 
     Scope by role (see accounts.scoping): inspectors their grids, managers and
-    leaders their zones (none: the whole area), enterprise users their
-    enterprises, landlords their parcels.
+    leaders their zones (or the whole area when ``whole_area`` is set), enterprise
+    users their enterprises, landlords their parcels. Scope fails closed: no zones
+    and no ``whole_area`` is nothing.
     """
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True, db_index=True)
     phone = models.CharField(_("电话"), max_length=32, blank=True)
+    whole_area = models.BooleanField(
+        _("负责全区域"),
+        default=False,
+        help_text=_("仅对交办人员和领导有效：勾选后可查看全部区块；未勾选时只能查看所选区块。"),
+    )
     zones = models.ManyToManyField("register.Zone", blank=True, related_name="users", verbose_name=_("区块"))
     grids = models.ManyToManyField("register.Grid", blank=True, related_name="inspectors", verbose_name=_("网格"))
     enterprises = models.ManyToManyField(
@@ -28,6 +36,23 @@ class User(AbstractUser):
         _("接收每日简报"), default=False, help_text=_("领导默认接收；交办人员勾选后接收。")
     )
 
+    # Who a scoped staff user sees in the admin: the accounts whose units lie in their scope;
+    # never a superuser or a whole-area account (those are above every zone).
+    scope_paths = {
+        "zone": lambda ids: _accounts(
+            Q(zones__in=ids)
+            | Q(grids__zone__in=ids)
+            | Q(enterprises__grid__zone__in=ids)
+            | Q(parcels__grid__zone__in=ids)
+            | Q(owned_parcels__grid__zone__in=ids)
+        ),
+        "grid": lambda ids: _accounts(
+            Q(grids__in=ids) | Q(enterprises__grid__in=ids) | Q(parcels__grid__in=ids) | Q(owned_parcels__grid__in=ids)
+        ),
+        "enterprise": lambda ids: _accounts(Q(enterprises__in=ids)),
+        "parcel": lambda ids: _accounts(Q(parcels__in=ids) | Q(owned_parcels__in=ids)),
+    }
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -38,10 +63,14 @@ class User(AbstractUser):
 
     @property
     def sees_everything(self):
-        """Superusers, staff without a role, and managers/leaders without zones see all."""
-        if self.is_superuser or (self.is_staff and not self.role):
-            return True
-        return self.role in (Role.MANAGER, Role.LEADER) and not self.scope_zone_ids
+        """Active superusers, and managers/leaders marked ``whole_area``, see the whole area.
+
+        Nobody else does: staff status alone opens the Django admin, not the data, and a
+        manager or leader with no zones sees nothing.
+        """
+        if not self.is_active:
+            return False
+        return self.is_superuser or (self.whole_area and self.role in (Role.MANAGER, Role.LEADER))
 
     @property
     def scope_zone_ids(self):
@@ -57,3 +86,25 @@ class User(AbstractUser):
 
     def is_role(self, *roles):
         return self.role in roles
+
+
+class ApiToken(TokenProxy):
+    """An API token as the admin shows it: whose and since when, never the key.
+
+    The key is shown once, by the API call that creates it (``POST /api/v1/auth/token/``);
+    a token's name here is its user's, so no page, log entry or confirmation prints the key.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self):
+        return str(_("%(user)s 的 API 令牌") % {"user": self.user})
+
+
+def _accounts(units):
+    """Accounts linked to the given units (one subquery: no duplicate rows), except superusers and
+    whole-area accounts."""
+    return Q(pk__in=User.objects.filter(units).values("pk"), is_superuser=False, whole_area=False)

@@ -7,10 +7,13 @@ does not exist. ``restrict(queryset, user)`` builds the filter from the
 user's role; each model's QuerySet exposes it as ``visible_to(user)``, and every
 page, export, API view and report calls that. Nothing else decides visibility.
 
-Scope fails closed: an inactive or anonymous user, a user without a role, and a
-manager or leader with no zones (unless marked as seeing the whole area) see nothing.
-Only superusers see everything without a scope.
+Scope fails closed: an inactive or anonymous user, a user without a role (staff
+status included), and a manager or leader with no zones see nothing. Only active
+superusers, and managers and leaders marked ``whole_area``, see everything
+(``User.sees_everything``).
 """
+
+import functools
 
 from django.db.models import Q
 
@@ -49,37 +52,61 @@ def _landlord_parcels(user):
     return parcel_model.objects.filter(Q(landlord_user=user) | Q(users=user)).values("id")
 
 
+def _role_terms(user):
+    """What a role's scope is made of: ``[(scope key, allowed ids)]``, the ids a list or a subquery."""
+    role = user.role
+    if role in (Role.MANAGER, Role.LEADER):
+        return [("zone", list(user.scope_zone_ids))]
+    if role == Role.INSPECTOR:
+        return [
+            ("grid", list(user.scope_grid_ids)),
+            ("parcel", crosscheck_parcels(user)),
+            ("assigned_inspector", [user.pk]),
+        ]
+    if role == Role.ENTERPRISE:
+        return [("enterprise", _enterprise_ids(user))]
+    if role == Role.LANDLORD:
+        return [("parcel", _landlord_parcels(user))]
+    return []
+
+
+def _sees_all(user):
+    """None: ``user`` sees every row; False: nothing (anonymous, inactive); True: a scope applies."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return None if user.sees_everything else True
+
+
 def scope_q(model, user):
     """A Q object selecting the rows of ``model`` that ``user`` may see (None: all)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.sees_everything:
+    scoped = _sees_all(user)
+    if scoped is None:
         return None
-    paths = model.scope_paths
-    role = user.role
-
-    def path_in(key, values):
-        path = paths.get(key)
-        if path is None:
-            return Q(pk__in=[])
-        if callable(path):
-            return path(values)
-        return Q(**{f"{path}__in": values})
-
-    if role in (Role.MANAGER, Role.LEADER):
-        return path_in("zone", list(user.scope_zone_ids))
-    if role == Role.INSPECTOR:
-        q = path_in("grid", list(user.scope_grid_ids))
-        if paths.get("parcel") is not None:
-            q |= path_in("parcel", crosscheck_parcels(user))
-        if paths.get("assigned_inspector") is not None:
-            q |= Q(**{paths["assigned_inspector"]: user.pk})
+    q = Q(pk__in=[])
+    if not scoped:
         return q
-    if role == Role.ENTERPRISE:
-        return path_in("enterprise", _enterprise_ids(user))
-    if role == Role.LANDLORD:
-        return path_in("parcel", _landlord_parcels(user))
-    return Q(pk__in=[])
+    paths = model.scope_paths
+    for key, ids in _role_terms(user):
+        path = paths.get(key)
+        if path is not None:
+            q |= path(ids) if callable(path) else Q(**{f"{path}__in": ids})
+    return q
+
+
+def visible_row(model, user, **values):
+    """Whether a row of ``model`` with these column values, not (yet) stored, would be in
+    ``visible_to(user)``: the same terms as scope_q, read in memory. Only plain column paths
+    (``zone_id``…) with listed ids are read; any other term counts as not visible (fails closed)."""
+    scoped = _sees_all(user)
+    if scoped is None:
+        return True
+    if not scoped:
+        return False
+    for key, ids in _role_terms(user):
+        path = model.scope_paths.get(key)
+        if isinstance(path, str) and isinstance(ids, list) and path in values and values[path] in ids:
+            return True
+    return False
 
 
 def restrict(queryset, user):
@@ -94,8 +121,62 @@ class ScopedQuerySet:
         return restrict(self, user)
 
 
+def _scoped_relation(model, path):
+    """The model a list filter's path ends at, when that model is scoped (else None)."""
+    from django.contrib.admin.utils import get_fields_from_path
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = get_fields_from_path(model, path)[-1]
+    except (FieldDoesNotExist, LookupError, AttributeError):
+        return None
+    related = getattr(field, "related_model", None)
+    return related if related is not None and hasattr(related, "scope_paths") else None
+
+
+@functools.cache
+def scoped_related_filter():
+    """A related-field list filter whose choices are only the rows the staff user may see."""
+    from django.contrib.admin.filters import RelatedFieldListFilter
+
+    class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+        def field_choices(self, field, request, model_admin):
+            ordering = self.field_admin_ordering(field, request, model_admin)
+            q = scope_q(field.related_model, request.user)
+            return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=q or {})
+
+    return ScopedRelatedFieldListFilter
+
+
 class ScopedAdminMixin:
-    """Staff see only their scope in admin too; superusers see all."""
+    """Staff see only their scope in admin too; superusers (and whole-area staff) see all.
+
+    The rows of the list and of every change page, the choices of foreign keys and
+    many-to-many fields (autocomplete included: it reads the related model's scoped admin,
+    and the form accepts only the scoped rows) and the choices of related list filters.
+    """
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        queryset = super().get_queryset(request)
+        if hasattr(queryset, "visible_to"):
+            return queryset.visible_to(request.user)
+        return restrict(queryset, request.user)
+
+    def _scope_choices(self, db_field, request, formfield):
+        if formfield is not None and hasattr(db_field.related_model, "scope_paths"):
+            formfield.queryset = restrict(formfield.queryset, request.user)
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._scope_choices(db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self._scope_choices(db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    def get_list_filter(self, request):
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and _scoped_relation(self.model, item) is not None:
+                item = (item, scoped_related_filter())
+            filters.append(item)
+        return filters

@@ -1,43 +1,50 @@
-"""Who may call which API action: by role only. Scope is never decided here.
+"""Who may call which API action: the one policy (accounts.policy), asked by the viewset's action.
 
-Scope comes from ``visible_to(user)`` on every viewset's queryset (a foreign object is a 404
-before any role check runs); the workflow services check role and scope again.
+A viewset names the policy action of each of its DRF actions in ``policy_actions``
+(``{"assign": Action.TICKET_ASSIGN, …}``); actions not named are open to every authenticated user
+(reads, which ``visible_to`` scopes). Order of the answers, the same for every action:
+
+1. 401 without credentials (IsAuthenticated);
+2. 404 for an object outside the caller's scope: the object is looked up through the scoped
+   queryset before any permission is asked, so a foreign object answers like a missing one;
+3. 403 when the policy refuses the caller (role, party, grid …), with the policy's code;
+4. 400 for bad input (the serializer, then the service);
+5. 409 when the object's status does not allow the action: the service asks the policy again on
+   the locked row, after the input was read.
 """
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from accounts.choices import Role
-
-ALL_ROLES = tuple(Role.values)
-
-
-def has_role(user, roles):
-    """Superusers may do anything; everyone else needs one of ``roles``."""
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role in roles))
+from accounts.policy import check
+from core.errors import NotPermitted
 
 
-class ActionRolePermission(BasePermission):
-    """Checks the view's ``action_roles``: ``{action: (role, …)}``; actions not listed are open to all.
+def require_permitted(user, action, obj=None, *, in_scope=True):
+    """Raise the policy's NotPermitted (403) for ``action``; the object's state is left to the service."""
+    error = check(user, action, obj, in_scope=in_scope, state=False).error
+    if isinstance(error, NotPermitted):
+        raise error
 
-    Collection actions (create, aggregate) are checked in ``has_permission``; actions on one
-    object in ``has_object_permission``, i.e. after the object was found in the caller's scope,
-    so a foreign object answers 404 whatever the caller's role.
+
+class PolicyPermission(BasePermission):
+    """Asks accounts.policy about the view's ``policy_actions``: ``{DRF action: policy Action}``.
+
+    Collection actions (create, aggregate) are judged on the actor in ``has_permission``; actions on
+    one object in ``has_object_permission``, i.e. after the object was found in the caller's scope.
+    A refusal raises the policy's error, so the body carries its ``code``.
     """
 
-    message = _("您的角色不能执行此操作。")
-
-    def _roles(self, view):
-        return getattr(view, "action_roles", {}).get(getattr(view, "action", None))
+    def _action(self, view):
+        return getattr(view, "policy_actions", {}).get(getattr(view, "action", None))
 
     def has_permission(self, request, view):
-        roles = self._roles(view)
-        if roles is None or getattr(view, "detail", False):
-            return True
-        return has_role(request.user, roles)
+        action = self._action(view)
+        if action is not None and not getattr(view, "detail", False):
+            require_permitted(request.user, action)
+        return True
 
     def has_object_permission(self, request, view, obj):
-        roles = self._roles(view)
-        if roles is None or not getattr(view, "detail", False):
-            return True
-        return has_role(request.user, roles)
+        action = self._action(view)
+        if action is not None and getattr(view, "detail", False):
+            require_permitted(request.user, action, obj)
+        return True

@@ -64,6 +64,7 @@ class MeSerializer(serializers.ModelSerializer):
             "role_display",
             "language",
             "is_staff",
+            "whole_area",
             "sees_everything",
             "zones",
             "grids",

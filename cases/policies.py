@@ -1,0 +1,171 @@
+"""The rules of the case workflow's actions (tickets, hazards, inspections), registered with the
+one policy (accounts.policy) when the app is ready.
+
+Each rule is read by the service that does the action (``require`` on the locked row), by the
+page that offers it, by the API and by the admin: change who may do something here, nowhere else.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.policy import FIELD_ROLES, PARTY_ROLES, STAFF_ROLES, Action, Rule, register, status_in
+from cases.choices import OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, EscalationLevel, HazardStatus, ResponsibleKind
+from cases.choices import TicketStatus as T
+from core.errors import NotPermitted, TransitionNotAllowed
+from register.models import Parcel
+
+TICKET = ("cases.Ticket",)
+HAZARD = ("cases.Hazard",)
+UNIT = ("register.Enterprise", "register.Parcel")
+
+# A ticket's workflow actions by the name the page's forms and the API's routes both give them.
+TICKET_ACTIONS = {
+    "assign": Action.TICKET_ASSIGN,
+    "submit": Action.TICKET_SUBMIT,
+    "verify": Action.TICKET_VERIFY,
+    "escalate": Action.TICKET_ESCALATE,
+    "reopen": Action.TICKET_REOPEN,
+    "comment": Action.TICKET_COMMENT,
+}
+
+
+def is_party(user, ticket):
+    """The responsible party's own users: the enterprise's users, or the landlord of the parcel."""
+    if ticket.responsible_kind == ResponsibleKind.ENTERPRISE:
+        return user.role == Role.ENTERPRISE and user.enterprises.filter(pk=ticket.enterprise_id).exists()
+    if user.role != Role.LANDLORD or ticket.parcel_id is None:
+        return False
+    return Parcel.objects.visible_to(user).filter(pk=ticket.parcel_id).exists()
+
+
+def _party(user, ticket):
+    if is_party(user, ticket):
+        return None
+    return NotPermitted(str(_("只有整改责任方可以提交整改材料。")), code="not_party")
+
+
+def _grid_inspector(user, ticket):
+    """An inspector verifies the tickets of their own grids (a manager those of their zones)."""
+    if user.role == Role.INSPECTOR and ticket.grid_id not in user.scope_grid_ids:
+        return NotPermitted(str(_("只有本网格的网格员或交办人员可以验收。")), code="not_grid_inspector")
+    return None
+
+
+def _below_listed(user, ticket):
+    if ticket.escalation_level >= EscalationLevel.LISTED:
+        return TransitionNotAllowed(str(_("该整改单已是挂牌督办，不能再升级。")), code="already_listed")
+    return None
+
+
+def _not_reopened(user, ticket):
+    if ticket.reopened_as.exists():
+        return TransitionNotAllowed(str(_("该整改单已复查重开过，请处理重开后的整改单。")), code="already_reopened")
+    return None
+
+
+def _reporter(user, hazard):
+    """Office staff add photos to any hazard they see; a party only to the hazards it reported."""
+    if user.role in PARTY_ROLES and hazard.reporter_id != user.pk:
+        return NotPermitted(str(_("只有发现人、网格员或交办人员可以为隐患添加照片。")), code="not_reporter")
+    return None
+
+
+register(
+    # --- tickets
+    Rule(
+        Action.TICKET_CREATE,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以汇总隐患。"),
+        subjects=HAZARD,
+        when=(
+            status_in(
+                HazardStatus.REPORTED,
+                message=_("隐患 %(number)s 当前状态为“%(status)s”，不能汇总（可能已被他人处理）。"),
+            ),
+        ),
+    ),
+    Rule(
+        Action.TICKET_ASSIGN,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以交办整改单。"),
+        subjects=TICKET,
+        when=(status_in(T.PENDING),),
+    ),
+    Rule(
+        Action.TICKET_SUBMIT,
+        roles=PARTY_ROLES,
+        refusal=_("只有整改责任方可以提交整改材料。"),
+        subjects=TICKET,
+        who=(_party,),
+        when=(status_in(T.ASSIGNED),),
+    ),
+    Rule(
+        Action.TICKET_VERIFY,
+        roles=(Role.INSPECTOR, Role.MANAGER),
+        refusal=_("只有本网格的网格员或交办人员可以验收。"),
+        subjects=TICKET,
+        who=(_grid_inspector,),
+        when=(status_in(T.SUBMITTED),),
+    ),
+    Rule(
+        Action.TICKET_ESCALATE,
+        roles=(Role.MANAGER, Role.LEADER),
+        refusal=_("只有交办人员或领导可以督办。"),
+        subjects=TICKET,
+        when=(status_in(*OPEN_TICKET_STATUSES), _below_listed),
+    ),
+    Rule(
+        Action.TICKET_COMMENT,
+        roles=(*STAFF_ROLES, *PARTY_ROLES),
+        refusal=_("您的角色不能在整改单上添加备注。"),
+        subjects=TICKET,
+    ),
+    Rule(
+        Action.TICKET_COMMENT_INTERNAL,
+        roles=STAFF_ROLES,
+        refusal=_("只有网格员、交办人员和领导可以添加内部备注。"),
+        subjects=TICKET,
+    ),
+    Rule(
+        Action.TICKET_REOPEN,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以复查重开整改单。"),
+        subjects=TICKET,
+        when=(status_in(T.CLOSED), _not_reopened),
+    ),
+    # --- hazards and inspections
+    Rule(
+        Action.HAZARD_REPORT,
+        roles=FIELD_ROLES,
+        refusal=_("您的角色不能上报隐患。"),
+        subjects=UNIT,
+    ),
+    Rule(
+        Action.HAZARD_MARK_DUPLICATE,
+        roles=(Role.MANAGER, Role.INSPECTOR),
+        refusal=_("只有交办人员或网格员可以处理隐患上报。"),
+        subjects=HAZARD,
+        when=(status_in(HazardStatus.REPORTED),),
+    ),
+    Rule(
+        Action.HAZARD_MARK_INVALID,
+        roles=(Role.MANAGER, Role.INSPECTOR),
+        refusal=_("只有交办人员或网格员可以处理隐患上报。"),
+        subjects=HAZARD,
+        when=(status_in(HazardStatus.REPORTED),),
+    ),
+    Rule(
+        Action.HAZARD_ADD_PHOTOS,
+        roles=FIELD_ROLES,
+        refusal=_("只有发现人、网格员或交办人员可以为隐患添加照片。"),
+        subjects=HAZARD,
+        who=(_reporter,),
+        when=(status_in(*OPEN_HAZARD_STATUSES, message=_("当前状态为“%(status)s”，不能再添加照片。")),),
+    ),
+    Rule(
+        Action.INSPECTION_RECORD,
+        roles=FIELD_ROLES,
+        refusal=_("您的角色不能录入排查记录。"),
+        subjects=UNIT,
+    ),
+)
