@@ -15,6 +15,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="tests/accounts -x"`; XDIST="" runs in one process.
+# With -n, tests/conftest.py sends a few slow modules (the seed-scale data, built once) whole to one worker, first.
 PYTEST_ARGS ?=
 XDIST ?= -n auto
 
@@ -49,8 +50,9 @@ venv: $(DEV_STAMP)
 run: $(RUN_STAMP)
 	@exec $(PY) scripts/run.py
 
+# (compile_translations signs nothing: a deployment's DATABASE_URL without SECRET_KEY may run it)
 test: $(DEV_STAMP)
-	@$(PY) manage.py compile_translations --verbosity 0
+	@SECRET_KEY="$${SECRET_KEY:-only-to-compile-translations}" $(PY) manage.py compile_translations --verbosity 0
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

@@ -201,14 +201,18 @@ def deliver(delivery_id):
     won = claim(delivery_id, now)
     delivery = Delivery.objects.select_related("report", "ticket").filter(pk=delivery_id).first()
     if delivery is None:
+        logger.warning("delivery %s does not exist: nothing to send", delivery_id)
         raise PermanentFailure(f"delivery {delivery_id} does not exist")
     if not won:
         if delivery.status == SENT:
+            logger.info("delivery %s was sent already: nothing to do", delivery.key)
             return ALREADY_SENT
+        wait = 1.0  # changed between the claim and the read: look again shortly
         if delivery.status == SENDING and delivery.claimed_at:
-            wait = (delivery.claimed_at + lease() - now).total_seconds()
-            raise DeliveryBusy(max(1.0, wait))
-        raise DeliveryBusy(1.0)  # changed between the claim and the read: look again shortly
+            wait = max(1.0, (delivery.claimed_at + lease() - now).total_seconds())
+        logger.info("delivery %s is being sent by another worker; trying again in %.0f s", delivery.key, wait)
+        raise DeliveryBusy(wait)
+    _log_claim(delivery)
     try:
         send(delivery)
     except Exception as exc:
@@ -220,6 +224,21 @@ def deliver(delivery_id):
     Delivery.objects.filter(pk=delivery.pk, status=SENDING).update(status=SENT, sent_at=timezone.now(), last_error="")
     logger.info("delivery %s sent to %s", delivery.key, _loggable(delivery))
     return SENT
+
+
+def _log_claim(delivery):
+    if delivery.attempts <= 1:
+        logger.info("delivery %s claimed (attempt 1)", delivery.key)
+    elif delivery.last_error:
+        logger.info(
+            "delivery %s claimed to retry (attempt %s) after: %s", delivery.key, delivery.attempts, delivery.last_error
+        )
+    else:  # no error recorded: the worker that held it died mid-send, and its lease ran out
+        logger.warning(
+            "delivery %s claimed again (attempt %s): the previous claim's lease ran out",
+            delivery.key,
+            delivery.attempts,
+        )
 
 
 def _loggable(delivery):

@@ -33,15 +33,16 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Count, Min, Q, Value, When
 from django.utils import timezone
 
-from cases.choices import COUNTED_HAZARD_STATUSES, EscalationLevel, HazardStatus, TicketStatus
+from cases.choices import EscalationLevel, TicketStatus
 from cases.models import Hazard, Inspection, Ticket
+from cases.querysets import open_ticket_q, overdue_q, rectified_hazard_q
 from catalogue.choices import Severity
 from core.dates import as_bound, day_bounds, day_start, format_rate, local_tz, rate_of  # noqa: F401 (figures' vocabulary)
 from register.choices import CloseoutState
 from register.models import Grid, Parcel, Zone
+from timeline.kinds import EventKind
 from timeline.models import Event
 
-ESCALATION_EVENT_KIND = "inspections.ticket.escalated"
 TWO_PLACES = Decimal("0.01")
 
 
@@ -215,14 +216,14 @@ def _either(*conditions):
 def _hazard_rows(start, end, a_start, a_end):
     found = _between("reported_at", start, end)
     new = _between("reported_at", a_start, a_end)
-    fixed = Q(status=HazardStatus.RECTIFIED) & _between("rectified_at", a_start, a_end)
-    rectified = Q(status=HazardStatus.RECTIFIED)
+    fixed = rectified_hazard_q() & _between("rectified_at", a_start, a_end)
+    rectified = rectified_hazard_q()
     if end is not None:
         rectified &= Q(rectified_at__lt=end) | Q(rectified_at__isnull=True)
     general, major = Q(severity=Severity.GENERAL), Q(severity=Severity.MAJOR)
     where = _either(found, new, fixed)
     return (
-        Hazard.objects.filter(status__in=COUNTED_HAZARD_STATUSES, withdrawn=False)
+        Hazard.objects.counted()
         .filter(where)
         .values("zone_id", "grid_id")
         .annotate(
@@ -258,7 +259,7 @@ def _inspection_aggregates(start, end, a_start, a_end):
 def ticket_state_at(as_of):
     """``(open, submitted, assigned)`` Q objects: a ticket open at ``as_of``, and among those, submitted
     then, and assigned-or-submitted then (read from the timestamps; the current status where one is missing)."""
-    open_at = Q(created_at__lt=as_of) & (~Q(status=TicketStatus.CLOSED) | Q(closed_at__gte=as_of))
+    open_at = open_ticket_q(as_of)
     submitted = Q(status__in=[TicketStatus.SUBMITTED, TicketStatus.CLOSED], submitted_at__lt=as_of) | Q(
         status=TicketStatus.SUBMITTED, submitted_at__isnull=True
     )
@@ -290,7 +291,7 @@ def _ticket_rows(as_of):
             open=Count("pk"),
             submitted=Count("pk", filter=submitted),
             assigned_or_submitted=Count("pk", filter=submitted | assigned),
-            overdue=Count("pk", filter=Q(deadline__lt=today)),
+            overdue=Count("pk", filter=overdue_q(today, as_of=as_of)),
             escalated_supervised=Count("pk", filter=escalated & Q(escalation_level=EscalationLevel.SUPERVISED)),
             escalated_listed=Count("pk", filter=escalated & Q(escalation_level=EscalationLevel.LISTED)),
         )
@@ -315,7 +316,9 @@ def _parcel_rows(as_of):
 
 def _escalation_rows(e_start, e_end):
     return (
-        Event.objects.filter(_between("created_at", e_start, e_end), kind=ESCALATION_EVENT_KIND, ticket__isnull=False)
+        Event.objects.filter(
+            _between("created_at", e_start, e_end), kind=EventKind.TICKET_ESCALATED, ticket__isnull=False
+        )
         .values("ticket__zone_id", "ticket__grid_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -30,7 +29,6 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from briefing import reports
-from cases.choices import TicketStatus
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +67,8 @@ def message_id(key):
 
 def report_recipients():
     """``[(user, scopes)]``: active leaders, and managers who opted in, with an e-mail address.
-    Without zones a user gets the whole area's report; with zones, one report per zone."""
+    A user responsible for the whole area gets the whole area's report; one with zones, one report
+    per zone; one with neither, none (scope fails closed)."""
     users = (
         User.objects.filter(is_active=True)
         .exclude(email="")
@@ -79,9 +78,12 @@ def report_recipients():
     )
     result = []
     for user in users:
-        zone_ids = sorted(zone.pk for zone in user.zones.all())
-        scopes = [reports.zone_scope(pk) for pk in zone_ids] if zone_ids else [reports.ALL]
-        result.append((user, scopes))
+        if user.whole_area:
+            scopes = [reports.ALL]
+        else:
+            scopes = [reports.zone_scope(pk) for pk in sorted(zone.pk for zone in user.zones.all())]
+        if scopes:
+            result.append((user, scopes))
     return result
 
 
@@ -307,6 +309,4 @@ def tickets_due(today, days):
     """Assigned tickets whose deadline is between today and ``days`` days from now."""
     from cases.models import Ticket
 
-    return Ticket.objects.filter(
-        status=TicketStatus.ASSIGNED, deadline__gte=today, deadline__lte=today + timedelta(days=days)
-    )
+    return Ticket.objects.due_soon(today, days)

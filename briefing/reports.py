@@ -38,10 +38,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from briefing.figures import Figures, compute_figures, day_bounds, day_start, local_tz, status_at, ticket_state_at
+from briefing.figures import Figures, compute_figures, day_bounds, day_start, local_tz, status_at
 from briefing.models import DailyReport
 from cases.choices import (
-    OPEN_HAZARD_STATUSES,
     EscalationLevel,
     HazardStatus,
     InspectionSource,
@@ -49,6 +48,7 @@ from cases.choices import (
     TicketStatus,
 )
 from cases.models import Hazard, Inspection, Ticket
+from cases.querysets import open_hazard_q, overdue_q
 from catalogue.models import Campaign
 from core.dates import ReportDateError, parse_day, yesterday  # noqa: F401 (used as reports.*)
 from register.choices import RiskTag
@@ -163,9 +163,8 @@ def _overdue_tickets(as_of, limit):
     each grid, in one statement (window functions rank within each partition)."""
     today = timezone.localtime(as_of, local_tz()).date()
     order = [F("deadline").asc(), F("escalation_level").desc(), F("pk").asc()]
-    open_at, _submitted, _assigned = ticket_state_at(as_of)
     rows = (
-        Ticket.objects.filter(open_at, deadline__lt=today)
+        Ticket.objects.filter(overdue_q(today, as_of=as_of))
         .annotate(
             status_then=status_at(as_of),
             rank_all=Window(RowNumber(), order_by=order),
@@ -244,7 +243,7 @@ def _campaign_progress(day):
             **{f"{prefix}source__in": special, f"{prefix}inspected_at__gte": start, f"{prefix}inspected_at__lt": end}
         )
 
-    open_at_end = Q(status__in=OPEN_HAZARD_STATUSES) | Q(status=HazardStatus.RECTIFIED, rectified_at__gte=day_end)
+    open_at_end = open_hazard_q() | Q(status=HazardStatus.RECTIFIED, rectified_at__gte=day_end)
     hazard_aggregates, inspection_aggregates = {}, {}
     hazard_where, inspection_where = Q(pk__in=[]), Q(pk__in=[])
     for index, campaign, _tags, start, end in specs:
@@ -437,16 +436,6 @@ def generate_daily_reports(day=None, *, now=None):
     return list(DailyReport.objects.filter(date=day).order_by("scope"))
 
 
-def get_or_generate(day, scope=ALL, *, now=None):
-    """The stored report of ``day`` and ``scope``, generating the day's reports when it is missing."""
-    day = parse_day(day, now=now)
-    report = DailyReport.objects.filter(date=day, scope=scope).first()
-    if report is None:
-        generate_daily_reports(day, now=now)
-        report = DailyReport.objects.filter(date=day, scope=scope).first()
-    return report
-
-
 # --- presenting --------------------------------------------------------------------------------------
 
 
@@ -559,7 +548,6 @@ __all__ = [
     "ReportDateError",
     "build_report_data",
     "generate_daily_reports",
-    "get_or_generate",
     "parse_day",
     "render_html",
     "render_text",

@@ -4,20 +4,22 @@ Statuses change only through cases.services, so workflow fields are read-only he
 hazards, tickets and cross-checks are not added in admin (the services number them, lock
 rows and write events), and records of the ledger are never deleted (DESIGN.md: a withdrawn
 record is marked, not removed). The timeline, briefings and deliveries are view-only. An edit
-a staff member does make to a hazard or ticket is itself written to the timeline.
+a staff member does make to a hazard or ticket goes through the case services (edit_hazard,
+edit_ticket_plan: the row locked, only the changed fields saved) and is written to the timeline.
 """
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import Action, allows
 from accounts.scoping import ScopedAdminMixin
 from cases import services
 from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
 from core.admin import NoDeleteAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from core.errors import WorkflowError
 from core.text import join_list
-from timeline.chain import append_event
 from timeline.models import Event
 
 # --- Workflow actions: the admin drives the same services as the pages and the API ----------------
@@ -35,7 +37,11 @@ def _run_for_each(modeladmin, request, queryset, run, done_message):
         modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
 
-@admin.action(description=_("汇总所选隐患为整改单（按责任方）"))
+# Each action is offered only to those accounts.policy lets do it (``permissions=["assign"]`` asks the
+# admin's ``has_assign_permission``, which asks the policy); the service asks again for each row.
+
+
+@admin.action(description=_("汇总所选隐患为整改单（按责任方）"), permissions=["aggregate"])
 def aggregate_selected(modeladmin, request, queryset):
     try:
         tickets = services.aggregate_hazards(list(queryset), actor=request.user)
@@ -49,7 +55,7 @@ def aggregate_selected(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("交办所选整改单（默认期限）"))
+@admin.action(description=_("交办所选整改单（默认期限）"), permissions=["assign"])
 def assign_selected(modeladmin, request, queryset):
     _run_for_each(
         modeladmin,
@@ -60,7 +66,7 @@ def assign_selected(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("督办所选整改单（升一级）"))
+@admin.action(description=_("督办所选整改单（升一级）"), permissions=["escalate"])
 def escalate_selected(modeladmin, request, queryset):
     _run_for_each(
         modeladmin,
@@ -71,7 +77,7 @@ def escalate_selected(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("验收通过所选整改单"))
+@admin.action(description=_("验收通过所选整改单"), permissions=["verify"])
 def verify_selected(modeladmin, request, queryset):
     _run_for_each(
         modeladmin,
@@ -82,34 +88,49 @@ def verify_selected(modeladmin, request, queryset):
     )
 
 
-def _value_for_event(value):
-    value = getattr(value, "pk", value)
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return str(value)
+def _edited(form):
+    """The fields the staff member changed, with their new values."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
 
 
 class EventOnEditMixin:
-    """Write an internal timeline event naming the fields a staff member changed in admin."""
+    """An edit in the admin goes through the case service (``edit_service``): the row locked, only the
+    changed fields saved, one internal timeline event naming them. The form asks the service's own
+    checks (``edit_check``) first, so a refusal (e.g. blanking a major ticket's plan) shows on the form."""
 
-    event_target = None  # "hazard" or "ticket"
+    edit_service = None  # services.edit_hazard or services.edit_ticket_plan
+    edit_check = None  # services.hazard_changes or services.ticket_plan_changes
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        check = type(self).edit_check
+
+        class ServiceCheckedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if self.instance.pk is not None:
+                    try:
+                        check(self.instance, _edited(self))
+                    except WorkflowError as exc:
+                        for name, errors in (exc.errors or {None: [exc.message]}).items():
+                            self.add_error(name if name in self.fields else None, errors)
+                return cleaned
+
+        return ServiceCheckedForm
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change or not form.changed_data:
-            return
-        changes = {
-            name: [_value_for_event(form.initial.get(name)), _value_for_event(form.cleaned_data.get(name))]
-            for name in form.changed_data
-        }
-        append_event(
-            kind=f"inspections.{self.event_target}.edited_in_admin",
-            actor=request.user,
-            internal=True,
-            comment=str(_("管理后台修改：%(fields)s") % {"fields": join_list(form.changed_data)}),
-            data={"changes": changes},
-            **{self.event_target: obj},
-        )
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = _edited(form)
+        if fields:
+            type(self).edit_service(obj, actor=request.user, **fields)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WorkflowError as exc:  # refused on the locked row (someone changed it meanwhile): nothing saved
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 def _thumbnail_tag(photo):
@@ -209,7 +230,8 @@ class TicketHazardInline(ReadOnlyInline):
 
 @admin.register(Hazard)
 class HazardAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
-    event_target = "hazard"
+    edit_service = staticmethod(services.edit_hazard)
+    edit_check = staticmethod(services.hazard_changes)
     actions = [aggregate_selected]
     list_display = ("number", "reported_at", "unit", "category", "severity", "status", "zone", "grid", "ticket")
     list_filter = ("status", "severity", "zone", "category", "withdrawn", "ticket__escalation_level")
@@ -267,6 +289,9 @@ class HazardAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.
     def has_add_permission(self, request):
         return False  # reported through services.report_hazard (numbering, duplicate check, events)
 
+    def has_aggregate_permission(self, request):
+        return allows(request.user, Action.TICKET_CREATE)
+
     @admin.display(description=_("单位"))
     def unit(self, obj):
         return obj.unit_name
@@ -274,7 +299,8 @@ class HazardAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.
 
 @admin.register(Ticket)
 class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.ModelAdmin):
-    event_target = "ticket"
+    edit_service = staticmethod(services.edit_ticket_plan)
+    edit_check = staticmethod(services.ticket_plan_changes)
     actions = [assign_selected, escalate_selected, verify_selected]
     list_display = (
         "number",
@@ -352,6 +378,15 @@ class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.
 
     def has_add_permission(self, request):
         return False  # created through services.create_ticket / aggregate_hazards
+
+    def has_assign_permission(self, request):
+        return allows(request.user, Action.TICKET_ASSIGN)
+
+    def has_escalate_permission(self, request):
+        return allows(request.user, Action.TICKET_ESCALATE)
+
+    def has_verify_permission(self, request):
+        return allows(request.user, Action.TICKET_VERIFY)
 
     @admin.display(description=_("责任方"))
     def responsible(self, obj):

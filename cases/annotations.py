@@ -2,16 +2,13 @@
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from cases.choices import OPEN_HAZARD_STATUSES
 from cases.models import Hazard, Inspection
 from core.queries import SubqueryCount
 
 
 def open_hazards_of(field):
     """Open hazards of the unit in the outer query (``field`` is 'enterprise' or 'parcel')."""
-    return SubqueryCount(
-        Hazard.objects.filter(**{field: OuterRef("pk")}, status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
-    )
+    return SubqueryCount(Hazard.objects.open().filter(**{field: OuterRef("pk")}))
 
 
 def visited_since(field, since):

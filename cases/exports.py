@@ -21,9 +21,10 @@ from cases.filtersets import HazardFilterSet, TicketFilterSet
 from cases.models import Hazard, Ticket
 from catalogue.choices import Severity
 from core.xlsx import CHUNK_SIZE, _bad_filters, _date, _join, _stamp, filtered, person, write_workbook, xlsx_response
+from timeline.kinds import EventKind
 from timeline.models import Event
 
-VERIFICATION_KINDS = ("inspections.ticket.closed", "inspections.ticket.rejected")
+VERIFICATION_KINDS = (EventKind.TICKET_CLOSED, EventKind.TICKET_REJECTED)
 
 
 def _verification_result(ticket):

@@ -1,22 +1,24 @@
 """One FilterSet per model, shared by the web lists, their exports and the API viewsets."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.choices import EscalationLevel, HazardStatus, InspectionSource, ResponsibleKind, TicketStatus
 from cases.models import Hazard, Inspection, Ticket
+from cases.querysets import overdue_q
 from catalogue.choices import Severity
 from catalogue.models import HazardCategory
+from core.filtersets import ScopedFilterSet
 from register.models import Enterprise, Grid, Parcel, Zone
 
 
-class UnitFilters(django_filters.FilterSet):
-    """Filters in pairs (id and name/code) for the unit a case belongs to, and a free-text ``q``."""
+class UnitFilters(ScopedFilterSet):
+    """Filters in pairs (id and name/code) for the unit a case belongs to, and a free-text ``q``.
 
-    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    Every id filter offers and accepts only the user's units (core.filtersets.ScopedFilterSetMixin)."""
+
     zone_id = django_filters.ModelMultipleChoiceFilter(field_name="zone", queryset=Zone.objects.all(), label=_("区块"))
     zone = django_filters.CharFilter(field_name="zone__name", label=_("区块名称"))
     grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
@@ -35,17 +37,6 @@ class UnitFilters(django_filters.FilterSet):
         widget=django_filters.widgets.forms.NumberInput,
     )
     enterprise = django_filters.CharFilter(field_name="enterprise__name", lookup_expr="icontains", label=_("单位名称"))
-
-    search_fields = ()
-
-    def search(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        q = Q()
-        for field in self.search_fields:
-            q |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(q)
 
 
 class TicketFilterSet(UnitFilters):
@@ -96,7 +87,7 @@ class TicketFilterSet(UnitFilters):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(deadline__lt=timezone.localdate()) & ~Q(status=TicketStatus.CLOSED)
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

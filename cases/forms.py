@@ -6,13 +6,14 @@ to messages; ``add_workflow_errors`` puts them on the form beside the field they
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import User
-from cases.choices import EscalationLevel, HazardStatus, ResponsibleKind
+from cases.choices import EscalationLevel, ResponsibleKind
+from cases.deadlines import validate_deadline
 from cases.models import Hazard, Ticket
+from core.errors import ValidationFailed
 from core.forms import DateInput, MultipleFileField
 
 
@@ -28,7 +29,17 @@ def party_users(ticket):
     )
 
 
-class AssignForm(forms.Form):
+class DeadlineMixin:
+    """The deadline checked early by the services' own rule (cases.deadlines.validate_deadline)."""
+
+    def clean_deadline(self):
+        try:
+            return validate_deadline(self.cleaned_data["deadline"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+
+class AssignForm(DeadlineMixin, forms.Form):
     """交办: deadline, measures and, for a ticket with a major hazard, the whole 五落实 plan."""
 
     deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
@@ -64,12 +75,6 @@ class AssignForm(forms.Form):
             for name in self.PLAN_FIELDS:
                 self.fields[name].widget.attrs["required"] = True
                 self.fields[name].help_text = _("重大隐患须填写（五落实）")
-
-    def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
-        if deadline and deadline < timezone.localdate():
-            raise forms.ValidationError(_("整改期限不能早于今天。"))
-        return deadline
 
     def service_kwargs(self):
         data = self.cleaned_data
@@ -158,10 +163,10 @@ class HazardSelectionField(forms.ModelMultipleChoiceField):
 
 
 def reported_hazards(user):
-    return Hazard.objects.visible_to(user).filter(status=HazardStatus.REPORTED, withdrawn=False)
+    return Hazard.objects.visible_to(user).awaiting_aggregation()
 
 
-class AggregateForm(forms.Form):
+class AggregateForm(DeadlineMixin, forms.Form):
     """One responsible party's group on the aggregation page: its hazards, the ticket's measures and
     deadline (prefilled from the categories) and whether to assign at once."""
 
@@ -178,12 +183,6 @@ class AggregateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hazards"].queryset = reported_hazards(user)
-
-    def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
-        if deadline and deadline < timezone.localdate():
-            raise forms.ValidationError(_("整改期限不能早于今天。"))
-        return deadline
 
 
 class BaseAggregateFormSet(forms.BaseFormSet):
@@ -208,7 +207,7 @@ AggregateFormSet = forms.formset_factory(
 )
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(DeadlineMixin, forms.Form):
     """Several pending tickets, one deadline (blank: each ticket's own or its categories' default)."""
 
     tickets = forms.ModelMultipleChoiceField(
@@ -231,12 +230,6 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tickets"].queryset = Ticket.objects.visible_to(user)
-
-    def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
-        if deadline and deadline < timezone.localdate():
-            raise forms.ValidationError(_("整改期限不能早于今天。"))
-        return deadline
 
 
 class DuplicateForm(forms.Form):

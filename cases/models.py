@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import UNIT_SCOPE_PATHS, through
+from cases import deadlines
 from cases.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_TICKET_STATUSES,
@@ -199,7 +200,8 @@ class Hazard(models.Model):
 
     @property
     def is_open(self):
-        return self.status in OPEN_HAZARD_STATUSES
+        """The row's reading of HazardQuerySet.open()."""
+        return self.status in OPEN_HAZARD_STATUSES and not self.withdrawn
 
 
 class Ticket(models.Model):
@@ -309,13 +311,11 @@ class Ticket(models.Model):
 
     @property
     def is_overdue(self):
-        return bool(self.deadline and self.status != TicketStatus.CLOSED and self.deadline < timezone.localdate())
+        return deadlines.is_overdue(self, timezone.localdate())
 
     @property
     def days_overdue(self):
-        if not self.is_overdue:
-            return 0
-        return (timezone.localdate() - self.deadline).days
+        return deadlines.days_overdue(self, timezone.localdate())
 
 
 def photo_path(instance, filename):

@@ -256,7 +256,7 @@ def _taken_at(exif):
         if not raw:
             continue
         try:
-            naive = datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
+            naive = datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 - EXIF has no zone: added below
         except ValueError:
             continue  # "0000:00:00 00:00:00" and other junk
         offset = _offset(_text(ifd.get(offset_tag)))

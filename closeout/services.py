@@ -3,16 +3,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from accounts.policy import Action, require
+from cases import payloads
 from cases.choices import InspectionResult, InspectionSource
 from cases.models import Inspection
-from cases.services.base import _is_admin, _locked, _parcel_has_open_hazards, _require_role, _require_visible
+from cases.services.base import _locked, _parcel_has_open_hazards
 from cases.services.hazards import _report_hazard
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
-from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
+from core.errors import TransitionNotAllowed, ValidationFailed
 from register.choices import CloseoutState
 from register.models import Parcel
 from timeline.chain import append_event
+from timeline.kinds import EventKind
 
 # --- parcel close-out ----------------------------------------------------------------
 
@@ -20,33 +23,32 @@ from timeline.chain import append_event
 @transaction.atomic
 def request_crosscheck(parcel, *, actor, inspector, comment=""):
     """A red parcel whose hazards are all rectified is sent to an inspector of another grid."""
-    _require_role(actor, Role.MANAGER)
+    require(actor, Action.PARCEL_REQUEST_CROSSCHECK)
     parcel = _locked(Parcel, parcel.pk)
-    _require_visible(actor, parcel)
-    if parcel.closeout_state != CloseoutState.RED:
-        raise TransitionNotAllowed(
-            _("宗地当前为“%(state)s”，只有红色宗地可以申请交叉检查销号。")
-            % {"state": parcel.get_closeout_state_display()}
-        )
-    if _parcel_has_open_hazards(parcel):
-        raise TransitionNotAllowed(_("宗地仍有未整改的隐患，全部整改后才能申请交叉检查。"))
+    require(actor, Action.PARCEL_REQUEST_CROSSCHECK, parcel)  # in scope, red, every hazard rectified
     if inspector is None or inspector.role != Role.INSPECTOR or not inspector.is_active:
-        raise ValidationFailed(_("请选择一名网格员进行交叉检查。"), {"inspector": [_("请选择网格员。")]})
+        raise ValidationFailed(
+            _("请选择一名网格员进行交叉检查。"), {"inspector": [_("请选择网格员。")]}, code="inspector_required"
+        )
     if parcel.grid_id in inspector.scope_grid_ids:
-        raise ValidationFailed(_("交叉检查须由其他网格的网格员进行。"), {"inspector": [_("须为其他网格的网格员。")]})
+        raise ValidationFailed(
+            _("交叉检查须由其他网格的网格员进行。"),
+            {"inspector": [_("须为其他网格的网格员。")]},
+            code="inspector_same_grid",
+        )
     crosscheck = CrossCheck.objects.create(
         parcel=parcel, requested_by=actor, inspector=inspector, comment=comment or ""
     )
     parcel.closeout_state = CloseoutState.CROSSCHECK
     parcel.save(update_fields=["closeout_state", "updated_at"])
     append_event(
-        kind="enterprises.parcel.crosscheck_requested",
+        kind=EventKind.PARCEL_CROSSCHECK_REQUESTED,
         actor=actor,
         parcel=parcel,
         from_status=CloseoutState.RED,
         to_status=CloseoutState.CROSSCHECK,
         comment=comment or "",
-        data={"crosscheck": crosscheck.pk, "inspector": inspector.pk},
+        data=payloads.crosscheck_requested(crosscheck=crosscheck.pk, inspector=inspector.pk),
     )
     return crosscheck
 
@@ -56,22 +58,21 @@ def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=()):
     """The cross-checking inspector's result: pass → green and closed out (销号); fail → the new
     hazards (dicts with category, description, optional severity/enterprise/location_detail) are
     reported and the parcel stays red."""
-    _require_role(actor, Role.INSPECTOR)
+    require(actor, Action.CROSSCHECK_RECORD)
     crosscheck = _locked(CrossCheck, crosscheck.pk)
-    if crosscheck.inspector_id != actor.pk and not _is_admin(actor):
-        raise NotPermitted(_("只有被指派的交叉检查人可以录入结果。"))
-    if crosscheck.status != CrossCheckStatus.REQUESTED:
-        raise TransitionNotAllowed(_("该交叉检查已完成，不能重复录入。"))
+    require(actor, Action.CROSSCHECK_RECORD, crosscheck)  # the inspector sent, of another grid; still open
     parcel = _locked(Parcel, crosscheck.parcel_id)
-    if parcel.grid_id in actor.scope_grid_ids:
-        raise NotPermitted(_("交叉检查须由其他网格的网格员进行。"))
     comment = (comment or "").strip()
     if passed and hazards:
-        raise ValidationFailed(_("发现隐患时不能判定为通过。"), {"passed": [_("发现隐患时不能判定为通过。")]})
+        raise ValidationFailed(
+            _("发现隐患时不能判定为通过。"), {"passed": [_("发现隐患时不能判定为通过。")]}, code="hazards_on_pass"
+        )
     if not passed and not hazards and not comment:
-        raise ValidationFailed(_("不通过时请登记发现的隐患或填写原因。"), {"comment": [_("请填写原因。")]})
+        raise ValidationFailed(
+            _("不通过时请登记发现的隐患或填写原因。"), {"comment": [_("请填写原因。")]}, code="reason_required"
+        )
     if passed and _parcel_has_open_hazards(parcel):
-        raise TransitionNotAllowed(_("宗地仍有未整改的隐患，不能销号。"))
+        raise TransitionNotAllowed(_("宗地仍有未整改的隐患，不能销号。"), code="open_hazards_remain")
     inspection = Inspection.objects.create(
         inspector=actor,
         parcel=parcel,
@@ -112,12 +113,14 @@ def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=()):
         parcel.closeout_state = CloseoutState.RED
     parcel.save(update_fields=["closeout_state", "closed_out_at", "updated_at"])
     append_event(
-        kind="enterprises.parcel.closed_out" if passed else "enterprises.parcel.crosscheck_failed",
+        kind=EventKind.PARCEL_CLOSED_OUT if passed else EventKind.PARCEL_CROSSCHECK_FAILED,
         actor=actor,
         parcel=parcel,
         from_status=previous,
         to_status=parcel.closeout_state,
         comment=comment,
-        data={"crosscheck": crosscheck.pk, "inspection": inspection.pk, "hazards": [h.pk for h in new_hazards]},
+        data=payloads.crosscheck_recorded(
+            crosscheck=crosscheck.pk, inspection=inspection.pk, hazards=[h.pk for h in new_hazards]
+        ),
     )
     return crosscheck

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("register.api.urls")),
     path("", include("catalogue.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("closeout.api.urls")),
     path("", include("briefing.api.urls")),
 ]

@@ -16,18 +16,14 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.embedded import broker_dir, debug_from_env, env_bool, read_secret_key, static_root, var_dir
+
+# Importing the settings creates nothing: the commands that run the system make VAR_DIR ready
+# (config.embedded.prepare_var_dir: scripts/run.py, manage.py, the Celery app).
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = var_dir()
 
 TESTING = "pytest" in Path(sys.argv[0]).name or "pytest" in sys.modules or sys.argv[1:2] == ["test"]
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name, default=""):
@@ -36,16 +32,15 @@ def env_list(name, default=""):
 
 # The embedded run (no DATABASE_URL) is a developer's or a demo: DEBUG defaults on there
 # and off for a deployment on PostgreSQL, where SECRET_KEY is then required.
-DEBUG = env_bool("DEBUG", not os.environ.get("DATABASE_URL"))
+DEBUG = debug_from_env()
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-    SECRET_KEY = key_file.read_text().strip()
+    # The key make run and manage.py keep in VAR_DIR/secret_key; a process started otherwise before
+    # there is one (a test run, a lone `celery worker`) gets a key of its own.
+    SECRET_KEY = read_secret_key() or secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -139,9 +134,7 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-    CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
-    for sub in ("queue", "processed", "control"):
-        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_DIR = broker_dir()  # its folders are made by config.embedded.prepare_var_dir
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
@@ -194,6 +187,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": _crontab_at(5),
         "options": {"expires": 6 * 3600},
     },
+    # The day's anchor over every event stream, just after midnight Asia/Shanghai (CELERY_TIMEZONE).
+    "anchor-event-chains": {
+        "task": "timeline.tasks.anchor_event_chains_task",
+        "schedule": crontab(hour=0, minute=5),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- Workflow settings ------------------------------------------------------------
@@ -230,8 +229,7 @@ USE_TZ = True
 
 # --- Files ------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders; collectstatic is optional
+STATIC_ROOT = static_root()  # whitenoise serves from the finders; collectstatic is optional
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -23,24 +23,15 @@ class NoDeleteAdminMixin:
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ViewOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Sequence)
 class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
-    """Counters and the event-chain head, for inspection only."""
+    """Counters (ticket and hazard numbers per day), for inspection only."""
 
     list_display = ("key", "value", "text")
     search_fields = ("key",)

@@ -1,4 +1,13 @@
+"""The FilterSet base of every list: choices scoped to the user, widgets tuned for the filter bars.
+
+Pages (FilterView), the API (DjangoFilterBackend) and the xlsx exports (``core.xlsx.filtered``)
+all build a FilterSet with the request, so each gets the same scoping from the FilterSet itself.
+"""
+
+import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 from django_filters import (
     BooleanFilter,
@@ -13,28 +22,6 @@ from django_filters import (
 from core.forms import CheckboxDropdown, DateInput
 
 
-def scope_filter_choices(filterset, user):
-    """Offer, and accept, only the objects ``user`` may see in every model filter of ``filterset``.
-
-    An id outside the user's scope is then refused exactly like an id that does not exist.
-    """
-    for filter_ in filterset.filters.values():
-        queryset = getattr(filter_, "queryset", None)
-        if queryset is not None and not callable(queryset) and hasattr(queryset, "visible_to"):
-            filter_.queryset = queryset.visible_to(user)
-    return filterset
-
-
-class ScopedFilterSetMixin:
-    """A FilterSet whose model choices are scoped to the request's user (pages, API and exports alike)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None:
-            scope_filter_choices(self, user)
-
-
 class AnyYesNoSelect(forms.NullBooleanSelect):
     """全部 / 是 / 否 for a yes-or-no filter (Django's reads 未知 / 是 / 否)."""
 
@@ -43,16 +30,77 @@ class AnyYesNoSelect(forms.NullBooleanSelect):
         self.choices = (("", gettext_lazy("全部")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否")))
 
 
-def tune_filter_widgets(filterset):
-    """Native date pickers, fold-out tick boxes for multiple choices, 全部 for "no filter"."""
-    for filter_ in filterset.filters.values():
-        if isinstance(filter_, DateFilter):
-            filter_.extra["widget"] = DateInput()
-        elif isinstance(filter_, BooleanFilter):
-            filter_.extra["widget"] = AnyYesNoSelect
-        elif isinstance(filter_, MultipleChoiceFilter | ModelMultipleChoiceFilter):
-            filter_.extra["widget"] = CheckboxDropdown
-        elif isinstance(filter_, OrderingFilter):
-            filter_.extra["empty_label"] = gettext_lazy("默认排序")
-        elif isinstance(filter_, ChoiceFilter | ModelChoiceFilter):
-            filter_.extra["empty_label"] = gettext_lazy("全部")
+def _use_widget(field, widget):
+    """Give one form field (of one form instance) another widget, wired as the field's own would be."""
+    widget.is_required = field.required
+    widget.attrs.update(field.widget_attrs(widget))
+    if hasattr(field, "choices"):
+        widget.choices = field.choices
+    field.widget = widget
+
+
+def _tune_field(filter_, field):
+    """Native date pickers, fold-out tick boxes for multiple choices, 全部 for "no filter".
+
+    A widget the FilterSet declares for a filter (``widget=…``) is kept as declared."""
+    if "widget" in filter_.extra:
+        return
+    if isinstance(filter_, DateFilter):
+        _use_widget(field, DateInput())
+    elif isinstance(filter_, BooleanFilter):
+        _use_widget(field, AnyYesNoSelect())
+    elif isinstance(filter_, MultipleChoiceFilter | ModelMultipleChoiceFilter):
+        _use_widget(field, CheckboxDropdown())
+    elif isinstance(filter_, OrderingFilter | ChoiceFilter | ModelChoiceFilter) and hasattr(field, "empty_label"):
+        field.empty_label = gettext_lazy("默认排序") if isinstance(filter_, OrderingFilter) else gettext_lazy("全部")
+        field.widget.choices = field.choices
+
+
+class ScopedFilterSetMixin:
+    """A FilterSet whose model choices offer, and accept, only what the request's user may see.
+
+    An id outside the user's scope is then refused exactly like an id that does not exist (the
+    same "not a valid choice" error), on pages, in the API and in exports alike. Everything is
+    done on this instance's form: the class-level filters are shared by every request (and by
+    the API schema generator, which builds and caches their fields), so they are never changed.
+    A FilterSet built without a request (a script, a test of the filters alone) is not scoped.
+    """
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            user = getattr(self.request, "user", None)
+            for name, filter_ in self.filters.items():
+                field = form.fields.get(name)
+                if field is None:
+                    continue
+                queryset = getattr(field, "queryset", None)
+                if user is not None and queryset is not None and hasattr(queryset, "visible_to"):
+                    field.queryset = queryset.visible_to(user)
+                _tune_field(filter_, field)
+        return self._form
+
+
+def require_scoped(filterset_class):
+    """``filterset_class`` itself, if it scopes its choices; a list or export must never use one that does not."""
+    if not issubclass(filterset_class, ScopedFilterSetMixin):
+        raise ImproperlyConfigured(f"{filterset_class.__name__} must scope its choices (ScopedFilterSetMixin).")
+    return filterset_class
+
+
+class ScopedFilterSet(ScopedFilterSetMixin, django_filters.FilterSet):
+    """The base of every list's FilterSet: scoped choices and a free-text ``q`` over ``search_fields``."""
+
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("搜索"))
+
+    search_fields = ()
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Sequence(models.Model):
-    """Counters taken under a row lock: ticket and hazard numbers per day, the event chain head."""
+    """Counters taken under a row lock: ticket and hazard numbers per day (the event chains keep
+    their heads in timeline.StreamHead)."""
 
     key = models.CharField(max_length=64, primary_key=True)
     value = models.BigIntegerField(default=0)

@@ -10,6 +10,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.filtersets import require_scoped
 from core.text import join_list
 
 CHUNK_SIZE = 1000
@@ -63,11 +64,10 @@ def xlsx_response(handle, filename):
 
 
 def filtered(request, filterset_class, queryset):
-    """The list's rows for this query string, or None when the filters are not valid for this user."""
-    from core.filtersets import scope_filter_choices
+    """The list's rows for this query string, or None when the filters are not valid for this user.
 
-    filterset = filterset_class(data=request.GET or None, queryset=queryset, request=request)
-    scope_filter_choices(filterset, request.user)
+    The FilterSet scopes its own choices to ``request.user`` (core.filtersets.ScopedFilterSetMixin)."""
+    filterset = require_scoped(filterset_class)(data=request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         return None
     return filterset.qs

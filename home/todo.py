@@ -9,31 +9,21 @@ built yet) are skipped, so the header never raises NoReverseMatch.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Func, IntegerField, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.policy import is_admin
+from accounts.policy import Action, allows, is_active_user, is_admin
 from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
 from closeout.choices import CrossCheckStatus
 from core.links import safe_reverse
+from core.queries import SubqueryCount
 
 CACHE_ATTR = "_todo_counts_cache"
 OPEN_TICKET_VALUES = [TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED]
 
 
 # --- the to-do counts ------------------------------------------------------------------------
-
-
-class _Count(Subquery):
-    """``(SELECT COUNT(pk) FROM … WHERE …)`` as a column: no GROUP BY, no ordering."""
-
-    output_field = IntegerField()
-    empty_result_set_value = 0
-
-    def __init__(self, queryset):
-        super().__init__(queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n"))
 
 
 def _todo_specs(user, today):
@@ -61,7 +51,7 @@ def _todo_specs(user, today):
             (
                 "aggregate",
                 _("待汇总隐患"),
-                Hazard.objects.visible_to(user).filter(status=HazardStatus.REPORTED, withdrawn=False),
+                Hazard.objects.visible_to(user).awaiting_aggregation(),
                 safe_reverse("cases:desk")
                 or safe_reverse("cases:hazard_list", query={"status": HazardStatus.REPORTED}),
                 True,
@@ -83,7 +73,7 @@ def _todo_specs(user, today):
             (
                 "due_soon",
                 _("临近期限"),
-                tickets.filter(status=TicketStatus.ASSIGNED, deadline__gte=today, deadline__lte=soon),
+                tickets.due_soon(today, settings.REMINDER_DAYS),
                 safe_reverse(*ticket_list, query=due_query),
                 False,
             ),
@@ -109,20 +99,27 @@ def _todo_specs(user, today):
         ]
     if role in (Role.ENTERPRISE, Role.LANDLORD):
         kind = ResponsibleKind.ENTERPRISE if role == Role.ENTERPRISE else ResponsibleKind.LANDLORD
-        mine = tickets.filter(responsible_kind=kind, status=TicketStatus.ASSIGNED)
+        mine = tickets.filter(responsible_kind=kind)
         return [
-            ("fix", _("待整改"), mine, safe_reverse(*ticket_list, query={"status": TicketStatus.ASSIGNED}), True),
+            (
+                "fix",
+                _("待整改"),
+                mine.filter(status=TicketStatus.ASSIGNED),
+                safe_reverse(*ticket_list, query={"status": TicketStatus.ASSIGNED}),
+                True,
+            ),
             (
                 "due_soon",
                 _("临近期限"),
-                mine.filter(deadline__gte=today, deadline__lte=soon),
+                mine.due_soon(today, settings.REMINDER_DAYS),
                 safe_reverse(*ticket_list, query=due_query),
                 False,
             ),
+            # every overdue ticket the party sees, as the list behind the link and the home tile
             (
                 "overdue",
                 _("已逾期"),
-                mine.filter(deadline__lt=today),
+                tickets.overdue(today),
                 safe_reverse(*ticket_list, query={"overdue": "true"}),
                 False,
             ),
@@ -133,7 +130,7 @@ def _todo_specs(user, today):
             (
                 "escalated",
                 _("督办中整改单"),
-                tickets.filter(status__in=OPEN_TICKET_VALUES, escalation_level__gt=0),
+                tickets.escalated(),
                 safe_reverse(*ticket_list, query={"escalation_level": [1, 2], "status": OPEN_TICKET_VALUES}),
                 False,
             ),
@@ -160,7 +157,7 @@ def todo_counts(user, *, today=None, refresh=False):
     if specs:
         row = (
             User.objects.filter(pk=user.pk)
-            .annotate(**{f"todo_{key}": _Count(qs) for key, _label, qs, _url, _badge in specs})
+            .annotate(**{f"todo_{key}": SubqueryCount(qs) for key, _label, qs, _url, _badge in specs})
             .values(*(f"todo_{key}" for key, *_rest in specs))
             .first()
         ) or {}
@@ -225,15 +222,28 @@ ADMIN_NAV = [
 ]
 
 
+# Entries that lead to an action's page are shown only to those the policy lets do it (the page's
+# own check reads the same rule).
+NAV_ACTIONS = {
+    "report": Action.HAZARD_REPORT,
+    "verify": Action.TICKET_VERIFY,
+    "crosscheck": Action.CROSSCHECK_RECORD,
+    "desk": Action.TICKET_CREATE,
+    "closeout": Action.PARCEL_REQUEST_CROSSCHECK,
+    "import": Action.REGISTER_IMPORT,
+    "self_check": Action.INSPECTION_RECORD,
+}
+
+
 def nav_items(user, path=""):
     """The menu for ``user``: dicts (key, label, url, active); unresolvable entries are left out."""
-    if user is None or not user.is_authenticated:
+    if not is_active_user(user):
         return []
     entries = NAV.get(user.role) or (ADMIN_NAV if is_admin(user) else [])
     items = []
     for key, label, names, query in entries:
-        if key == "import" and not user.sees_everything:
-            continue  # the import page is only for managers of the whole area (enterprises.views.ImportAccessMixin)
+        if key in NAV_ACTIONS and not allows(user, NAV_ACTIONS[key]):
+            continue  # e.g. the import page is only for managers of the whole area
         url = safe_reverse(*names, query=query)
         if url:
             items.append({"key": key, "label": label, "url": url, "active": False})

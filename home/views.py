@@ -12,9 +12,18 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from accounts.policy import is_admin
 from briefing.figures import rate_tone
-from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus, ResponsibleKind, TicketStatus
+from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
 from cases.deadlines import ticket_rows
 from cases.models import Hazard, Inspection, Ticket
+from cases.querysets import (
+    awaiting_aggregation_q,
+    counted_hazard_q,
+    due_soon_q,
+    escalated_ticket_q,
+    open_ticket_q,
+    overdue_q,
+    rectified_hazard_q,
+)
 from core.dates import day_start, round_start
 from core.links import safe_reverse
 from home.todo import todo_counts
@@ -96,7 +105,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .order_by()
         }
         open_hazards = dict(
-            Hazard.objects.filter(grid_id__in=grid_ids, status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
+            Hazard.objects.open()
+            .filter(grid_id__in=grid_ids)
             .values("grid_id")
             .annotate(n=Count("pk"))
             .order_by()
@@ -161,31 +171,24 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def manager_context(self, user, today):
         soon = today + timedelta(days=settings.REMINDER_DAYS)
         tickets = Ticket.objects.visible_to(user)
-        open_q = ~Q(status=TicketStatus.CLOSED)
         ticket_figures = tickets.aggregate(
             pending=Count("pk", filter=Q(status=TicketStatus.PENDING)),
             assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
             submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
-            overdue=Count("pk", filter=open_q & Q(deadline__lt=today)),
-            due_soon=Count("pk", filter=Q(status=TicketStatus.ASSIGNED, deadline__gte=today, deadline__lte=soon)),
-            escalated=Count("pk", filter=open_q & Q(escalation_level__gt=0)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            due_soon=Count("pk", filter=due_soon_q(today, settings.REMINDER_DAYS)),
+            escalated=Count("pk", filter=escalated_ticket_q()),
             closed_today=Count("pk", filter=Q(status=TicketStatus.CLOSED, closed_at__gte=day_start(today))),
         )
         # Only the rows these figures can count: reported ones and today's (both on indexes).
         hazard_figures = (
             Hazard.objects.visible_to(user)
-            .filter(Q(status=HazardStatus.REPORTED) | Q(reported_at__gte=day_start(today)), withdrawn=False)
+            .filter(awaiting_aggregation_q() | Q(reported_at__gte=day_start(today)))
             .aggregate(
-                reported=Count("pk", filter=Q(status=HazardStatus.REPORTED)),
-                likely_duplicates=Count(
-                    "pk", filter=Q(status=HazardStatus.REPORTED, likely_duplicate_of__isnull=False)
-                ),
-                major_reported=Count("pk", filter=Q(status=HazardStatus.REPORTED, severity="major")),
-                today=Count(
-                    "pk",
-                    filter=Q(reported_at__gte=day_start(today))
-                    & ~Q(status__in=[HazardStatus.DUPLICATE, HazardStatus.INVALID]),
-                ),
+                reported=Count("pk", filter=awaiting_aggregation_q()),
+                likely_duplicates=Count("pk", filter=awaiting_aggregation_q() & Q(likely_duplicate_of__isnull=False)),
+                major_reported=Count("pk", filter=awaiting_aggregation_q() & Q(severity="major")),
+                today=Count("pk", filter=counted_hazard_q() & Q(reported_at__gte=day_start(today))),
             )
         )
         parcel_figures = Parcel.objects.visible_to(user).aggregate(
@@ -248,11 +251,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def party_context(self, user, today, soon):
         kind = ResponsibleKind.ENTERPRISE if user.role == Role.ENTERPRISE else ResponsibleKind.LANDLORD
         visible = Ticket.objects.visible_to(user)
-        figures = visible.filter(responsible_kind=kind).aggregate(
-            assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
-            submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
-            overdue=Count("pk", filter=Q(status=TicketStatus.ASSIGNED, deadline__lt=today)),
-            closed=Count("pk", filter=Q(status=TicketStatus.CLOSED)),
+        own = Q(responsible_kind=kind)
+        figures = visible.aggregate(
+            assigned=Count("pk", filter=own & Q(status=TicketStatus.ASSIGNED)),
+            submitted=Count("pk", filter=own & Q(status=TicketStatus.SUBMITTED)),
+            # every overdue ticket the party sees (a landlord's tenants' too), as the list behind the tile
+            overdue=Count("pk", filter=overdue_q(today)),
+            closed=Count("pk", filter=own & Q(status=TicketStatus.CLOSED)),
         )
         mine = list(
             visible.filter(responsible_kind=kind, status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED])
@@ -290,18 +295,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
     # --- administrators (and leaders when the dashboard is not there) ------------------------------------
 
     def overview_context(self, user, today):
-        hazards = (
-            Hazard.objects.visible_to(user)
-            .filter(withdrawn=False)
-            .aggregate(
-                found=Count("pk", filter=~Q(status__in=[HazardStatus.DUPLICATE, HazardStatus.INVALID])),
-                rectified=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
-                reported=Count("pk", filter=Q(status=HazardStatus.REPORTED)),
-            )
+        hazards = Hazard.objects.visible_to(user).aggregate(
+            found=Count("pk", filter=counted_hazard_q()),
+            rectified=Count("pk", filter=rectified_hazard_q()),
+            reported=Count("pk", filter=awaiting_aggregation_q()),
         )
         tickets = Ticket.objects.visible_to(user).aggregate(
-            open=Count("pk", filter=~Q(status=TicketStatus.CLOSED)),
-            overdue=Count("pk", filter=~Q(status=TicketStatus.CLOSED) & Q(deadline__lt=today)),
+            open=Count("pk", filter=open_ticket_q()),
+            overdue=Count("pk", filter=overdue_q(today)),
         )
         register = {
             "zones": Zone.objects.visible_to(user).count(),

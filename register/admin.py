@@ -5,13 +5,13 @@ from register.models import Enterprise, Grid, Parcel, RiskTagOption, Zone
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "code", "order")
     search_fields = ("name", "code")
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "zone", "code")
     list_filter = ("zone",)
     search_fields = ("name", "code", "zone__name")

@@ -5,22 +5,12 @@ from django.utils.translation import override
 from core.xlsx import CHUNK_SIZE, _bad_filters, _date, _stamp, _yes_no, filtered, write_workbook, xlsx_response
 from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
 from register.importer import COLUMNS_BY_KEY
+from register.importing.columns import ENTERPRISE_ONLY_COLUMNS, PARCEL_IMPORT_KEYS
 from register.models import Enterprise, Parcel
 
 # --- the register -----------------------------------------------------------------------------------
 
-PARCEL_IMPORT_KEYS = ("zone", "grid", "parcel_code", "parcel_name", "parcel_address", "landlord_name", "landlord_phone")
-ENTERPRISE_IMPORT_KEYS = PARCEL_IMPORT_KEYS + (
-    "name",
-    "credit_code",
-    "kind",
-    "legal_representative",
-    "safety_contact",
-    "phone",
-    "employee_count",
-    "above_scale",
-    "risk_tags",
-)
+ENTERPRISE_IMPORT_KEYS = PARCEL_IMPORT_KEYS + ENTERPRISE_ONLY_COLUMNS
 
 
 def _import_headers(keys):

@@ -1,52 +1,45 @@
+"""One FilterSet per register model, shared by the register lists, their exports and the API viewsets."""
+
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filtersets import ScopedFilterSet
 from register.choices import CloseoutState, EnterpriseKind, RiskTag
 from register.models import Enterprise, Grid, Parcel, Zone
+from register.querysets import active_tenants_of
 
 
-class ParcelFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("搜索"))
+class GridFilters(ScopedFilterSet):
+    """The zone and grid a unit lies in, by id (a choice of the user's own) or by name."""
+
     zone_id = django_filters.ModelMultipleChoiceFilter(
         field_name="grid__zone", queryset=Zone.objects.all(), label=_("区块")
     )
     zone = django_filters.CharFilter(field_name="grid__zone__name", label=_("区块名称"))
     grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
     grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
+
+
+class ParcelFilterSet(GridFilters):
     closeout_state = django_filters.MultipleChoiceFilter(choices=CloseoutState.choices, label=_("销号状态"))
     multi_tenant = django_filters.BooleanFilter(method="filter_multi_tenant", label=_("一厂多租"))
+
+    search_fields = ("code", "name", "address", "landlord_name")
 
     class Meta:
         model = Parcel
         fields = ["q", "zone_id", "zone", "grid_id", "grid", "closeout_state", "multi_tenant"]
 
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(name__icontains=value)
-            | Q(address__icontains=value)
-            | Q(landlord_name__icontains=value)
-        )
-
     def filter_multi_tenant(self, queryset, name, value):
         if value is None:
             return queryset
-        queryset = queryset.with_tenant_counts()
+        if "tenant_count" not in queryset.query.annotations:
+            # A sub-select, not a join and GROUP BY over the whole list.
+            queryset = queryset.annotate(tenant_count=active_tenants_of())
         return queryset.filter(tenant_count__gt=1) if value else queryset.filter(tenant_count__lte=1)
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("搜索"))
-    zone_id = django_filters.ModelMultipleChoiceFilter(
-        field_name="grid__zone", queryset=Zone.objects.all(), label=_("区块")
-    )
-    zone = django_filters.CharFilter(field_name="grid__zone__name", label=_("区块名称"))
-    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
-    grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
+class EnterpriseFilterSet(GridFilters):
     parcel_id = django_filters.NumberFilter(field_name="parcel_id", label=_("宗地"))
     parcel = django_filters.CharFilter(field_name="parcel__code", label=_("宗地编号"))
     kind = django_filters.MultipleChoiceFilter(choices=EnterpriseKind.choices, label=_("单位类型"))
@@ -55,6 +48,8 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     )
     above_scale = django_filters.BooleanFilter(label=_("规上企业"))
     active = django_filters.BooleanFilter(label=_("在营"))
+
+    search_fields = ("name", "credit_code", "legal_representative", "safety_contact", "parcel__code")
 
     class Meta:
         model = Enterprise
@@ -71,15 +66,3 @@ class EnterpriseFilterSet(django_filters.FilterSet):
             "above_scale",
             "active",
         ]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(credit_code__icontains=value)
-            | Q(legal_representative__icontains=value)
-            | Q(safety_contact__icontains=value)
-            | Q(parcel__code__icontains=value)
-        )

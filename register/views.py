@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
-from accounts.policy import may_import
+from accounts.policy import Action
 from core.text import join_clauses
 from register.forms import RegisterImportForm
 from register.importer import COLUMNS, ImportFailed, Problem, RegisterImporter
@@ -85,10 +85,8 @@ def _store(upload):
 
 
 class ImportAccessMixin(RoleRequiredMixin):
+    action = Action.REGISTER_IMPORT
     refusal_message = gettext_lazy("导入台账仅供负责全区的交办/安监人员和系统管理员使用。")
-
-    def allowed(self, user):
-        return may_import(user)
 
 
 def import_page(request, *, form=None, problems=None, entry=None, token=None, status=200):

@@ -187,17 +187,19 @@ def test_enterprise_todo_counts_assigned_tickets_and_near_deadlines(client, worl
     assert 'data-todo="fix">2<' in html and 'data-todo="due_soon">1<' in html
 
 
-def test_todo_counts_take_one_query_and_are_cached_per_request(world, category):
+@pytest.mark.parametrize(
+    "who", ["inspector", "manager", "manager_all", "leader", "enterprise_user", "landlord", "admin"]
+)
+def test_todo_counts_take_one_query_and_are_cached_per_request(world, category, who):
     submitted_ticket(world, category, world.tenant1)
-    for who in ("inspector", "manager", "manager_all", "leader", "enterprise_user", "landlord", "admin"):
-        user = fresh(getattr(world, who))
-        _ = (user.sees_everything, user.scope_grid_ids)  # the user's scope is loaded once per request anyway
-        with CaptureQueriesContext(connection) as first:
-            counts = todo.todo_counts(user)
-        assert len(first.captured_queries) <= 1, who
-        with CaptureQueriesContext(connection) as second:
-            assert todo.todo_counts(user) is counts
-        assert len(second.captured_queries) == 0, who
+    user = fresh(getattr(world, who))
+    _ = (user.scope_zone_ids, user.scope_grid_ids)  # the user's scope is loaded once per request anyway
+    with CaptureQueriesContext(connection) as first:
+        counts = todo.todo_counts(user)
+    assert len(first.captured_queries) <= 1
+    with CaptureQueriesContext(connection) as second:
+        assert todo.todo_counts(user) is counts
+    assert len(second.captured_queries) == 0
 
 
 # --- the menu ------------------------------------------------------------------------------------

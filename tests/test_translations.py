@@ -314,7 +314,7 @@ def english_client(client, user):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "who, page",
+    ("who", "page"),
     [
         ("manager", "ticket"),
         ("manager", "landlord_ticket"),

@@ -24,3 +24,12 @@ class DailyReportSerializer(BriefingFiguresSerializer):
     scope = serializers.CharField()
     generated_at = serializers.DateTimeField()
     zones = ZoneBriefingSerializer(many=True)
+    stored = serializers.BooleanField(help_text=_("false：该日简报尚未生成，内容为按当前台账即时计算的结果，未保存。"))
+
+
+class RegeneratedSerializer(serializers.Serializer):
+    """The briefings of one day, generated again and stored."""
+
+    date = serializers.DateField()
+    generated_at = serializers.DateTimeField(allow_null=True)
+    scopes = serializers.ListField(child=serializers.CharField())

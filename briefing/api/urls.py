@@ -4,4 +4,9 @@ from briefing.api import views
 
 urlpatterns = [
     path("reports/daily/<str:date>/", views.DailyReportView.as_view(), name="daily-report"),
+    path(
+        "reports/daily/<str:date>/regenerate/",
+        views.DailyReportRegenerateView.as_view(),
+        name="daily-report-regenerate",
+    ),
 ]

@@ -1,32 +1,41 @@
 import datetime
 import re
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import has_role
 from accounts.choices import Role
+from accounts.policy import has_role
+from briefing import archive
 from briefing.api import serializers as s
-from briefing.models import DailyReport
-from cases.models import Hazard
+from core.dates import ReportDateError
 
 # --- the daily briefing ---------------------------------------------------------------------
 
 SCOPE_PATTERN = re.compile(r"^(all|zone:[0-9]{1,18}|grid:[0-9]{1,18})$")
+DATE_PARAMETER = OpenApiParameter("date", OpenApiTypes.DATE, OpenApiParameter.PATH)
+
+
+def _day(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({"date": [_("日期格式应为 YYYY-MM-DD。")]})
 
 
 class DailyReportView(APIView):
-    """每日简报 of one day as stored (generated on first request when the day has none yet)."""
+    """每日简报 of one day: the stored briefing, or, when that day's has not been generated yet, the
+    same briefing computed for the asked scope and not stored (``stored`` is false). Reading never
+    changes a stored briefing."""
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, OpenApiParameter.PATH),
+            DATE_PARAMETER,
             OpenApiParameter(
                 "scope", OpenApiTypes.STR, description="all, zone:<id> or grid:<id>", pattern=SCOPE_PATTERN.pattern
             ),
@@ -37,20 +46,14 @@ class DailyReportView(APIView):
         user = request.user
         if not has_role(user, (Role.LEADER, Role.MANAGER, Role.INSPECTOR)) and not user.sees_everything:
             raise PermissionDenied(_("您的角色不能查看每日简报。"))
-        try:
-            day = datetime.date.fromisoformat(date)
-        except ValueError:
-            raise ValidationError({"date": [_("日期格式应为 YYYY-MM-DD。")]})
+        day = _day(date)
         scope = request.query_params.get("scope") or default_scope(user)
         if not SCOPE_PATTERN.match(scope):
             raise ValidationError({"scope": [_("范围应为 all、zone:<id> 或 grid:<id>。")]})
-        reports = DailyReport.objects.visible_to(user)
-        report = reports.filter(date=day, scope=scope).first()
-        if report is None and self.may_generate(day):
-            from briefing.reports import get_or_generate
-
-            get_or_generate(day, scope)
-            report = reports.filter(date=day, scope=scope).first()
+        try:
+            report = archive.read_report(user, day, scope)
+        except ReportDateError:
+            report = None
         if report is None:
             raise NotFound(_("没有该日期的简报。"))
         return Response(
@@ -59,16 +62,33 @@ class DailyReportView(APIView):
                 "date": report.date.isoformat(),
                 "scope": report.scope,
                 "generated_at": serializers.DateTimeField().to_representation(report.generated_at),
+                "stored": report.pk is not None,
             }
         )
 
-    @staticmethod
-    def may_generate(day):
-        """Only past days since the ledger began: a briefing of nothing is not made up."""
-        if day >= timezone.localdate():
-            return False
-        first = Hazard.objects.order_by("reported_at").values_list("reported_at", flat=True).first()
-        return first is not None and day >= timezone.localdate(first)
+
+class DailyReportRegenerateView(APIView):
+    """Regenerate and store every scope's briefing of one day: office administrators only (a superuser
+    or a manager responsible for the whole area). The daily job does this every morning; this is the
+    one other way a stored briefing changes."""
+
+    @extend_schema(
+        request=None,
+        parameters=[DATE_PARAMETER],
+        responses={200: s.RegeneratedSerializer, 403: OpenApiResponse(description="not an office administrator")},
+    )
+    def post(self, request, date):
+        day = _day(date)
+        try:
+            stored = archive.regenerate_daily_reports(day, actor=request.user)
+        except ReportDateError as exc:
+            raise ValidationError({"date": [str(exc)]})
+        body = {
+            "date": day.isoformat(),
+            "generated_at": stored[0].generated_at if stored else None,
+            "scopes": [report.scope for report in stored],
+        }
+        return Response(s.RegeneratedSerializer(body).data, status=status.HTTP_200_OK)
 
 
 def default_scope(user):

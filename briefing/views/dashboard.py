@@ -9,7 +9,7 @@ however many parcels, hazards or tickets there are.
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Value
@@ -27,6 +27,7 @@ from briefing import figures as ledger
 from briefing.figures import rate_tone
 from cases.choices import COUNTED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, HazardStatus
 from cases.models import Hazard
+from cases.querysets import rectified_hazard_q
 from catalogue.choices import Severity
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
@@ -161,7 +162,7 @@ def trend(user, today, days):
     tz = local_tz()
     first = today - timedelta(days=days - 1)
     start = day_start(first)
-    counted = Hazard.objects.visible_to(user).filter(status__in=COUNTED_HAZARDS, withdrawn=False)
+    counted = Hazard.objects.visible_to(user).counted()
     found = (
         counted.filter(reported_at__gte=start)
         .annotate(day=TruncDate("reported_at", tzinfo=tz))
@@ -170,7 +171,8 @@ def trend(user, today, days):
         .order_by()
     )
     fixed = (
-        counted.filter(status=HazardStatus.RECTIFIED, rectified_at__gte=start)
+        counted.rectified()
+        .filter(rectified_at__gte=start)
         .annotate(day=TruncDate("rectified_at", tzinfo=tz))
         .values("day")
         .annotate(found=Value(0), rectified=Count("pk"))
@@ -180,7 +182,7 @@ def trend(user, today, days):
     for row in found.union(fixed, all=True):
         day = row["day"]
         if isinstance(day, str):
-            day = datetime.strptime(day[:10], "%Y-%m-%d").date()
+            day = date.fromisoformat(day[:10])
         entry = per_day.setdefault(day, [0, 0])
         entry[0] += row["found"] or 0
         entry[1] += row["rectified"] or 0
@@ -199,11 +201,11 @@ def categories(user, limit=12):
     """Hazards by category (the most found first): found, rectified, open, major."""
     rows = (
         Hazard.objects.visible_to(user)
-        .filter(status__in=COUNTED_HAZARDS, withdrawn=False)
+        .counted()
         .values("category_id", "category__code", "category__name")
         .annotate(
             found=Count("pk"),
-            rectified=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
+            rectified=Count("pk", filter=rectified_hazard_q()),
             major=Count("pk", filter=Q(severity=Severity.MAJOR)),
         )
         .order_by("-found", "category__code")[:limit]

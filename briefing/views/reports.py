@@ -1,8 +1,10 @@
 """The archive of daily briefings: a list of stored reports and one day's report.
 
 Every queryset starts from ``DailyReport.objects.visible_to(user)``: a leader or manager with
-zones sees their zones' (and those zones' grids') reports, one without zones every report, an
-inspector their grids' reports; a report outside the user's scope answers 404.
+zones sees their zones' (and those zones' grids') reports, one responsible for the whole area
+every report (one with neither sees none), an inspector their grids' reports; a report outside
+the user's scope answers 404. These pages only read: a stored briefing changes only through
+the daily job or an office administrator's regenerate (briefing.archive).
 """
 
 from datetime import date

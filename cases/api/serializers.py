@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from cases.choices import EscalationLevel, InspectionSource
+from cases.deadlines import validate_deadline
 from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
 from catalogue.choices import Severity
 from catalogue.models import Campaign, Checklist, HazardCategory
@@ -387,7 +388,15 @@ class HazardInvalidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, label=_("不属实原因"))
 
 
-class TicketCreateSerializer(ScopedInputMixin, serializers.Serializer):
+class DeadlineMixin:
+    """The deadline checked early by the services' own rule (cases.deadlines.validate_deadline). Its
+    refusal is raised as it is: the API answers with the same body and code as when the service refuses."""
+
+    def validate_deadline(self, value):
+        return validate_deadline(value)
+
+
+class TicketCreateSerializer(DeadlineMixin, ScopedInputMixin, serializers.Serializer):
     scoped_fields = {"hazards": Hazard}
 
     hazards = serializers.PrimaryKeyRelatedField(
@@ -404,7 +413,7 @@ class TicketCreateSerializer(ScopedInputMixin, serializers.Serializer):
         return value
 
 
-class TicketAssignSerializer(serializers.Serializer):
+class TicketAssignSerializer(DeadlineMixin, serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True, label=_("整改期限"))
     assignee = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**63 - 1, label=_("整改人")

@@ -16,23 +16,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from accounts.api.permissions import has_role
+from accounts.api.permissions import require_permitted
 from accounts.api.viewsets import PageByIdsMixin, ScopedViewSetMixin
-from accounts.choices import Role
-from accounts.policy import PARTY_ROLES
+from accounts.policy import Action
 from cases import services
 from cases.api import serializers as s
 from cases.filtersets import HazardFilterSet, InspectionFilterSet, TicketFilterSet
 from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
+from cases.policies import TICKET_ACTIONS
 from core.api.pagination import StandardPagination
 from timeline.models import Event
 
-REPORTING_ROLES = (Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 
 
@@ -48,7 +47,7 @@ class InspectionViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = InspectionFilterSet
     parser_classes = UPLOAD_PARSERS
-    action_roles = {"create": REPORTING_ROLES}
+    policy_actions = {"create": Action.INSPECTION_RECORD}
 
     def base_queryset(self):
         return (
@@ -80,17 +79,17 @@ class HazardViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = HazardFilterSet
     parser_classes = UPLOAD_PARSERS
-    action_roles = {
-        "create": REPORTING_ROLES,
-        "duplicate": (Role.MANAGER, Role.INSPECTOR),
-        "invalid": (Role.MANAGER, Role.INSPECTOR),
+    policy_actions = {
+        "create": Action.HAZARD_REPORT,
+        "duplicate": Action.HAZARD_MARK_DUPLICATE,
+        "invalid": Action.HAZARD_MARK_INVALID,
     }
 
     def base_queryset(self):
         return (
             Hazard.objects.select_related("enterprise", "parcel", "grid", "zone", "category", "reporter")
             .only(*_own_fields(Hazard), *UNIT_NAMES, "category__code", "category__name", *_user_names("reporter"))
-            .prefetch_related("photos")
+            .prefetch_related(_photos(self))
         )
 
     @extend_schema(request=s.HazardCreateSerializer, responses={201: s.HazardSerializer})
@@ -139,8 +138,7 @@ class HazardPhotoListView(generics.ListAPIView):
     def post(self, request, pk):
         hazard = self.get_hazard()
         user = request.user
-        if not (has_role(user, (Role.INSPECTOR, Role.MANAGER)) or hazard.reporter_id == user.pk):
-            raise PermissionDenied(_("只有发现人、网格员或交办人员可以为隐患添加照片。"))
+        require_permitted(user, Action.HAZARD_ADD_PHOTOS, hazard)
         data = _validated(s.PhotoUploadSerializer, request)
         saved = services.add_hazard_photos(hazard, actor=user, photos=data["photos"])
         return Response(
@@ -212,13 +210,10 @@ class TicketViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilterSet
     parser_classes = UPLOAD_PARSERS
-    action_roles = {
-        "create": (Role.MANAGER,),
-        "aggregate": (Role.MANAGER,),
-        "assign": (Role.MANAGER,),
-        "submit": PARTY_ROLES,
-        "verify": (Role.INSPECTOR, Role.MANAGER),
-        "escalate": (Role.MANAGER, Role.LEADER),
+    policy_actions = {
+        "create": Action.TICKET_CREATE,
+        "aggregate": Action.TICKET_CREATE,
+        **TICKET_ACTIONS,
     }
 
     def get_serializer_class(self):
@@ -232,7 +227,7 @@ class TicketViewSet(
             .prefetch_related(Prefetch("hazards", queryset=brief))
         )
         if self.action != "list":
-            queryset = queryset.prefetch_related("photos")
+            queryset = queryset.prefetch_related(_photos(self))
         return queryset
 
     def filter_queryset(self, queryset):
@@ -317,7 +312,7 @@ class TicketViewSet(
 
 
 class EventListView(generics.ListAPIView):
-    """The timeline in order; the responsible party does not see internal events."""
+    """The timeline in order; the responsible party sees neither internal events nor their photos."""
 
     serializer_class = s.EventSerializer
     pagination_class = StandardPagination
@@ -335,9 +330,8 @@ class EventListView(generics.ListAPIView):
             return Event.objects.none()
         user = self.request.user
         events = Event.objects.visible_to(user).filter(self.events_of(self.get_parent()))
-        if user.role in PARTY_ROLES and not user.is_superuser:
-            events = events.visible_to_party()
-        return events.select_related("actor").prefetch_related("photos").order_by("created_at", "pk")
+        photos = Prefetch("photos", queryset=Photo.objects.shown_to(user))
+        return events.select_related("actor").prefetch_related(photos).order_by("created_at", "pk")
 
 
 class TicketEventListView(EventListView):
@@ -367,6 +361,11 @@ HAZARD_BRIEF_FIELDS = (
     *("id", "number", "status", "category", "category__code", "category__name", "severity", "description"),
     *("location_detail", "enterprise", "parcel", "reported_at", "ticket"),
 )
+
+
+def _photos(view):
+    """A parent's photos as the caller may see them: an internal note's photos only for office staff."""
+    return Prefetch("photos", queryset=Photo.objects.shown_to(view.request.user))
 
 
 def _own_fields(model):

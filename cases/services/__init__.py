@@ -1,10 +1,11 @@
 """Every change of status in the case workflow happens here, and nowhere else.
 
-Each service takes the object first and a keyword-only ``actor``, checks the
-actor's role and scope, runs in a transaction with the row locked
-(``select_for_update``), re-checks the status on the locked row (so two people
-acting at once cannot both win), writes one Event, and raises a WorkflowError
-with a clear message when the action is not allowed.
+Each service takes the object first and a keyword-only ``actor``, asks the one
+policy (``accounts.policy.require``; the rules are in cases/policies.py) whether
+the actor may, runs in a transaction with the row locked (``select_for_update``),
+asks again on the locked row (role, scope and status: two people acting at once
+cannot both win), writes one Event, and raises a WorkflowError with a clear
+message and a stable ``code`` when the action is not allowed.
 
 One module per aggregate (inspections, hazards, tickets; close-out in closeout.services);
 this package re-exports the public services.
@@ -27,22 +28,30 @@ Status words and the transition table are in DESIGN.md; the table as built:
     parcel  any        --report_hazard-->                    red
 """
 
-from cases.services.base import can_act_for_party, responsible_party
-from cases.services.hazards import add_hazard_photos, mark_duplicate, mark_invalid, report_hazard
+from cases.services.base import responsible_party
+from cases.services.hazards import (
+    add_hazard_photos,
+    edit_hazard,
+    hazard_changes,
+    mark_duplicate,
+    mark_invalid,
+    report_hazard,
+)
 from cases.services.inspections import record_inspection
 from cases.services.tickets import (
     aggregate_hazards,
     assign_ticket,
-    can_verify,
     comment_ticket,
     create_ticket,
     default_deadline,
     default_measures,
+    edit_ticket_plan,
     escalate_overdue,
     escalate_ticket,
     overdue_level,
     reopen_ticket,
     submit_rectification,
+    ticket_plan_changes,
     verify_ticket,
 )
 from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed, WorkflowError
@@ -55,14 +64,15 @@ __all__ = [
     "add_hazard_photos",
     "aggregate_hazards",
     "assign_ticket",
-    "can_act_for_party",
-    "can_verify",
     "comment_ticket",
     "create_ticket",
     "default_deadline",
     "default_measures",
+    "edit_hazard",
+    "edit_ticket_plan",
     "escalate_overdue",
     "escalate_ticket",
+    "hazard_changes",
     "mark_duplicate",
     "mark_invalid",
     "overdue_level",
@@ -71,5 +81,6 @@ __all__ = [
     "report_hazard",
     "responsible_party",
     "submit_rectification",
+    "ticket_plan_changes",
     "verify_ticket",
 ]

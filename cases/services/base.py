@@ -1,54 +1,42 @@
-"""What every case service shares: role and scope checks, row locks, numbers, photos, units."""
+"""What every case service shares: scope checks, row locks, numbers, photos, units.
+
+Who may do an action (role, scope, party, grid, status) is accounts.policy's ``require``; the
+rules of the case actions are in cases/policies.py.
+"""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.policy import is_admin
 from cases.choices import (
-    OPEN_HAZARD_STATUSES,
     ResponsibleKind,
 )
 from cases.models import Hazard
 from catalogue.choices import CategoryLevel
 from catalogue.models import HazardCategory
-from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
+from core.errors import NotPermitted, ValidationFailed
 from core.models import Sequence
+from core.text import join_list
 from register.choices import CloseoutState
 from register.models import Parcel
+from timeline.chain import append_event
 
 # --- helpers -------------------------------------------------------------------------
 
 
-def _is_admin(actor):
-    return bool(actor and actor.is_active and actor.is_superuser)
-
-
-def _require_role(actor, *roles):
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise NotPermitted(_("请先登录。"))
-    if _is_admin(actor) or actor.role in roles:
-        return
-    raise NotPermitted(_("您的角色（%(role)s）不能执行此操作。") % {"role": actor.get_role_display() or "-"})
-
-
 def _require_visible(actor, obj):
-    if _is_admin(actor):
+    """The scope check alone, for an object an action names besides its subject (the unit of a
+    report, the hazard one repeats) and for the admin's edits; a workflow action's subject is
+    checked by ``require(actor, action, obj)`` (scope, role, party, status)."""
+    if is_admin(actor):
         return
     if not type(obj).objects.visible_to(actor).filter(pk=obj.pk).exists():
-        raise NotPermitted(_("该对象不在您的管辖范围内。"))
+        raise NotPermitted(_("该对象不在您的管辖范围内。"), code="out_of_scope")
 
 
 def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
-
-
-def _require_status(obj, *statuses):
-    if obj.status not in statuses:
-        raise TransitionNotAllowed(
-            _("当前状态为“%(status)s”，不能执行此操作（可能已被他人处理，请刷新）。")
-            % {"status": obj.get_status_display()}
-        )
 
 
 def _next_number(prefix, day=None):
@@ -80,6 +68,7 @@ def _save_photos(files, *, actor, kind, **targets):
             raise ValidationFailed(
                 _("照片 %(name)s：%(error)s") % {"name": name, "error": " ".join(exc.messages)},
                 {"photos": exc.messages},
+                code="photo_invalid",
             )
     return saved
 
@@ -98,6 +87,7 @@ def _validate_photos(files):
             raise ValidationFailed(
                 _("照片 %(name)s：%(error)s") % {"name": name, "error": " ".join(exc.messages)},
                 {"photos": exc.messages},
+                code="photo_invalid",
             )
         if hasattr(uploaded, "seek"):
             uploaded.seek(0)
@@ -106,11 +96,15 @@ def _validate_photos(files):
 def _unit(enterprise, parcel):
     """Resolve the unit of an inspection or hazard: (enterprise, parcel, grid)."""
     if enterprise is None and parcel is None:
-        raise ValidationFailed(_("请指定被检查的单位或宗地。"), {"enterprise": [_("请指定单位或宗地。")]})
+        raise ValidationFailed(
+            _("请指定被检查的单位或宗地。"), {"enterprise": [_("请指定单位或宗地。")]}, code="unit_required"
+        )
     if enterprise is not None and parcel is None:
         parcel = enterprise.parcel
     if enterprise is not None and parcel is not None and enterprise.parcel_id not in (None, parcel.pk):
-        raise ValidationFailed(_("该单位不在所选宗地上。"), {"parcel": [_("该单位不在所选宗地上。")]})
+        raise ValidationFailed(
+            _("该单位不在所选宗地上。"), {"parcel": [_("该单位不在所选宗地上。")]}, code="unit_not_on_parcel"
+        )
     grid = enterprise.grid if enterprise is not None else parcel.grid
     return enterprise, parcel, grid
 
@@ -130,10 +124,15 @@ def _category(value):
             raise HazardCategory.DoesNotExist
         return HazardCategory.objects.get(code=value, active=True)
     except HazardCategory.DoesNotExist:
-        raise ValidationFailed(_("隐患类别“%(code)s”不存在。") % {"code": value}, {"category": [_("隐患类别不存在。")]})
+        raise ValidationFailed(
+            _("隐患类别“%(code)s”不存在。") % {"code": value},
+            {"category": [_("隐患类别不存在。")]},
+            code="category_unknown",
+        )
 
 
-def _fingerprint(enterprise, parcel, category):
+def fingerprint_of(enterprise, parcel, category):
+    """The likely-duplicate key of a report: one unit, one category (one open hazard holds it)."""
     unit = f"e{enterprise.pk}" if enterprise is not None else f"p{parcel.pk}"
     return f"{unit}:{category.code}"
 
@@ -142,7 +141,7 @@ def responsible_party(hazard):
     """(kind, enterprise, parcel) responsible for a hazard."""
     if hazard.category.level == CategoryLevel.PARCEL or hazard.enterprise_id is None:
         if hazard.parcel_id is None:
-            raise ValidationFailed(_("宗地级隐患必须关联宗地。"))
+            raise ValidationFailed(_("宗地级隐患必须关联宗地。"), code="parcel_required")
         return ResponsibleKind.LANDLORD, None, hazard.parcel
     return ResponsibleKind.ENTERPRISE, hazard.enterprise, hazard.enterprise.parcel
 
@@ -159,15 +158,46 @@ def _turn_parcel_red(parcel):
 
 
 def _parcel_has_open_hazards(parcel):
-    return Hazard.objects.filter(parcel=parcel, status__in=OPEN_HAZARD_STATUSES, withdrawn=False).exists()
+    return Hazard.objects.open().filter(parcel=parcel).exists()
 
 
-def can_act_for_party(actor, ticket):
-    """The responsible party's own users: the enterprise's users, or the landlord of the parcel."""
-    if _is_admin(actor):
-        return True
-    if ticket.responsible_kind == ResponsibleKind.ENTERPRISE:
-        return actor.role == Role.ENTERPRISE and actor.enterprises.filter(pk=ticket.enterprise_id).exists()
-    if actor.role != Role.LANDLORD or ticket.parcel_id is None:
-        return False
-    return Parcel.objects.visible_to(actor).filter(pk=ticket.parcel_id).exists()
+# --- corrections made in the admin -----------------------------------------------------------
+
+
+def _edited_fields(obj, fields, editable):
+    """``{name: (old, new)}`` for the fields whose value ``fields`` changes on the locked row ``obj``
+    (text stripped); a field outside ``editable`` is refused."""
+    unknown = sorted(set(fields) - set(editable))
+    if unknown:
+        raise ValidationFailed(
+            _("这些字段不能在此修改：%(fields)s。") % {"fields": ", ".join(unknown)},
+            {name: [_("不能在此修改。")] for name in unknown},
+            code="not_editable",
+        )
+    changes = {}
+    for name, value in fields.items():
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(obj, name) != value:
+            changes[name] = (getattr(obj, name), value)
+    return changes
+
+
+def _event_value(value):
+    value = getattr(value, "pk", value)
+    return value if value is None or isinstance(value, bool | int | float) else str(value)
+
+
+def _save_edits(obj, changes, *, actor, kind, **subject):
+    """Save only the changed columns of the locked row, and write one internal event naming them."""
+    for name, (_old, new) in changes.items():
+        setattr(obj, name, new)
+    obj.save(update_fields=[*changes, "updated_at"])
+    labels = [str(obj._meta.get_field(name).verbose_name) for name in changes]
+    return append_event(
+        kind=kind,
+        actor=actor,
+        internal=True,
+        comment=_("管理后台修改：%(fields)s") % {"fields": join_list(labels)},
+        data={"changes": {name: [_event_value(old), _event_value(new)] for name, (old, new) in changes.items()}},
+        **subject,
+    )

@@ -4,32 +4,32 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.policy import Action, require
+from cases import payloads
 from cases.choices import (
-    OPEN_HAZARD_STATUSES,
     HazardStatus,
     PhotoKind,
 )
 from cases.models import Hazard
 from cases.services.base import (
     _category,
-    _fingerprint,
+    _edited_fields,
     _locked,
     _next_number,
-    _require_role,
-    _require_status,
     _require_unit_visible,
     _require_visible,
+    _save_edits,
     _save_photos,
     _turn_parcel_red,
     _unit,
     _validate_photos,
+    fingerprint_of,
 )
 from catalogue.choices import CategoryLevel, Severity
-from core.errors import TransitionNotAllowed, ValidationFailed
-from register.choices import CloseoutState
+from core.errors import ValidationFailed
 from register.models import Enterprise, Parcel
 from timeline.chain import append_event
+from timeline.kinds import EventKind
 
 
 @transaction.atomic
@@ -48,7 +48,7 @@ def report_hazard(
 ):
     """Report one hazard on a unit. A second open report of the same category on the same unit is
     saved and flagged as a likely duplicate of the first."""
-    _require_role(actor, Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)
+    require(actor, Action.HAZARD_REPORT)  # the unit's scope is checked once it is resolved
     return _report_hazard(
         actor=actor,
         category=category,
@@ -79,21 +79,29 @@ def _report_hazard(
     category = _category(category)
     description = (description or "").strip()
     if not description:
-        raise ValidationFailed(_("请填写隐患描述。"), {"description": [_("请填写隐患描述。")]})
+        raise ValidationFailed(
+            _("请填写隐患描述。"), {"description": [_("请填写隐患描述。")]}, code="description_required"
+        )
     severity = severity or category.default_severity
     if severity not in Severity.values:
-        raise ValidationFailed(_("隐患等级无效。"), {"severity": [_("隐患等级只能是一般或重大。")]})
+        raise ValidationFailed(
+            _("隐患等级无效。"), {"severity": [_("隐患等级只能是一般或重大。")]}, code="severity_invalid"
+        )
     enterprise, parcel, grid = _unit(enterprise, parcel)
     _require_unit_visible(actor, enterprise, parcel)
     if category.level == CategoryLevel.PARCEL and parcel is None:
         raise ValidationFailed(
-            _("宗地级隐患（%(name)s）必须关联宗地。") % {"name": category.name}, {"parcel": [_("请选择宗地。")]}
+            _("宗地级隐患（%(name)s）必须关联宗地。") % {"name": category.name},
+            {"parcel": [_("请选择宗地。")]},
+            code="parcel_required",
         )
     if inspection is not None and not (
         (enterprise is not None and inspection.enterprise_id == enterprise.pk)
         or (parcel is not None and inspection.parcel_id == parcel.pk)
     ):
-        raise ValidationFailed(_("隐患与所选排查记录的单位不一致。"), {"inspection": [_("单位不一致。")]})
+        raise ValidationFailed(
+            _("隐患与所选排查记录的单位不一致。"), {"inspection": [_("单位不一致。")]}, code="inspection_mismatch"
+        )
     _validate_photos(photos)
 
     # Lock the unit, then look for an open report of the same category on it.
@@ -101,7 +109,7 @@ def _report_hazard(
         Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     else:
         Parcel.objects.select_for_update().filter(pk=parcel.pk).first()
-    fingerprint = _fingerprint(enterprise, parcel, category)
+    fingerprint = fingerprint_of(enterprise, parcel, category)
     existing = Hazard.objects.filter(fingerprint=fingerprint).first()
 
     hazard = Hazard(
@@ -131,13 +139,14 @@ def _report_hazard(
         hazard.save()
     previous_parcel_state = _turn_parcel_red(parcel) if parcel is not None else None
     _save_photos(photos, actor=actor, kind=PhotoKind.BEFORE, hazard=hazard)
-    data = {"category": category.code, "severity": severity}
-    if hazard.likely_duplicate_of_id:
-        data["likely_duplicate_of"] = hazard.likely_duplicate_of_id
-    if previous_parcel_state:
-        data["parcel_state"] = [previous_parcel_state, CloseoutState.RED]
+    data = payloads.hazard_reported(
+        category=category.code,
+        severity=severity,
+        likely_duplicate_of=hazard.likely_duplicate_of_id,
+        previous_parcel_state=previous_parcel_state,
+    )
     append_event(
-        kind="inspections.hazard.reported",
+        kind=EventKind.HAZARD_REPORTED,
         actor=actor,
         hazard=hazard,
         parcel=parcel,
@@ -150,27 +159,32 @@ def _report_hazard(
 
 @transaction.atomic
 def mark_duplicate(hazard, *, actor, duplicate_of, comment=""):
-    _require_role(actor, Role.MANAGER, Role.INSPECTOR)
+    require(actor, Action.HAZARD_MARK_DUPLICATE)
     hazard = _locked(Hazard, hazard.pk)
-    _require_visible(actor, hazard)
-    _require_status(hazard, HazardStatus.REPORTED)
+    require(actor, Action.HAZARD_MARK_DUPLICATE, hazard)
     if duplicate_of is None or duplicate_of.pk == hazard.pk:
         raise ValidationFailed(
-            _("请选择它重复的那条隐患（不能是它自己）。"), {"duplicate_of": [_("请选择另一条隐患。")]}
+            _("请选择它重复的那条隐患（不能是它自己）。"),
+            {"duplicate_of": [_("请选择另一条隐患。")]},
+            code="duplicate_of_required",
         )
     _require_visible(actor, duplicate_of)
     if duplicate_of.status in (HazardStatus.DUPLICATE, HazardStatus.INVALID):
-        raise ValidationFailed(_("所选隐患本身已标为重复或不属实。"), {"duplicate_of": [_("请选择有效的隐患。")]})
+        raise ValidationFailed(
+            _("所选隐患本身已标为重复或不属实。"),
+            {"duplicate_of": [_("请选择有效的隐患。")]},
+            code="duplicate_of_closed",
+        )
     _close_reported(hazard, HazardStatus.DUPLICATE, duplicate_of=duplicate_of)
     append_event(
-        kind="inspections.hazard.marked_duplicate",
+        kind=EventKind.HAZARD_MARKED_DUPLICATE,
         actor=actor,
         hazard=hazard,
         parcel=hazard.parcel,
         from_status=HazardStatus.REPORTED,
         to_status=HazardStatus.DUPLICATE,
         comment=comment,
-        data={"duplicate_of": duplicate_of.pk},
+        data=payloads.hazard_marked_duplicate(duplicate_of=duplicate_of.pk),
         internal=True,
     )
     return hazard
@@ -178,16 +192,15 @@ def mark_duplicate(hazard, *, actor, duplicate_of, comment=""):
 
 @transaction.atomic
 def mark_invalid(hazard, *, actor, reason):
-    _require_role(actor, Role.MANAGER, Role.INSPECTOR)
+    require(actor, Action.HAZARD_MARK_INVALID)
     hazard = _locked(Hazard, hazard.pk)
-    _require_visible(actor, hazard)
-    _require_status(hazard, HazardStatus.REPORTED)
+    require(actor, Action.HAZARD_MARK_INVALID, hazard)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(_("请填写核实不属实的原因。"), {"reason": [_("请填写原因。")]})
+        raise ValidationFailed(_("请填写核实不属实的原因。"), {"reason": [_("请填写原因。")]}, code="reason_required")
     _close_reported(hazard, HazardStatus.INVALID, invalid_reason=reason)
     append_event(
-        kind="inspections.hazard.marked_invalid",
+        kind=EventKind.HAZARD_MARKED_INVALID,
         actor=actor,
         hazard=hazard,
         parcel=hazard.parcel,
@@ -213,9 +226,7 @@ def _close_reported(hazard, status, **fields):
 def _pass_fingerprint_on(fingerprint):
     """When the holder of a fingerprint closes, the oldest open report of the same thing takes it over."""
     unit, code = fingerprint.split(":", 1)
-    successors = Hazard.objects.select_for_update().filter(
-        fingerprint__isnull=True, status__in=OPEN_HAZARD_STATUSES, category__code=code
-    )
+    successors = Hazard.objects.select_for_update().open().filter(fingerprint__isnull=True, category__code=code)
     if unit[0] == "e":
         successors = successors.filter(enterprise_id=int(unit[1:]))
     else:
@@ -229,23 +240,48 @@ def _pass_fingerprint_on(fingerprint):
 @transaction.atomic
 def add_hazard_photos(hazard, *, actor, photos):
     """More 'before' photos on an open hazard (not a change of status), with one event."""
-    _require_role(actor, Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)
+    require(actor, Action.HAZARD_ADD_PHOTOS)
     if not photos:
-        raise ValidationFailed(_("请至少上传一张照片。"), {"photos": [_("请至少上传一张照片。")]})
+        raise ValidationFailed(
+            _("请至少上传一张照片。"), {"photos": [_("请至少上传一张照片。")]}, code="photo_required"
+        )
     _validate_photos(photos)  # every photo is checked before anything is written
     hazard = _locked(Hazard, hazard.pk)
-    _require_visible(actor, hazard)
-    if hazard.status not in OPEN_HAZARD_STATUSES:
-        raise TransitionNotAllowed(
-            _("当前状态为“%(status)s”，不能再添加照片。") % {"status": hazard.get_status_display()}
-        )
+    require(actor, Action.HAZARD_ADD_PHOTOS, hazard)  # in scope, the reporter or office staff, still open
     event = append_event(
-        kind="inspections.hazard.photos_added",
+        kind=EventKind.HAZARD_PHOTOS_ADDED,
         actor=actor,
         hazard=hazard,
         parcel=hazard.parcel,
         from_status=hazard.status,
         to_status=hazard.status,
-        data={"photos": len(photos)},
+        data=payloads.photos_added(photos=len(photos)),
     )
     return _save_photos(photos, actor=actor, kind=PhotoKind.BEFORE, hazard=hazard, event=event)
+
+
+# Corrected in the admin: the wording. Status, category and severity (which drive the duplicate
+# fingerprint and the ticket's 五落实 plan) change only through the workflow above.
+HAZARD_EDITABLE = ("description", "location_detail")
+
+
+def hazard_changes(hazard, fields):
+    """``{name: (old, new)}``: what ``fields`` change in the wording of ``hazard``, or the refusal
+    (ValidationFailed). The admin's form asks this first; edit_hazard asks again on the locked row."""
+    changes = _edited_fields(hazard, fields, HAZARD_EDITABLE)
+    if "description" in changes and not changes["description"][1]:
+        message = _("请填写隐患描述。")
+        raise ValidationFailed(message, {"description": [message]}, code="description_required")
+    return changes
+
+
+@transaction.atomic
+def edit_hazard(hazard, *, actor, **fields):
+    """Correct a hazard's wording (``HAZARD_EDITABLE``) on the locked row: only the changed columns are
+    saved (a concurrent transition is kept), with one internal event naming them."""
+    hazard = _locked(Hazard, hazard.pk)
+    _require_visible(actor, hazard)
+    changes = hazard_changes(hazard, fields)
+    if changes:
+        _save_edits(hazard, changes, actor=actor, kind=EventKind.HAZARD_EDITED_IN_ADMIN, hazard=hazard)
+    return hazard

@@ -7,18 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.policy import PARTY_ROLES, Action, require
+from cases import payloads
 from cases.choices import (
     InspectionResult,
     InspectionSource,
     PhotoKind,
 )
 from cases.models import Inspection, InspectionItem
-from cases.services.base import _require_role, _require_unit_visible, _save_photos, _unit, _validate_photos
+from cases.services.base import _save_photos, _unit, _validate_photos
 from cases.services.hazards import _report_hazard
 from catalogue.models import ChecklistItem
 from core.errors import ValidationFailed
 from timeline.chain import append_event
+from timeline.kinds import EventKind
 
 # --- inspections and hazards -----------------------------------------------------------
 
@@ -49,21 +51,25 @@ def record_inspection(
 
     A failed item reports a hazard of the item's category; a passed one is recorded as checked.
     """
-    _require_role(actor, Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)
-    if actor.role in (Role.ENTERPRISE, Role.LANDLORD):
+    require(actor, Action.INSPECTION_RECORD)
+    if actor.role in PARTY_ROLES:
         source = InspectionSource.SELF_CHECK
     elif source not in INSPECTOR_SOURCES:
-        raise ValidationFailed(_("检查来源无效。"), {"source": [_("检查来源无效。")]})
+        raise ValidationFailed(_("检查来源无效。"), {"source": [_("检查来源无效。")]}, code="source_invalid")
     enterprise, parcel, grid = _unit(enterprise, parcel)
-    _require_unit_visible(actor, enterprise, parcel)
+    require(actor, Action.INSPECTION_RECORD, enterprise if enterprise is not None else parcel)
     if inspected_at and inspected_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationFailed(_("检查时间不能晚于现在。"), {"inspected_at": [_("检查时间不能晚于现在。")]})
+        raise ValidationFailed(
+            _("检查时间不能晚于现在。"), {"inspected_at": [_("检查时间不能晚于现在。")]}, code="inspected_in_future"
+        )
 
     parsed = OrderedDict()
     items = {}
     if results:
         if checklist is None:
-            raise ValidationFailed(_("填写检查项结果时须选择检查表。"), {"checklist": [_("请选择检查表。")]})
+            raise ValidationFailed(
+                _("填写检查项结果时须选择检查表。"), {"checklist": [_("请选择检查表。")]}, code="checklist_required"
+            )
         items = {item.pk: item for item in ChecklistItem.objects.filter(checklist=checklist).select_related("category")}
         for key, value in results.items():
             item_id = int(key)
@@ -71,6 +77,7 @@ def record_inspection(
                 raise ValidationFailed(
                     _("检查项 %(id)s 不属于检查表“%(name)s”。") % {"id": item_id, "name": checklist.name},
                     {"results": [_("检查项不属于该检查表。")]},
+                    code="item_not_in_checklist",
                 )
             passed, note = (value, "") if isinstance(value, bool) else (bool(value[0]), str(value[1] or ""))
             parsed[item_id] = (passed, note)
@@ -111,17 +118,17 @@ def record_inspection(
         inspection.save(update_fields=["result"])
     _save_photos(photos, actor=actor, kind=PhotoKind.INSPECTION, inspection=inspection)
     append_event(
-        kind="inspections.inspection.recorded",
+        kind=EventKind.INSPECTION_RECORDED,
         actor=actor,
         parcel=parcel,
         to_status=inspection.result,
         comment=notes or "",
-        data={
-            "inspection": inspection.pk,
-            "enterprise": getattr(enterprise, "pk", None),
-            "source": source,
-            "items": len(parsed),
-            "failed": failed,
-        },
+        data=payloads.inspection_recorded(
+            inspection=inspection.pk,
+            enterprise=getattr(enterprise, "pk", None),
+            source=source,
+            items=len(parsed),
+            failed=failed,
+        ),
     )
     return inspection

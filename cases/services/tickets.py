@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import Role
+from accounts.policy import Action, allows, require
+from cases import payloads
 from cases.choices import (
     EscalationLevel,
     HazardStatus,
@@ -17,25 +18,25 @@ from cases.choices import (
     ResponsibleKind,
     TicketStatus,
 )
+from cases.deadlines import days_overdue, is_overdue, validate_deadline
 from cases.models import Hazard, Ticket
+from cases.policies import is_party
 from cases.services.base import (
-    _is_admin,
+    _edited_fields,
     _locked,
     _next_number,
-    _require_role,
-    _require_status,
     _require_visible,
+    _save_edits,
     _save_photos,
     _validate_photos,
-    can_act_for_party,
     responsible_party,
 )
 from cases.services.hazards import _pass_fingerprint_on, _report_hazard
 from catalogue.choices import Severity
-from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
+from core.errors import ValidationFailed
 from core.text import join_list
-from register.models import Parcel
 from timeline.chain import append_event
+from timeline.kinds import EventKind
 
 # --- tickets -------------------------------------------------------------------------
 
@@ -43,12 +44,14 @@ from timeline.chain import append_event
 def _lock_reported_hazards(hazards):
     ids = sorted({h.pk if isinstance(h, Hazard) else int(h) for h in hazards})
     if not ids:
-        raise ValidationFailed(_("请至少选择一条隐患。"), {"hazards": [_("请至少选择一条隐患。")]})
+        raise ValidationFailed(
+            _("请至少选择一条隐患。"), {"hazards": [_("请至少选择一条隐患。")]}, code="hazards_required"
+        )
     # Lock the rows in id order (no joins: PostgreSQL cannot lock the nullable side of an outer join),
     # then read them with what the caller needs.
     locked = list(Hazard.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
     if len(locked) != len(ids):
-        raise ValidationFailed(_("所选隐患不存在。"), {"hazards": [_("所选隐患不存在。")]})
+        raise ValidationFailed(_("所选隐患不存在。"), {"hazards": [_("所选隐患不存在。")]}, code="hazard_not_found")
     return list(
         Hazard.objects.filter(pk__in=ids)
         .select_related("category", "enterprise__parcel", "parcel__grid")
@@ -74,24 +77,20 @@ def default_deadline(hazards, today=None):
 @transaction.atomic
 def create_ticket(hazards, *, actor, measures=None, deadline=None):
     """Aggregate reported hazards of one responsible party into one pending ticket."""
-    _require_role(actor, Role.MANAGER)
+    require(actor, Action.TICKET_CREATE)
     hazards = _lock_reported_hazards(hazards)
     for hazard in hazards:
-        _require_visible(actor, hazard)
-        if hazard.status != HazardStatus.REPORTED:
-            raise TransitionNotAllowed(
-                _("隐患 %(number)s 当前状态为“%(status)s”，不能汇总（可能已被他人处理）。")
-                % {"number": hazard.number, "status": hazard.get_status_display()}
-            )
+        require(actor, Action.TICKET_CREATE, hazard)  # in scope and still reported, on the locked row
     parties = {responsible_party(h)[:2] for h in hazards}
     if len(parties) != 1:
         raise ValidationFailed(
-            _("一张整改单只能对应一个责任方，请按责任方分别汇总。"), {"hazards": [_("责任方不一致。")]}
+            _("一张整改单只能对应一个责任方，请按责任方分别汇总。"),
+            {"hazards": [_("责任方不一致。")]},
+            code="mixed_parties",
         )
     kind, enterprise = parties.pop()
     parcel = enterprise.parcel if enterprise is not None else hazards[0].parcel
-    if deadline is not None and deadline < timezone.localdate():
-        raise ValidationFailed(_("整改期限不能早于今天。"), {"deadline": [_("整改期限不能早于今天。")]})
+    validate_deadline(deadline)
     grid = enterprise.grid if enterprise is not None else parcel.grid
     # The landlord of a multi-tenant parcel is copied on a tenant's ticket (a landlord's own ticket is theirs).
     landlord_copied = bool(kind == ResponsibleKind.ENTERPRISE and parcel and parcel.active_tenants().count() > 1)
@@ -112,12 +111,12 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
         status=HazardStatus.AGGREGATED, ticket=ticket, updated_at=timezone.now()
     )
     append_event(
-        kind="inspections.ticket.created",
+        kind=EventKind.TICKET_CREATED,
         actor=actor,
         ticket=ticket,
         parcel=parcel,
         to_status=TicketStatus.PENDING,
-        data={"hazards": [h.pk for h in hazards], "landlord_copied": landlord_copied},
+        data=payloads.ticket_created(hazards=[h.pk for h in hazards], landlord_copied=landlord_copied),
     )
     return ticket
 
@@ -125,7 +124,7 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
 @transaction.atomic
 def aggregate_hazards(hazards, *, actor, measures=None, deadline=None):
     """汇总: group reported hazards by responsible party, one pending ticket per party."""
-    _require_role(actor, Role.MANAGER)
+    require(actor, Action.TICKET_CREATE)
     locked = _lock_reported_hazards(hazards)
     groups = OrderedDict()
     for hazard in locked:
@@ -157,20 +156,19 @@ def assign_ticket(
 ):
     """交办: pending → assigned, with a deadline (default from the categories). A ticket with a major
     hazard needs the 五落实 plan: measures, funds, deadline, responsible person, contingency."""
-    _require_role(actor, Role.MANAGER)
+    require(actor, Action.TICKET_ASSIGN)
     ticket = _locked(Ticket, ticket.pk)
-    _require_visible(actor, ticket)
-    _require_status(ticket, TicketStatus.PENDING)
+    require(actor, Action.TICKET_ASSIGN, ticket)
     today = timezone.localdate()
     hazards = list(ticket.hazards.select_related("category"))
-    deadline = deadline or ticket.deadline or default_deadline(hazards, today)
-    if deadline < today:
-        raise ValidationFailed(_("整改期限不能早于今天。"), {"deadline": [_("整改期限不能早于今天。")]})
+    deadline = validate_deadline(deadline or ticket.deadline or default_deadline(hazards, today), today=today)
     if measures is not None:
         ticket.measures = measures.strip()
     if funds is not None:
         if funds < 0:
-            raise ValidationFailed(_("整改资金不能为负数。"), {"funds": [_("整改资金不能为负数。")]})
+            raise ValidationFailed(
+                _("整改资金不能为负数。"), {"funds": [_("整改资金不能为负数。")]}, code="funds_negative"
+            )
         ticket.funds = funds
     if responsible_person is not None:
         ticket.responsible_person = responsible_person.strip()
@@ -183,35 +181,28 @@ def assign_ticket(
             raise ValidationFailed(
                 _("含重大隐患的整改单须落实“五落实”，缺少：%(fields)s。") % {"fields": join_list(missing)},
                 {name: [_("重大隐患须填写此项。")] for name in PLAN_FIELDS if getattr(ticket, name) in (None, "")},
+                code="plan_incomplete",
             )
     if assignee is not None:
-        allowed = assignee.is_active and (
-            (
-                ticket.responsible_kind == ResponsibleKind.ENTERPRISE
-                and assignee.role == Role.ENTERPRISE
-                and assignee.enterprises.filter(pk=ticket.enterprise_id).exists()
+        if not (assignee.is_active and is_party(assignee, ticket)):
+            raise ValidationFailed(
+                _("整改人必须是责任方的账号。"),
+                {"assignee": [_("整改人必须是责任方的账号。")]},
+                code="assignee_not_party",
             )
-            or (
-                ticket.responsible_kind == ResponsibleKind.LANDLORD
-                and assignee.role == Role.LANDLORD
-                and Parcel.objects.visible_to(assignee).filter(pk=ticket.parcel_id).exists()
-            )
-        )
-        if not allowed:
-            raise ValidationFailed(_("整改人必须是责任方的账号。"), {"assignee": [_("整改人必须是责任方的账号。")]})
         ticket.assignee = assignee
     ticket.status = TicketStatus.ASSIGNED
     ticket.assigned_at = timezone.now()
     ticket.save()
     append_event(
-        kind="inspections.ticket.assigned",
+        kind=EventKind.TICKET_ASSIGNED,
         actor=actor,
         ticket=ticket,
         parcel=ticket.parcel,
         from_status=TicketStatus.PENDING,
         to_status=TicketStatus.ASSIGNED,
         comment=comment,
-        data={"deadline": deadline.isoformat(), "assignee": getattr(ticket.assignee, "pk", None)},
+        data=payloads.ticket_assigned(deadline=deadline, assignee=getattr(ticket.assignee, "pk", None)),
     )
     return ticket
 
@@ -219,12 +210,9 @@ def assign_ticket(
 @transaction.atomic
 def submit_rectification(ticket, *, actor, comment, photos):
     """The responsible party submits evidence: a comment and at least one photo."""
-    _require_role(actor, Role.ENTERPRISE, Role.LANDLORD)
+    require(actor, Action.TICKET_SUBMIT)
     ticket = _locked(Ticket, ticket.pk)
-    _require_visible(actor, ticket)
-    if not can_act_for_party(actor, ticket):
-        raise NotPermitted(_("只有整改责任方可以提交整改材料。"))
-    _require_status(ticket, TicketStatus.ASSIGNED)
+    require(actor, Action.TICKET_SUBMIT, ticket)
     comment = (comment or "").strip()
     errors = {}
     if not comment:
@@ -232,42 +220,31 @@ def submit_rectification(ticket, *, actor, comment, photos):
     if not photos:
         errors["photos"] = [_("请至少上传一张整改后照片。")]
     if errors:
-        raise ValidationFailed(_("提交整改须填写整改说明并上传至少一张整改后照片。"), errors)
+        raise ValidationFailed(_("提交整改须填写整改说明并上传至少一张整改后照片。"), errors, code="evidence_required")
     _validate_photos(photos)
     ticket.status = TicketStatus.SUBMITTED
     ticket.submitted_at = timezone.now()
     ticket.save(update_fields=["status", "submitted_at", "updated_at"])
     event = append_event(
-        kind="inspections.ticket.submitted",
+        kind=EventKind.TICKET_SUBMITTED,
         actor=actor,
         ticket=ticket,
         parcel=ticket.parcel,
         from_status=TicketStatus.ASSIGNED,
         to_status=TicketStatus.SUBMITTED,
         comment=comment,
-        data={"photos": len(photos)},
+        data=payloads.photos_added(photos=len(photos)),
     )
     _save_photos(photos, actor=actor, kind=PhotoKind.AFTER, ticket=ticket, event=event)
     return ticket
 
 
-def can_verify(actor, ticket):
-    if _is_admin(actor):
-        return True
-    if actor.role == Role.INSPECTOR:
-        return ticket.grid_id in actor.scope_grid_ids
-    return actor.role == Role.MANAGER and Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists()
-
-
 @transaction.atomic
 def verify_ticket(ticket, *, actor, passed, comment=""):
     """验收: pass → closed (hazards rectified, follow-up date set); fail → back to assigned with the reason."""
-    _require_role(actor, Role.INSPECTOR, Role.MANAGER)
+    require(actor, Action.TICKET_VERIFY)
     ticket = _locked(Ticket, ticket.pk)
-    _require_visible(actor, ticket)
-    if not can_verify(actor, ticket):
-        raise NotPermitted(_("只有本网格的网格员或交办人员可以验收。"))
-    _require_status(ticket, TicketStatus.SUBMITTED)
+    require(actor, Action.TICKET_VERIFY, ticket)
     comment = (comment or "").strip()
     now = timezone.now()
     if passed:
@@ -282,15 +259,17 @@ def verify_ticket(ticket, *, actor, passed, comment=""):
         for _pk, fingerprint in rows:
             if fingerprint:
                 _pass_fingerprint_on(fingerprint)
-        kind, to_status = "inspections.ticket.closed", TicketStatus.CLOSED
-        data = {"passed": True, "hazards": hazard_ids, "followup_date": ticket.followup_date.isoformat()}
+        kind, to_status = EventKind.TICKET_CLOSED, TicketStatus.CLOSED
+        data = payloads.ticket_closed(hazards=hazard_ids, followup_date=ticket.followup_date)
     else:
         if not comment:
-            raise ValidationFailed(_("验收不通过时请填写原因。"), {"comment": [_("请填写不通过的原因。")]})
+            raise ValidationFailed(
+                _("验收不通过时请填写原因。"), {"comment": [_("请填写不通过的原因。")]}, code="reason_required"
+            )
         ticket.status = TicketStatus.ASSIGNED
         ticket.rework_count += 1
-        kind, to_status = "inspections.ticket.rejected", TicketStatus.ASSIGNED
-        data = {"passed": False, "rework_count": ticket.rework_count}
+        kind, to_status = EventKind.TICKET_REJECTED, TicketStatus.ASSIGNED
+        data = payloads.ticket_rejected(rework_count=ticket.rework_count)
     ticket.verified_by = actor
     ticket.verification_comment = comment
     ticket.save()
@@ -310,16 +289,13 @@ def verify_ticket(ticket, *, actor, passed, comment=""):
 @transaction.atomic
 def escalate_ticket(ticket, *, actor, comment="", level=None):
     """督办: raise the escalation level (1 督办, 2 挂牌督办) of an open ticket."""
-    _require_role(actor, Role.MANAGER, Role.LEADER)
+    require(actor, Action.TICKET_ESCALATE)
     ticket = _locked(Ticket, ticket.pk)
-    _require_visible(actor, ticket)
-    _require_status(ticket, TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED)
+    require(actor, Action.TICKET_ESCALATE, ticket)  # open, and not yet at the highest level
     current = ticket.escalation_level
     target = current + 1 if level is None else int(level)
     if target not in EscalationLevel.values or target <= current:
-        if current >= EscalationLevel.LISTED:
-            raise TransitionNotAllowed(_("该整改单已是挂牌督办，不能再升级。"))
-        raise ValidationFailed(_("督办级别只能提高。"), {"level": [_("督办级别只能提高。")]})
+        raise ValidationFailed(_("督办级别只能提高。"), {"level": [_("督办级别只能提高。")]}, code="level_not_higher")
     return _raise_level(ticket, target, actor=actor, comment=comment)
 
 
@@ -329,14 +305,14 @@ def _raise_level(ticket, target, *, actor, comment="", data=None):
     ticket.escalated_at = timezone.now()
     ticket.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
     append_event(
-        kind="inspections.ticket.escalated",
+        kind=EventKind.TICKET_ESCALATED,
         actor=actor,
         ticket=ticket,
         parcel=ticket.parcel,
         from_status=ticket.status,
         to_status=ticket.status,
         comment=comment,
-        data={"from_level": previous, "to_level": target, **(data or {})},
+        data=payloads.ticket_escalated(from_level=previous, to_level=target, **(data or {})),
     )
     return ticket
 
@@ -367,9 +343,9 @@ def escalate_overdue(*, today=None):
     for pk in list(candidates):
         with transaction.atomic():
             ticket = _locked(Ticket, pk)
-            if ticket.status == TicketStatus.CLOSED or ticket.deadline is None:
+            if not is_overdue(ticket, today):  # closed (or its deadline moved) since the list was read
                 continue
-            days = (today - ticket.deadline).days
+            days = days_overdue(ticket, today)
             target = overdue_level(days)
             if target > ticket.escalation_level:
                 _raise_level(
@@ -386,17 +362,17 @@ def escalate_overdue(*, today=None):
 @transaction.atomic
 def comment_ticket(ticket, *, actor, comment, internal=False, photos=()):
     """A note on the timeline; internal notes are hidden from the responsible party."""
-    _require_role(actor, Role.INSPECTOR, Role.MANAGER, Role.LEADER, Role.ENTERPRISE, Role.LANDLORD)
+    require(actor, Action.TICKET_COMMENT)
     ticket = _locked(Ticket, ticket.pk)
-    _require_visible(actor, ticket)
+    require(actor, Action.TICKET_COMMENT, ticket)
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationFailed(_("请填写内容。"), {"comment": [_("请填写内容。")]})
-    if actor.role in (Role.ENTERPRISE, Role.LANDLORD):
-        internal = False
+        raise ValidationFailed(_("请填写内容。"), {"comment": [_("请填写内容。")]}, code="comment_required")
+    # Only office staff write internal notes; the party's note is always visible to the party.
+    internal = bool(internal) and allows(actor, Action.TICKET_COMMENT_INTERNAL, ticket, in_scope=True)
     _validate_photos(photos)
     event = append_event(
-        kind="inspections.ticket.commented",
+        kind=EventKind.TICKET_COMMENTED,
         actor=actor,
         ticket=ticket,
         parcel=ticket.parcel,
@@ -414,15 +390,14 @@ def reopen_ticket(ticket, *, actor, comment):
     """事后跟踪: a follow-up re-check finds a closed ticket's hazards back. The closed ticket stays closed
     (its record is kept as it was); the hazards are reported again and aggregated into a new pending
     ticket linked to it (``reopened_from``)."""
-    _require_role(actor, Role.MANAGER)
+    require(actor, Action.TICKET_REOPEN)
     ticket = _locked(Ticket, ticket.pk)
-    _require_visible(actor, ticket)
-    _require_status(ticket, TicketStatus.CLOSED)
+    require(actor, Action.TICKET_REOPEN, ticket)  # closed, and not reopened before
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationFailed(_("请填写复查发现的情况。"), {"comment": [_("请填写复查发现的情况。")]})
-    if ticket.reopened_as.exists():
-        raise TransitionNotAllowed(_("该整改单已复查重开过，请处理重开后的整改单。"))
+        raise ValidationFailed(
+            _("请填写复查发现的情况。"), {"comment": [_("请填写复查发现的情况。")]}, code="comment_required"
+        )
     found = [
         _report_hazard(
             actor=actor,
@@ -439,13 +414,50 @@ def reopen_ticket(ticket, *, actor, comment):
     new_ticket.reopened_from = ticket
     new_ticket.save(update_fields=["reopened_from", "updated_at"])
     append_event(
-        kind="inspections.ticket.reopened",
+        kind=EventKind.TICKET_REOPENED,
         actor=actor,
         ticket=ticket,
         parcel=ticket.parcel,
         from_status=ticket.status,
         to_status=ticket.status,
         comment=comment,
-        data={"new_ticket": new_ticket.pk, "hazards": [h.pk for h in found]},
+        data=payloads.ticket_reopened(new_ticket=new_ticket.pk, hazards=[h.pk for h in found]),
     )
     return new_ticket
+
+
+# Corrected in the admin: the wording of the plan. Status, deadline, assignee and escalation change
+# only through the workflow above.
+PLAN_EDITABLE = ("measures", "funds", "responsible_person", "contingency")
+
+
+def ticket_plan_changes(ticket, fields):
+    """``{name: (old, new)}``: what ``fields`` change in the plan of ``ticket``, or the refusal
+    (ValidationFailed). A ticket with a major hazard keeps its 五落实 plan: none of it may be blanked.
+    The admin's form asks this first, so the refusal shows on the form; edit_ticket_plan asks again
+    on the locked row."""
+    changes = _edited_fields(ticket, fields, PLAN_EDITABLE)
+    funds = changes.get("funds", (None, None))[1]
+    if funds is not None and funds < 0:
+        raise ValidationFailed(_("整改资金不能为负数。"), {"funds": [_("整改资金不能为负数。")]}, code="funds_negative")
+    blanked = [name for name, (_old, new) in changes.items() if new in (None, "")]
+    if ticket.is_major and blanked:
+        raise ValidationFailed(
+            _("含重大隐患的整改单须落实“五落实”，不能清空：%(fields)s。")
+            % {"fields": join_list(str(PLAN_FIELDS[name]) for name in blanked)},
+            {name: [_("重大隐患须填写此项。")] for name in blanked},
+            code="plan_incomplete",
+        )
+    return changes
+
+
+@transaction.atomic
+def edit_ticket_plan(ticket, *, actor, **fields):
+    """Correct a ticket's rectification plan (``PLAN_EDITABLE``) on the locked row: only the changed
+    columns are saved (a concurrent transition is kept), with one internal event naming them."""
+    ticket = _locked(Ticket, ticket.pk)
+    _require_visible(actor, ticket)
+    changes = ticket_plan_changes(ticket, fields)
+    if changes:
+        _save_edits(ticket, changes, actor=actor, kind=EventKind.TICKET_EDITED_IN_ADMIN, ticket=ticket)
+    return ticket

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.policy import is_manager
+from accounts.policy import Action, allows
 from cases import services
 from cases.choices import ResponsibleKind, TicketStatus
 from cases.filtersets import HazardFilterSet, TicketFilterSet
@@ -34,7 +34,7 @@ class ManagerRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not is_manager(request.user):
+        if not allows(request.user, Action.TICKET_CREATE):  # the desk is where reports are aggregated
             messages.error(request, self.refusal_message)
             return render(request, "cases/desk_refused.html", status=403)
         return super().dispatch(request, *args, **kwargs)

@@ -42,6 +42,7 @@ from core.errors import WorkflowError
 from core.views import done, paginate, workflow_refusal
 from register.models import Enterprise, Grid, Parcel
 from register.querysets import active_tenants_of
+from timeline.kinds import EventKind
 from timeline.models import Event
 
 UNITS_PER_PAGE = 30
@@ -354,7 +355,7 @@ class VerifyQueueView(RoleRequiredMixin, View):
                 ),
                 Prefetch(
                     "events",
-                    queryset=Event.objects.filter(kind="inspections.ticket.submitted")
+                    queryset=Event.objects.filter(kind=EventKind.TICKET_SUBMITTED)
                     .select_related("actor")
                     .order_by("-created_at", "-pk"),
                     to_attr="submissions",

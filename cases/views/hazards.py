@@ -8,32 +8,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.choices import Role
-from accounts.policy import is_admin, is_staff_user
+from accounts.policy import Action, decisions, is_staff_user
 from cases import services
-from cases.choices import HazardStatus
 from cases.filtersets import HazardFilterSet
 from cases.forms import DuplicateForm, InvalidForm
 from cases.models import Hazard, Photo
 from cases.views.timeline import label_events
-from core.errors import NotPermitted, TransitionNotAllowed, WorkflowError
+from core.errors import WorkflowError
 from core.forms import add_workflow_errors
 from core.views import ScopedFilterView
 from timeline.models import Event
 
+# The page's forms and the policy's actions they do.
+PAGE_ACTIONS = {"duplicate": Action.HAZARD_MARK_DUPLICATE, "invalid": Action.HAZARD_MARK_INVALID}
+
 
 def hazard_refusals(user, hazard):
-    """None when the user may set this report aside now, else the service's refusal."""
-    if not (is_admin(user) or user.role in (Role.MANAGER, Role.INSPECTOR)):
-        refusal = NotPermitted(_("只有交办人员或网格员可以处理隐患上报。"))
-    elif hazard.status != HazardStatus.REPORTED:
-        refusal = TransitionNotAllowed(
-            _("当前状态为“%(status)s”，不能执行此操作（可能已被他人处理，请刷新）。")
-            % {"status": hazard.get_status_display()}
-        )
-    else:
-        refusal = None
-    return {"duplicate": refusal, "invalid": refusal}
+    """For each of the page's actions, None when the user may do it on this hazard now, else the
+    service's refusal (accounts.policy decides both). ``hazard`` was found through visible_to."""
+    decided = decisions(user, hazard, in_scope=True)
+    return {name: decided[action].error for name, action in PAGE_ACTIONS.items()}
 
 
 class HazardListView(ScopedFilterView):
@@ -81,6 +75,7 @@ def hazard_page(request, hazard, *, bound=None, status=200):
     forms_ = {}
     if refusals["duplicate"] is None:
         forms_["duplicate"] = bound.get("duplicate") or DuplicateForm(user=user, hazard=hazard, auto_id="dup_%s")
+    if refusals["invalid"] is None:
         forms_["invalid"] = bound.get("invalid") or InvalidForm(auto_id="invalid_%s")
     context = {
         "hazard": hazard,

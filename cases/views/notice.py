@@ -34,7 +34,7 @@ class TicketNoticeView(LoginRequiredMixin, DetailView):
         ticket = self.object
         hazards = list(
             ticket.hazards.select_related("category", "reporter")
-            .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("pk")))
+            .prefetch_related(Prefetch("photos", queryset=Photo.objects.shown_to(self.request.user).order_by("pk")))
             .order_by("pk")
         )
         url = settings.SITE_URL + ticket.get_absolute_url()

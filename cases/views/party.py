@@ -19,6 +19,7 @@ from cases.choices import InspectionSource, ResponsibleKind, TicketStatus
 from cases.deadlines import ticket_rows
 from cases.field_forms import SelfCheckForm
 from cases.models import Hazard, Inspection, Ticket
+from cases.querysets import overdue_q
 from catalogue.models import Checklist
 from core.errors import WorkflowError
 from core.queries import SubqueryCount
@@ -74,9 +75,7 @@ class PartyTicketsView(RoleRequiredMixin, View):
         visible = Ticket.objects.visible_to(user)
         figures = visible.aggregate(
             assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
-            overdue=Count(
-                "pk", filter=Q(status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED], deadline__lt=today)
-            ),
+            overdue=Count("pk", filter=overdue_q(today)),
             submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
             closed=Count("pk", filter=Q(status=TicketStatus.CLOSED)),
         )

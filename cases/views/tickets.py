@@ -17,72 +17,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.choices import Role
-from accounts.policy import PARTY_ROLES, is_admin, is_manager, is_staff_user
+from accounts.policy import Action, allows, decisions, is_staff_user
 from cases import services
 from cases.choices import EscalationLevel, PhotoKind, TicketStatus
+from cases.deadlines import days_overdue
 from cases.filtersets import TicketFilterSet
 from cases.forms import AssignForm, CommentForm, EscalateForm, ReopenForm, SubmitForm, VerifyForm
 from cases.models import Hazard, Photo, Ticket
+from cases.policies import TICKET_ACTIONS
 from cases.views.timeline import ticket_events
-from core.errors import NotPermitted, TransitionNotAllowed, WorkflowError
+from core.errors import WorkflowError
 from core.forms import add_workflow_errors
 from core.views import ScopedFilterView
 
-
-def _wrong_status(ticket):
-    return TransitionNotAllowed(
-        _("当前状态为“%(status)s”，不能执行此操作（可能已被他人处理，请刷新）。")
-        % {"status": ticket.get_status_display()}
-    )
+# The page's forms and the policy's actions they do.
+PAGE_ACTIONS = {
+    **TICKET_ACTIONS,
+    "comment_internal": Action.TICKET_COMMENT_INTERNAL,
+}
 
 
 def ticket_refusals(user, ticket):
-    """For each action, None when this user may do it on this ticket now, else the WorkflowError
-    the service would raise. The page offers only the allowed actions; a POST of a refused one is
-    answered with its message before any input is read. The services check again under the lock."""
-    refusals = {}
-    if not is_manager(user):
-        refusals["assign"] = NotPermitted(_("只有交办人员可以交办整改单。"))
-    elif ticket.status != TicketStatus.PENDING:
-        refusals["assign"] = _wrong_status(ticket)
-    else:
-        refusals["assign"] = None
-
-    may_submit = is_admin(user) or (user.role in PARTY_ROLES and services.can_act_for_party(user, ticket))
-    may_verify = is_admin(user) or (user.role in (Role.INSPECTOR, Role.MANAGER) and services.can_verify(user, ticket))
-    if not may_submit:
-        refusals["submit"] = NotPermitted(_("只有整改责任方可以提交整改材料。"))
-    elif ticket.status != TicketStatus.ASSIGNED:
-        refusals["submit"] = _wrong_status(ticket)
-    else:
-        refusals["submit"] = None
-
-    if not may_verify:
-        refusals["verify"] = NotPermitted(_("只有本网格的网格员或交办人员可以验收。"))
-    elif ticket.status != TicketStatus.SUBMITTED:
-        refusals["verify"] = _wrong_status(ticket)
-    else:
-        refusals["verify"] = None
-
-    if not (is_admin(user) or user.role in (Role.MANAGER, Role.LEADER)):
-        refusals["escalate"] = NotPermitted(_("只有交办人员或领导可以督办。"))
-    elif ticket.status == TicketStatus.CLOSED:
-        refusals["escalate"] = _wrong_status(ticket)
-    elif ticket.escalation_level >= EscalationLevel.LISTED:
-        refusals["escalate"] = TransitionNotAllowed(_("该整改单已是挂牌督办，不能再升级。"))
-    else:
-        refusals["escalate"] = None
-
-    if not is_manager(user):
-        refusals["reopen"] = NotPermitted(_("只有交办人员可以复查重开整改单。"))
-    elif ticket.status != TicketStatus.CLOSED:
-        refusals["reopen"] = _wrong_status(ticket)
-    else:
-        refusals["reopen"] = None
-
-    refusals["comment"] = None
-    return refusals
+    """For each of the page's actions, None when this user may do it on this ticket now, else the
+    WorkflowError the service would raise (accounts.policy decides both). The page offers only the
+    allowed actions; a POST of a refused one is answered with its error before any input is read.
+    The services ask the policy again under the lock. ``ticket`` was found through visible_to."""
+    decided = decisions(user, ticket, in_scope=True)
+    return {name: decided[action].error for name, action in PAGE_ACTIONS.items()}
 
 
 def ticket_hazards_prefetch():
@@ -118,8 +79,7 @@ def prepare_rows(tickets):
         ticket.url = url.replace(str(sentinel), str(ticket.pk))
         ticket.status_label = statuses.get(ticket.status, ticket.status)
         ticket.escalation_label = levels.get(ticket.escalation_level, ticket.escalation_level)
-        overdue = bool(ticket.deadline and ticket.status != TicketStatus.CLOSED and ticket.deadline < today)
-        ticket.overdue_days = (today - ticket.deadline).days if overdue else 0
+        ticket.overdue_days = days_overdue(ticket, today)
         ticket.created_day = timezone.localtime(ticket.created_at).date().isoformat()
         hazards = list(ticket.hazards.all())
         ticket.hazard_names = [hazard.category.name for hazard in hazards[:2]]
@@ -160,7 +120,7 @@ class TicketListView(ScopedFilterView):
             }
             for key, label in STATUS_TABS
         ]
-        context["can_bulk_assign"] = is_manager(self.request.user)
+        context["can_bulk_assign"] = allows(self.request.user, Action.TICKET_CREATE)  # the link to the desk
         return context
 
 
@@ -191,7 +151,9 @@ def ticket_page(request, ticket, *, bound=None, status=200):
         forms_["escalate"] = bound.get("escalate") or EscalateForm(ticket=ticket, auto_id="escalate_%s")
     if refusals["reopen"] is None:
         forms_["reopen"] = bound.get("reopen") or ReopenForm(auto_id="reopen_%s")
-    forms_["comment"] = bound.get("comment") or CommentForm(staff=staff, auto_id="comment_%s")
+    if refusals["comment"] is None:
+        internal = refusals["comment_internal"] is None
+        forms_["comment"] = bound.get("comment") or CommentForm(staff=internal, auto_id="comment_%s")
     context = {
         "ticket": ticket,
         "object": ticket,
@@ -349,7 +311,8 @@ class TicketCommentView(TicketActionView):
     action = "comment"
 
     def get_form(self, ticket):
-        return CommentForm(self.request.POST, staff=is_staff_user(self.request.user), auto_id="comment_%s")
+        internal = allows(self.request.user, Action.TICKET_COMMENT_INTERNAL, ticket, in_scope=True)
+        return CommentForm(self.request.POST, staff=internal, auto_id="comment_%s")
 
     def perform(self, ticket, form):
         return services.comment_ticket(

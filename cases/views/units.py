@@ -1,18 +1,14 @@
 from django.db.models import Case, IntegerField, OuterRef, Value, When
 from django.urls import reverse
 from django.views.generic import DetailView
-from django_filters.views import FilterView
 
-from accounts.choices import Role
-from accounts.policy import can_inspect, is_manager, may_import
+from accounts.policy import PARTY_ROLES, Action, allows
 from cases.annotations import last_inspected, open_hazards_of, visited_since
-from cases.choices import OPEN_HAZARD_STATUSES, TicketStatus
+from cases.choices import TicketStatus
 from cases.models import Hazard, Inspection, Ticket
 from core.dates import day_start, round_start
-from core.filtersets import scope_filter_choices
 from core.queries import SubqueryCount
-from core.views import ScopedMixin
-from register.choices import CloseoutState
+from core.views import ScopedFilterView, ScopedMixin
 from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
 from register.models import Enterprise, Parcel
 from register.querysets import active_tenants_of
@@ -35,14 +31,28 @@ class UnitDetailMixin(ScopedMixin):
     """What both unit pages show: open hazards, tickets, inspections, this round's visit, the actions."""
 
     unit_field = ""
+    # The unit's relations shown on its page.
+    related = ()
+    prefetched = ()
 
-    def unit_annotations(self):
+    def get_queryset(self):
         since = day_start(round_start())
-        return {
-            "open_hazards": open_hazards_of(self.unit_field),
-            "visited": visited_since(self.unit_field, since),
-            "last_inspected_at": last_inspected(self.unit_field),
-        }
+        return (
+            super()
+            .get_queryset()
+            .select_related(*self.related)
+            .prefetch_related(*self.prefetched)
+            .annotate(
+                open_hazards=open_hazards_of(self.unit_field),
+                visited=visited_since(self.unit_field, since),
+                last_inspected_at=last_inspected(self.unit_field),
+                **self.tenant_count(),
+            )
+        )
+
+    def tenant_count(self):
+        """The active tenants of the unit's parcel, as an annotation."""
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -52,7 +62,8 @@ class UnitDetailMixin(ScopedMixin):
         context["round_start"] = round_start()
         context["open_hazard_list"] = list(
             Hazard.objects.visible_to(user)
-            .filter(**unit, status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
+            .open()
+            .filter(**unit)
             .select_related("category", "enterprise", "ticket")
             .order_by("-reported_at", "-pk")[:OPEN_HAZARDS_LIMIT]
         )
@@ -68,8 +79,10 @@ class UnitDetailMixin(ScopedMixin):
             .annotate(hazard_count=SubqueryCount(Hazard.objects.filter(inspection=OuterRef("pk"))))
             .order_by("-inspected_at", "-pk")[:HISTORY_LIMIT]
         )
-        context["can_inspect"] = can_inspect(user)
-        context["is_party"] = user.role in (Role.ENTERPRISE, Role.LANDLORD)
+        # Office field staff inspect from the field pages; a party records its self-check (自查自纠).
+        may_record = allows(user, Action.INSPECTION_RECORD, self.object, in_scope=True)
+        context["can_inspect"] = may_record and user.role not in PARTY_ROLES
+        context["is_party"] = may_record and user.role in PARTY_ROLES
         context["report_url"] = f"{reverse('cases:hazard_report')}?{self.unit_field}={self.object.pk}"
         context["tickets_url"] = f"{reverse('cases:ticket_list')}?{self.unit_field}_id={self.object.pk}"
         context["hazards_url"] = f"{reverse('cases:hazard_list')}?{self.unit_field}_id={self.object.pk}"
@@ -80,14 +93,10 @@ class ParcelDetailView(UnitDetailMixin, DetailView):
     model = Parcel
     template_name = "cases/units/parcel_detail.html"
     unit_field = "parcel"
+    related = ("grid__zone", "landlord_user")
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("grid__zone", "landlord_user")
-            .annotate(tenant_count=active_tenants_of(), **self.unit_annotations())
-        )
+    def tenant_count(self):
+        return {"tenant_count": active_tenants_of()}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -106,9 +115,7 @@ class ParcelDetailView(UnitDetailMixin, DetailView):
             .select_related("inspector", "requested_by")
             .order_by("-requested_at", "-pk")[:10]
         )
-        context["can_request_crosscheck"] = (
-            is_manager(user) and parcel.closeout_state == CloseoutState.RED and not parcel.open_hazards
-        )
+        context["can_request_crosscheck"] = allows(user, Action.PARCEL_REQUEST_CROSSCHECK, parcel, in_scope=True)
         context["closeout_url"] = f"{reverse('closeout:closeout_desk')}?q={parcel.code}"
         return context
 
@@ -117,59 +124,31 @@ class EnterpriseDetailView(UnitDetailMixin, DetailView):
     model = Enterprise
     template_name = "cases/units/enterprise_detail.html"
     unit_field = "enterprise"
+    related = ("grid__zone", "parcel")
+    prefetched = ("risk_tags",)
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("grid__zone", "parcel")
-            .prefetch_related("risk_tags")
-            .annotate(parcel_tenants=active_tenants_of("parcel_id"), **self.unit_annotations())
-        )
+    def tenant_count(self):
+        return {"parcel_tenants": active_tenants_of("parcel_id")}
 
 
 # --- the lists ----------------------------------------------------------------------------------
 
 
-class RegisterParcelFilterSet(ParcelFilterSet):
-    """ParcelFilterSet with the tenant count as a sub-select (no GROUP BY on the list's query)."""
-
-    def filter_multi_tenant(self, queryset, name, value):
-        if value is None:
-            return queryset
-        queryset = queryset.annotate(tenant_count=active_tenants_of())
-        return queryset.filter(tenant_count__gt=1) if value else queryset.filter(tenant_count__lte=1)
-
-
-class RegisterListView(ScopedMixin, FilterView):
-    paginate_by = 50
-    export_url_name = ""
-
-    def get_filterset(self, filterset_class):
-        return scope_filter_choices(super().get_filterset(filterset_class), self.request.user)
-
-    def paginate_queryset(self, queryset, page_size):
-        # Annotate after filtering: the sub-selects run for the page's rows only.
-        return super().paginate_queryset(self.annotate_rows(queryset), page_size)
-
-    def annotate_rows(self, queryset):
-        return queryset
+class ImportButtonMixin:
+    """A register list offers the spreadsheet import to who may import."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
-        context["export_url"] = f"{reverse(self.export_url_name)}?{context['query']}"
-        context["can_import"] = may_import(self.request.user)
+        context["can_import"] = allows(self.request.user, Action.REGISTER_IMPORT)
         return context
 
 
-class ParcelListView(RegisterListView):
+class ParcelListView(ImportButtonMixin, ScopedFilterView):
     model = Parcel
-    filterset_class = RegisterParcelFilterSet
+    filterset_class = ParcelFilterSet
     template_name = "cases/units/parcel_list.html"
     export_url_name = "register:parcel_export"
+    primary_filters = ("q", "zone_id", "grid_id", "closeout_state")
 
     def get_queryset(self):
         return super().get_queryset().select_related("grid__zone").order_by("code")
@@ -179,11 +158,13 @@ class ParcelListView(RegisterListView):
         return queryset.annotate(open_hazards=open_hazards_of("parcel"), **extra)
 
 
-class EnterpriseListView(RegisterListView):
+class EnterpriseListView(ImportButtonMixin, ScopedFilterView):
     model = Enterprise
     filterset_class = EnterpriseFilterSet
     template_name = "cases/units/enterprise_list.html"
     export_url_name = "register:enterprise_export"
+    primary_filters = ("q", "zone_id", "grid_id", "kind", "risk_tag")
+    hidden_filters = ScopedFilterView.hidden_filters + ("parcel",)
 
     def get_queryset(self):
         return (

@@ -8,7 +8,7 @@ from django.views import View
 
 from accounts.choices import Role
 from accounts.mixins import RoleRequiredMixin
-from cases.choices import HazardStatus
+from accounts.policy import Action, allows, check
 from cases.models import Hazard
 from catalogue.forms import active_categories
 from closeout import services as closeout_services
@@ -54,7 +54,7 @@ class CrossCheckListView(RoleRequiredMixin, View):
 class CrossCheckRecordView(RoleRequiredMixin, View):
     """录入检查结果: pass (the parcel turns green, closed out) or fail with the new hazards found."""
 
-    roles = (Role.INSPECTOR,)
+    action = Action.CROSSCHECK_RECORD
     refusal_message = gettext_lazy("只有被指派的网格员可以录入交叉检查结果。")
 
     def get_crosscheck(self, pk):
@@ -74,9 +74,10 @@ class CrossCheckRecordView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         crosscheck = self.get_crosscheck(pk)
-        if crosscheck.status != CrossCheckStatus.REQUESTED:
-            messages.error(request, _("该交叉检查已完成，不能重复录入。"))
-            return self.render_page(crosscheck, None, None, status=409)
+        refusal = check(request.user, Action.CROSSCHECK_RECORD, crosscheck, in_scope=True).error
+        if refusal is not None:  # e.g. already recorded (409)
+            messages.error(request, refusal.message)
+            return self.render_page(crosscheck, None, None, status=refusal.http_status)
         result, hazards = self.forms(crosscheck, request.POST)
         if not (result.is_valid() and hazards.is_valid()):
             messages.error(request, _("请检查填写的内容。"))
@@ -106,14 +107,16 @@ class CrossCheckRecordView(RoleRequiredMixin, View):
 
     def render_page(self, crosscheck, result, hazards, status=200):
         parcel = crosscheck.parcel
+        may_record = allows(self.request.user, Action.CROSSCHECK_RECORD, crosscheck, in_scope=True)
         context = {
             "crosscheck": crosscheck,
             "parcel": parcel,
-            "result_form": result if crosscheck.status == CrossCheckStatus.REQUESTED else None,
-            "hazard_forms": hazards if crosscheck.status == CrossCheckStatus.REQUESTED else None,
+            "result_form": result if may_record else None,
+            "hazard_forms": hazards if may_record else None,
             "tenants": list(parcel.tenants.filter(active=True).order_by("name")),
             "rectified": list(
-                Hazard.objects.filter(parcel=parcel, status=HazardStatus.RECTIFIED)
+                Hazard.objects.rectified()
+                .filter(parcel=parcel)
                 .select_related("category", "enterprise")
                 .order_by("-rectified_at", "-pk")[:20]
             ),

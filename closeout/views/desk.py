@@ -7,16 +7,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.choices import Role
 from accounts.mixins import RoleRequiredMixin
-from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus
+from accounts.policy import Action
 from cases.models import Hazard
 from closeout import services as closeout_services
 from closeout.choices import CrossCheckStatus
 from closeout.forms import CrossCheckRequestForm, crosscheck_inspectors
 from closeout.models import CrossCheck
 from core.errors import WorkflowError
-from core.filtersets import scope_filter_choices
 from core.forms import add_workflow_errors
 from core.queries import SubqueryCount
 from core.text import join_list, parens
@@ -33,7 +31,7 @@ CLOSEOUT_PER_PAGE = 30
 
 
 class CloseoutAccessMixin(RoleRequiredMixin):
-    roles = (Role.MANAGER,)
+    action = Action.PARCEL_REQUEST_CROSSCHECK
     refusal_message = gettext_lazy("宗地销号台仅供交办/安监人员使用。")
 
 
@@ -55,18 +53,19 @@ def closeout_page(request, *, bound=None, status=200):
     """
     user = request.user
     parcels = Parcel.objects.visible_to(user)
-    filterset = scope_filter_choices(ParcelFilterSet(request.GET or None, queryset=parcels), user)
+    filterset = ParcelFilterSet(request.GET or None, queryset=parcels, request=request)
     filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else parcels
-    open_hazards = Hazard.objects.filter(parcel=OuterRef("pk"), status__in=OPEN_HAZARD_STATUSES, withdrawn=False)
+    open_hazards = Hazard.objects.open().filter(parcel=OuterRef("pk"))
     ready = (
         filtered.filter(closeout_state=CloseoutState.RED)
         .exclude(Exists(open_hazards))
         .select_related("grid__zone")
         .annotate(
             tenant_count=active_tenants_of(),
-            rectified=SubqueryCount(Hazard.objects.filter(parcel=OuterRef("pk"), status=HazardStatus.RECTIFIED)),
+            rectified=SubqueryCount(Hazard.objects.rectified().filter(parcel=OuterRef("pk"))),
             last_rectified_at=Subquery(
-                Hazard.objects.filter(parcel=OuterRef("pk"), status=HazardStatus.RECTIFIED)
+                Hazard.objects.rectified()
+                .filter(parcel=OuterRef("pk"))
                 .order_by("-rectified_at")
                 .values("rectified_at")[:1]
             ),

@@ -9,7 +9,6 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.mixins import RoleRequiredMixin
-from cases.choices import OPEN_HAZARD_STATUSES
 from cases.models import Hazard
 from catalogue.choices import Severity
 from core.links import safe_reverse
@@ -94,9 +93,8 @@ def map_data(user):
     )
     open_hazards = {
         row["parcel_id"]: row
-        for row in Hazard.objects.filter(
-            parcel__in=parcels.values("pk"), status__in=OPEN_HAZARD_STATUSES, withdrawn=False
-        )
+        for row in Hazard.objects.open()
+        .filter(parcel__in=parcels.values("pk"))
         .values("parcel_id")
         .annotate(n=Count("pk"), major=Count("pk", filter=Q(severity=Severity.MAJOR)))
         .order_by()

@@ -8,6 +8,7 @@ from django.db import connection
 from cases.models import Hazard, Ticket
 from tests import factories as f
 from tests.api.conftest import API, client_for
+from timeline.kinds import EventKind
 
 
 def test_the_whole_loop_through_the_api(world, clients, category):
@@ -76,13 +77,13 @@ def test_the_whole_loop_through_the_api(world, clients, category):
 
     # And: the timeline tells the whole story in order, to the manager and to the enterprise
     expected = [
-        ("inspections.hazard.reported", "", "reported"),
-        ("inspections.ticket.created", "", "pending"),
-        ("inspections.ticket.assigned", "pending", "assigned"),
-        ("inspections.ticket.submitted", "assigned", "submitted"),
-        ("inspections.ticket.rejected", "submitted", "assigned"),
-        ("inspections.ticket.submitted", "assigned", "submitted"),
-        ("inspections.ticket.closed", "submitted", "closed"),
+        (EventKind.HAZARD_REPORTED, "", "reported"),
+        (EventKind.TICKET_CREATED, "", "pending"),
+        (EventKind.TICKET_ASSIGNED, "pending", "assigned"),
+        (EventKind.TICKET_SUBMITTED, "assigned", "submitted"),
+        (EventKind.TICKET_REJECTED, "submitted", "assigned"),
+        (EventKind.TICKET_SUBMITTED, "assigned", "submitted"),
+        (EventKind.TICKET_CLOSED, "submitted", "closed"),
     ]
     for client in (clients.manager, clients.enterprise_user):
         response = client.get(f"{API}tickets/{ticket_id}/events/")
@@ -107,7 +108,7 @@ def test_internal_notes_are_hidden_from_the_responsible_party(world, clients, ma
 
     def comments(client):
         results = client.get(f"{API}tickets/{ticket.pk}/events/").data["results"]
-        return [e["comment"] for e in results if e["kind"] == "inspections.ticket.commented"]
+        return [e["comment"] for e in results if e["kind"] == EventKind.TICKET_COMMENTED]
 
     assert comments(clients.manager) == ["企业负责人态度消极，需重点跟踪", "请于周五前完成"]
     assert comments(clients.enterprise_user) == ["请于周五前完成"]
@@ -147,7 +148,7 @@ def test_two_verifications_at_once_one_wins_one_gets_409(require_postgres, world
     assert refused["code"] == "transition_not_allowed" and "已销号" in refused["detail"]
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.status == "closed"
-    assert ticket.events.filter(kind="inspections.ticket.closed").count() == 1
+    assert ticket.events.filter(kind=EventKind.TICKET_CLOSED).count() == 1
     assert set(Hazard.objects.filter(ticket=ticket).values_list("status", flat=True)) == {"rectified"}
 
 

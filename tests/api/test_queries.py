@@ -59,6 +59,79 @@ def campaigns(n):
         Campaign.objects.create(name=f"专项行动{i}", start_date=timezone.localdate()).risk_tags.add("welding")
 
 
+class Rows:
+    """Adds ``n`` rows to the list behind each endpoint; ``target`` is the ticket or hazard of a nested list."""
+
+    def __init__(self, world, category, checklist_item):
+        self.world, self.category, self.checklist_item = world, category, checklist_item
+        self.target = {}
+
+    def add(self, endpoint, n):
+        getattr(self, endpoint.replace("-", "_"))(n)
+
+    def zones(self, n):
+        for _ in range(n):
+            f.ZoneFactory()
+
+    def grids(self, n):
+        for _ in range(n):
+            f.GridFactory(zone=self.world.zone_a)
+
+    def parcels(self, n):
+        for _ in range(n):
+            f.EnterpriseFactory(parcel=f.ParcelFactory(grid=self.world.grid_a1))
+
+    def enterprises(self, n):
+        enterprises(self.world, n)
+
+    def categories(self, n):
+        for _ in range(n):
+            f.HazardCategoryFactory()
+
+    def checklists(self, n):
+        checklists(self.category, n)
+
+    def campaigns(self, n):
+        campaigns(n)
+
+    def inspections(self, n):
+        inspections(self.world, n, self.checklist_item)
+
+    def hazards(self, n):
+        for _ in range(n):
+            hazard(self.world, f.HazardCategoryFactory(), photos=[f.photo_upload()])
+
+    def tickets(self, n):
+        tickets(self.world, self.category, n)
+
+    tickets_as_enterprise = tickets
+
+    def ticket_events(self, n):
+        world, target = self.world, self.target
+        ticket = target.setdefault(
+            "ticket", services.create_ticket([hazard(world, self.category)], actor=world.manager)
+        )
+        for i in range(n):
+            services.comment_ticket(
+                ticket, actor=world.manager, comment=f"备注{i}", photos=[f.photo_upload()] if i % 2 else ()
+            )
+
+    def hazard_photos(self, n):
+        found = self.target.setdefault("hazard", hazard(self.world, self.category))
+        for _ in range(n):
+            services.add_hazard_photos(found, actor=self.world.inspector, photos=[f.photo_upload()])
+
+    def hazard_events(self, n):
+        # a hazard's timeline: its own events and those of its ticket
+        world, target = self.world, self.target
+        if "hazard" not in target:
+            target["hazard"] = hazard(world, self.category)
+            target["ticket"] = services.create_ticket([target["hazard"]], actor=world.manager)
+            n -= 1
+        for i in range(n):
+            services.comment_ticket(target["ticket"], actor=world.manager, comment=f"备注{i}")
+
+
 @pytest.mark.parametrize(
     "endpoint",
     [
@@ -83,52 +156,8 @@ def test_list_queries_do_not_grow_with_rows(world, clients, category, endpoint):
     checklist_item = ChecklistItem.objects.create(
         checklist=Checklist.objects.create(code="q-base", name="基础检查表"), text="检查项", category=category
     )
-    target = {}
-
-    def setup(n):
-        if endpoint == "zones":
-            for _ in range(n):
-                f.ZoneFactory()
-        elif endpoint == "grids":
-            for _ in range(n):
-                f.GridFactory(zone=world.zone_a)
-        elif endpoint == "parcels":
-            for _ in range(n):
-                f.EnterpriseFactory(parcel=f.ParcelFactory(grid=world.grid_a1))
-        elif endpoint == "enterprises":
-            enterprises(world, n)
-        elif endpoint == "categories":
-            for _ in range(n):
-                f.HazardCategoryFactory()
-        elif endpoint == "checklists":
-            checklists(category, n)
-        elif endpoint == "campaigns":
-            campaigns(n)
-        elif endpoint == "inspections":
-            inspections(world, n, checklist_item)
-        elif endpoint == "hazards":
-            for _ in range(n):
-                hazard(world, f.HazardCategoryFactory(), photos=[f.photo_upload()])
-        elif endpoint in ("tickets", "tickets-as-enterprise"):
-            tickets(world, category, n)
-        elif endpoint == "ticket-events":
-            ticket = target.setdefault("ticket", services.create_ticket([hazard(world, category)], actor=world.manager))
-            for i in range(n):
-                services.comment_ticket(
-                    ticket, actor=world.manager, comment=f"备注{i}", photos=[f.photo_upload()] if i % 2 else ()
-                )
-        elif endpoint == "hazard-photos":
-            found = target.setdefault("hazard", hazard(world, category))
-            for _ in range(n):
-                services.add_hazard_photos(found, actor=world.inspector, photos=[f.photo_upload()])
-        elif endpoint == "hazard-events":
-            # a hazard's timeline: its own events and those of its ticket
-            if "hazard" not in target:
-                target["hazard"] = hazard(world, category)
-                target["ticket"] = services.create_ticket([target["hazard"]], actor=world.manager)
-                n -= 1
-            for i in range(n):
-                services.comment_ticket(target["ticket"], actor=world.manager, comment=f"备注{i}")
+    rows = Rows(world, category, checklist_item)
+    target = rows.target
 
     def path():
         if endpoint == "tickets-as-enterprise":
@@ -143,9 +172,9 @@ def test_list_queries_do_not_grow_with_rows(world, clients, category, endpoint):
 
     if endpoint == "tickets-as-enterprise":
         client = clients.enterprise_user
-    setup(1)
+    rows.add(endpoint, 1)
     few, rows_few = queries_for(client, path())
-    setup(29)
+    rows.add(endpoint, 29)
     many, rows_many = queries_for(client, path())
     assert rows_many - rows_few == 29
     assert many == few, f"{endpoint}: {few} queries for {rows_few} rows, {many} for {rows_many}"

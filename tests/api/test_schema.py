@@ -38,6 +38,11 @@ def test_schema_is_openapi_3_and_names_every_endpoint(schema):
         "tickets/{id}/escalate/",
         "tickets/{id}/events/",
         "reports/daily/{date}/",
+        "reports/daily/{date}/regenerate/",
+        "parcels/{id}/crosscheck/",
+        "crosschecks/",
+        "crosschecks/{id}/",
+        "crosschecks/{id}/record/",
     ]:
         assert f"{API}{path}" in paths, path
 

@@ -12,6 +12,7 @@ from cases.photos import save_photo
 from catalogue.models import HazardCategory
 from tests import factories as f
 from timeline.chain import append_event, verify_chain
+from timeline.kinds import EventKind
 from timeline.models import Event
 
 CASE_APPS = ("catalogue", "timeline", "cases", "closeout", "briefing")
@@ -56,9 +57,9 @@ def make_hazards(world, count, start=0):
             reporter=world.inspector,
             ticket=ticket,
         )
-        append_event(kind="inspections.hazard.reported", actor=world.inspector, hazard=hazard, to_status="reported")
+        append_event(kind=EventKind.HAZARD_REPORTED, actor=world.inspector, hazard=hazard, to_status="reported")
         append_event(
-            kind="inspections.ticket.assigned",
+            kind=EventKind.TICKET_ASSIGNED,
             actor=world.manager,
             ticket=ticket,
             from_status="pending",
@@ -167,7 +168,7 @@ def test_hazard_status_is_read_only_and_an_edit_is_on_the_timeline(admin_client,
     assert hazard.status == HazardStatus.AGGREGATED
     assert hazard.severity == "general"
     assert hazard.description == "配电箱旁私拉电线，插座串接三个"
-    event = Event.objects.filter(hazard=hazard, kind="inspections.hazard.edited_in_admin").get()
+    event = Event.objects.filter(hazard=hazard, kind=EventKind.HAZARD_EDITED_IN_ADMIN).get()
     assert event.actor == world.admin
     assert event.internal is True
     assert event.data["changes"]["description"] == ["配电箱旁私拉电线0", "配电箱旁私拉电线，插座串接三个"]

@@ -82,7 +82,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("name,args,allowed,refused", PAGES)
+@pytest.mark.parametrize(("name", "args", "allowed", "refused"), PAGES)
 def test_each_page_renders_for_its_roles_and_refuses_the_others(client, world, name, args, allowed, refused):
     url = reverse(name, args=args(world) if args else None)
     assert client.get(url).status_code == 302  # anonymous: to the login page

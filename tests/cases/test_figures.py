@@ -12,6 +12,7 @@ from catalogue.choices import Severity
 from register.choices import CloseoutState
 from tests import factories as f
 from timeline.chain import append_event
+from timeline.kinds import EventKind
 
 pytestmark = pytest.mark.django_db
 
@@ -200,9 +201,9 @@ def test_escalations_raised_are_escalation_events_in_the_window(world):
     ticket = f.TicketFactory(
         enterprise=world.tenant1, status=TicketStatus.ASSIGNED, created_at=at(DAY - timedelta(days=9))
     )
-    append_event(kind="inspections.ticket.escalated", ticket=ticket, created_at=at(DAY, 7, 45))
-    append_event(kind="inspections.ticket.escalated", ticket=ticket, created_at=at(DAY + timedelta(days=1), 7, 45))
-    append_event(kind="inspections.ticket.commented", ticket=ticket, created_at=at(DAY, 9))
+    append_event(kind=EventKind.TICKET_ESCALATED, ticket=ticket, created_at=at(DAY, 7, 45))
+    append_event(kind=EventKind.TICKET_ESCALATED, ticket=ticket, created_at=at(DAY + timedelta(days=1), 7, 45))
+    append_event(kind=EventKind.TICKET_COMMENTED, ticket=ticket, created_at=at(DAY, 9))
 
     figures = compute_figures(activity=(DAY, DAY))
     morning = compute_figures(escalations=(at(DAY, 8), at(DAY + timedelta(days=1), 8)))

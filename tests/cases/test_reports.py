@@ -1,5 +1,4 @@
 import io
-import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ from django.core.management import CommandError, call_command, get_commands
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.choices import Role
@@ -19,6 +19,7 @@ from catalogue.choices import Severity
 from register.choices import RiskTag
 from tests import factories as f
 from timeline.chain import append_event
+from timeline.kinds import EventKind
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def ledger(world):
         escalation_level=EscalationLevel.SUPERVISED,
         escalated_at=at(DAY + timedelta(days=1), 7, 45),
     )
-    append_event(kind="inspections.ticket.escalated", ticket=worst, created_at=at(DAY + timedelta(days=1), 7, 45))
+    append_event(kind=EventKind.TICKET_ESCALATED, ticket=worst, created_at=at(DAY + timedelta(days=1), 7, 45))
     f.TicketFactory(
         responsible_kind=ResponsibleKind.LANDLORD,
         enterprise=None,
@@ -274,7 +275,7 @@ def test_a_future_or_malformed_date_is_refused(db):
     with pytest.raises(reports.ReportDateError):
         reports.parse_day("2024-02-30")
     with pytest.raises(reports.ReportDateError):
-        reports.generate_daily_reports(date.today() + timedelta(days=2))
+        reports.generate_daily_reports(timezone.localdate() + timedelta(days=2))
     assert not DailyReport.objects.exists()
 
 
@@ -397,28 +398,3 @@ def test_archive_list_costs_the_same_queries_for_one_day_or_many(ledger, client)
 
 def test_archive_needs_a_login(client):
     assert client.get(reverse("briefing:report_list")).status_code == 302
-
-
-# --- the source's figures -----------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_the_seed_data_gives_the_sources_figures(db):
-    if "seed_demo" not in get_commands():
-        pytest.skip("seed_demo is not written yet")
-    call_command("seed_demo", scale="seed", stdout=io.StringIO())
-
-    with CaptureQueriesContext(connection) as queries:
-        stored = reports.generate_daily_reports()
-
-    data = next(r for r in stored if r.scope == "all").data
-    assert (data["found"], data["rectified_general"], data["rectified_major"]) == (19997, 19294, 545)
-    assert data["rectification_rate"] == "99.21"
-    assert sum(z["found"] for z in data["zones"]) == 19997
-    # special rectification by risk type (FACTS.md): enterprises rectified in the 100-day campaign
-    (campaign,) = data["campaigns"]
-    rectified = {tag["code"]: tag["rectified"] for tag in campaign["tags"]}
-    assert rectified == {"spraying": 274, "metal_dust": 38, "confined_space": 185, "lithium": 87, "welding": 228,
-                         "old_wiring": 27}  # fmt: skip
-    assert len(queries) <= 25
-    json.dumps(data)  # stored as JSON

@@ -30,6 +30,7 @@ from cases.models import Ticket
 from catalogue.choices import Severity
 from config.celery import app
 from tests import factories as f
+from timeline.kinds import EventKind
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +297,7 @@ def test_a_message_being_sent_elsewhere_is_left_alone_and_an_abandoned_one_is_se
 
 
 def test_the_beat_schedule_names_these_tasks():
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery of every app's tasks
     names = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert names <= set(app.tasks)
     assert {
@@ -323,7 +325,7 @@ def test_escalate_task_raises_overdue_tickets_once(world, make_ticket):
 
     late.refresh_from_db()
     assert late.escalation_level == EscalationLevel.LISTED
-    event = Event.objects.get(ticket=late, kind="inspections.ticket.escalated")
+    event = Event.objects.get(ticket=late, kind=EventKind.TICKET_ESCALATED)
     assert event.actor is None and event.data["automatic"] is True
 
 

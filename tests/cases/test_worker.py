@@ -161,7 +161,7 @@ def briefing_data():
         rectified_at=datetime(2024, 3, 1, 17, tzinfo=SH),
     )
     f.HazardFactory(enterprise=enterprise, reported_at=datetime(2024, 3, 1, 10, tzinfo=SH))
-    return f.UserFactory(username="leader-w", role=Role.LEADER, email="leader-w@example.com")  # fmt: skip
+    return f.UserFactory(username="leader-w", role=Role.LEADER, whole_area=True, email="leader-w@example.com")  # fmt: skip
 
 
 def assert_briefing_delivered(tmp_path, worker):

@@ -42,7 +42,7 @@ def enterprise_form(world, **values):
 
 
 @pytest.mark.parametrize(
-    "code, message",
+    ("code", "message"),
     [
         ("91330100799655058C", "统一社会信用代码校验位错误：末位应为 B，实际为 C。"),
         ("9133010079965505", "统一社会信用代码应为18位，实际为16位。"),
@@ -113,7 +113,7 @@ def parcel_form(world, **values):
 
 
 @pytest.mark.parametrize(
-    "values, message",
+    ("values", "message"),
     [
         ({"area": "-5"}, "确保该值大于或等于0"),
         ({"code": "ZSD-001"}, "已存在"),

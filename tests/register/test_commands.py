@@ -79,7 +79,7 @@ def test_unknown_columns_are_reported(db, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, content, message",
+    ("name", "content", "message"),
     [
         ("missing.xlsx", None, "文件不存在"),
         ("register.xls", b"\xd0\xcf\x11\xe0", "不支持旧版 .xls 文件"),

@@ -24,7 +24,7 @@ def test_real_credit_codes_are_valid(code):
 
 
 @pytest.mark.parametrize(
-    "typed, code",
+    ("typed", "code"),
     [
         ("９１１１００００６０００３７３４１Ｌ", "91110000600037341L"),  # full-width, as an IME types it
         (" 9144 0300 7152 6726 XG ", "9144030071526726XG"),
@@ -43,7 +43,7 @@ def test_generated_codes_are_valid():
 
 
 @pytest.mark.parametrize(
-    "code, message",
+    ("code", "message"),
     [
         ("91110000600037341", "统一社会信用代码应为18位，实际为17位。"),
         ("91110000600037341LX", "统一社会信用代码应为18位，实际为19位。"),
@@ -76,7 +76,7 @@ def test_empty_code_is_allowed_by_the_field_validator():
 
 
 @pytest.mark.parametrize(
-    "value, text",
+    ("value", "text"),
     [
         ("ＡＢＣ１２３", "ABC123"),
         ("  永康　五金  有限公司 ", "永康 五金 有限公司"),
@@ -91,14 +91,16 @@ def test_clean_text(value, text):
 
 
 @pytest.mark.parametrize(
-    "value, text",
+    ("value", "text"),
     [("ＺＳＤ－００１", "ZSD-001"), ("０５７９－８７００００００", "0579-87000000"), (13800000000, "13800000000")],
 )
 def test_clean_code(value, text):
     assert clean_code(value) == text
 
 
-@pytest.mark.parametrize("value, result", [("是", True), ("否", False), (" 是 ", True), ("Ｙ", True), ("也许", None)])
+@pytest.mark.parametrize(
+    ("value", "result"), [("是", True), ("否", False), (" 是 ", True), ("Ｙ", True), ("也许", None)]
+)
 def test_parse_bool(value, result):
     assert parse_bool(value) is result
 
