@@ -10,7 +10,7 @@ from register.models import Enterprise, Parcel
 
 # --- the register -----------------------------------------------------------------------------------
 
-ENTERPRISE_IMPORT_KEYS = PARCEL_IMPORT_KEYS + ENTERPRISE_ONLY_COLUMNS
+ENTERPRISE_IMPORT_KEYS = (*PARCEL_IMPORT_KEYS, "name", *ENTERPRISE_ONLY_COLUMNS)
 
 
 def _import_headers(keys):
