@@ -9,6 +9,11 @@ from accounts.models import ApiToken, User
 from accounts.policy import is_admin
 from accounts.scoping import ScopedAdminMixin
 
+# The admin speaks the product's name, not "Django 管理".
+admin.site.site_header = _("安全隐患排查整改系统")
+admin.site.site_title = _("安全隐患排查整改系统")
+admin.site.index_title = _("系统管理")
+
 # Fields that hand out power beyond a zone: only a superuser changes them.
 PRIVILEGE_FIELDS = ("is_superuser", "whole_area", "groups", "user_permissions")
 

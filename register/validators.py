@@ -1,4 +1,6 @@
-"""Unified social credit code (统一社会信用代码), GB 32100-2015."""
+"""Unified social credit code (统一社会信用代码), GB 32100-2015; phone numbers as the register holds them."""
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -48,3 +50,30 @@ def validate_credit_code(value):
             _("统一社会信用代码请用半角大写字母和数字填写，不含空格和横线：%(code)s。") % {"code": code},
             code="credit_code_not_normalized",
         )
+
+
+# --- phone numbers ---------------------------------------------------------------------------------
+
+MOBILE_RE = re.compile(r"^(?:\+?86)?1\d{10}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")  # 021-12345678, 0512-1234567, an extension
+PHONE_SEPARATORS = re.compile(r"[/、,，;；]+")
+
+
+def phone_error(value):
+    """Why ``value`` is not a phone number the register can hold, or None (also for an empty value).
+
+    A mainland mobile (11 digits starting with 1) or a landline with its area code; spaces are ignored,
+    ``（0579）87654321`` reads as 0579-87654321, and several numbers may be separated by / 、 , or ;."""
+    text = clean_code(value)
+    if not text:
+        return None
+    for number in PHONE_SEPARATORS.split(text):
+        compact = re.sub(r"\s", "", number)
+        compact = re.sub(r"^\((0\d{2,3})\)", r"\1-", compact)
+        if not compact:
+            continue
+        if not (MOBILE_RE.match(compact) or LANDLINE_RE.match(compact)):
+            return _(
+                "电话号码格式不正确：应为以1开头的11位手机号，或带区号的固定电话（如 021-12345678、0512-1234567）。"
+            )
+    return None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -129,6 +130,9 @@ class RegisterImportView(ImportAccessMixin, View):
             "rows": summary.rows,
             "lines": summary.lines(),
             "ignored": list(summary.ignored_columns),
+            "new_zones": list(summary.new_zones),
+            "new_grids": list(summary.new_grids),
+            "new_units": summary.new_unit_lines(),
             "created": time.time(),
         }
         request.session[SESSION_KEY] = entries
@@ -155,8 +159,20 @@ class ImportConfirmView(ImportAccessMixin, View):
             _forget(request, token)
             messages.error(request, _("上传的文件已过期，请重新上传。"))
             return redirect("register:import")
+        new_units = entry.get("new_units")
+        if new_units and not request.POST.get("confirm_new_units"):
+            messages.error(request, _("本次导入将新建区块或网格，请核对名称后勾选确认再导入。"))
+            return import_page(request, entry=entry, token=token, status=400)
         try:
-            summary = RegisterImporter(str(path), filename=entry["name"]).run()
+            with transaction.atomic():
+                summary = RegisterImporter(str(path), filename=entry["name"]).run()
+                if not (set(summary.new_zones) <= set(entry.get("new_zones", ()))) or not (
+                    set(summary.new_grids) <= set(entry.get("new_grids", ()))
+                ):
+                    # The register changed since the preview: never create a zone or grid nobody confirmed.
+                    raise ImportFailed(
+                        _("台账在预览后发生了变化，将新建的区块或网格与预览不同，未写入任何数据。请重新上传。")
+                    )
         except ImportFailed as exc:
             _forget(request, token)
             messages.error(request, exc.message)
@@ -165,7 +181,8 @@ class ImportConfirmView(ImportAccessMixin, View):
         _forget(request, token)
         messages.success(
             request,
-            _("导入完成：共 %(rows)d 行。%(lines)s") % {"rows": summary.rows, "lines": join_clauses(summary.lines())},
+            _("导入完成：共 %(rows)d 行。%(lines)s")
+            % {"rows": summary.rows, "lines": join_clauses(summary.lines() + summary.new_unit_lines())},
         )
         return redirect("cases:parcel_list")
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.text import join_list
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -42,6 +44,19 @@ class ImportSummary:
     counts: dict = field(default_factory=lambda: {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in KINDS})
     ignored_columns: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    new_zones: list = field(default_factory=list)  # names of the zones the import creates
+    new_grids: list = field(default_factory=list)  # "zone / grid" of the grids it creates
+
+    def new_unit_lines(self):
+        """将新建区块：… / 将新建网格：… (a typo in a name adds a zone or grid: the preview names them)."""
+        lines = []
+        if self.new_zones:
+            template = _("将新建区块：%(names)s") if self.dry_run else _("新建区块：%(names)s")
+            lines.append(template % {"names": join_list(self.new_zones)})
+        if self.new_grids:
+            template = _("将新建网格：%(names)s") if self.dry_run else _("新建网格：%(names)s")
+            lines.append(template % {"names": join_list(self.new_grids)})
+        return lines
 
     def lines(self):
         labels = {"zone": _("区块"), "grid": _("网格"), "parcel": _("宗地"), "enterprise": _("企业")}

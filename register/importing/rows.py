@@ -17,9 +17,10 @@ from register.importing.columns import (
     name_key,
 )
 from register.models import Grid, Zone
-from register.validators import credit_code_error, normalize_credit_code
+from register.validators import credit_code_error, normalize_credit_code, phone_error
 
 MAX_EMPLOYEES = 2_147_483_647
+PHONE_COLUMNS = ("landlord_phone", "phone")
 
 
 # --- the import -------------------------------------------------------------------------------
@@ -85,6 +86,9 @@ class RowChecks:
         if not name and any(text.get(k) for k in ENTERPRISE_ONLY_COLUMNS):
             self._problem(number, "name", "", _("填写了企业信息，但企业名称为空。"))
 
+        for key in PHONE_COLUMNS:
+            if text.get(key) and (error := phone_error(text[key])):
+                self._problem(number, key, text[key], error)
         enterprise = self._parse_enterprise(number, values, text) if name else None
         if too_long & {self.headers.get(k) for k in ("zone", "grid", "parcel_code")}:
             return
@@ -130,6 +134,7 @@ class RowChecks:
             zone = Zone.objects.create(name=zone_name)
             self._zones[name_key(zone_name)] = zone
             self._zones_created.add(zone.pk)
+            self.summary.new_zones.append(zone.name)
         self._zones_seen.add(zone.pk)
         grid = self._grids.get((zone.pk, grid_key)) or self._grid_by_code.get((zone.pk, grid_key))
         if grid is None:
@@ -137,6 +142,7 @@ class RowChecks:
             self._grids[(zone.pk, grid_key)] = grid
             self._grids_by_pk[grid.pk] = grid
             self._grids_created.add(grid.pk)
+            self.summary.new_grids.append(f"{zone.name} / {grid.name}")
         self._grids_seen.add(grid.pk)
         return grid
 

@@ -16,7 +16,7 @@ def test_login_page_renders_in_chinese(page, live_server):
     page.goto("/accounts/login/")
 
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    expect(page.locator("label[for=id_username]")).to_have_text("用户名")
+    expect(page.locator("label[for=id_username]")).to_have_text("用户名或手机号")
     expect(page.locator("label[for=id_password]")).to_have_text("密码")
     expect(page.locator("main form button[type=submit]")).to_have_text("登录")
     expect(page.locator(f"{LANGUAGE_FORM} button[value=en]")).to_be_visible()

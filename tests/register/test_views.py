@@ -257,7 +257,8 @@ def test_import_page_writes_a_good_file_only_after_confirm(client, world):
     (token,) = client.session[SESSION_KEY]
     assert (imports_dir() / client.session[SESSION_KEY][token]["file"]).is_file()
 
-    response = client.post(reverse("register:import_confirm", args=[token]))
+    assert "将新建网格：梅陇 / 梅陇一网格" in html  # new zones and grids are named, and confirmed
+    response = client.post(reverse("register:import_confirm", args=[token]), {"confirm_new_units": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("cases:parcel_list")
     parcel = Parcel.objects.get(code="ML-001")
     assert parcel.tenants.count() == 2 and parcel.grid.zone.name == "梅陇"
@@ -332,7 +333,8 @@ def test_closeout_request_sends_the_parcel_to_another_grids_inspector(client, wo
     closeout_services.record_crosscheck(crosscheck, actor=world.inspector_b, passed=True, comment="无隐患")
     desk = client.get(reverse("closeout:closeout_desk"))
     assert [c.pk for c in desk.context["history"]] == [crosscheck.pk] and not desk.context["waiting"]
-    assert desk.context["figures"]["green"] == 2  # ZSD-201 never had a hazard
+    assert desk.context["figures"]["green"] == 1
+    assert desk.context["figures"]["uninspected"] == 1  # ZSD-201 was never inspected
 
 
 def test_closeout_request_of_a_parcel_with_open_hazards_is_refused(client, world, category):

@@ -48,6 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(title % {"rows": summary.rows, "seconds": time.monotonic() - started}))
         for line in summary.lines():
             self.stdout.write("  " + line)
+        for line in summary.new_unit_lines():  # a typo in a zone or grid name creates one: say which
+            self.stdout.write("  " + line, style_func=self.style.WARNING)
 
     def _progress(self, done, total):
         """A bar when the sheet says how many rows it has, else a count; nothing for small files."""
