@@ -7,3 +7,11 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+
+
+class RobotKind(models.TextChoices):
+    """The group chats a grid or zone may have a robot in."""
+
+    WECOM = "wecom", _("企业微信")
+    DINGTALK = "dingtalk", _("钉钉")
+    FEISHU = "feishu", _("飞书")

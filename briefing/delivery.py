@@ -19,7 +19,8 @@ the copy can be recognised.
 
 Keys (the recipient user is part of the key, so the language is looked up at send time):
 ``report:<date>:<scope>:email:<user id>``, ``report:<date>:all:<wecom|dingtalk>:<url digest>``,
-``remind:<date>:deadline:<ticket id>:<user id>``, ``remind:<date>:landlord:<user id>``.
+``remind:<date>:deadline:<ticket id>:<user id>``, ``remind:<date>:landlord:<user id>``, and the messages to a
+ticket's responsible party (in-app, SMS, the grid's robots), ``party:…``: see briefing.outreach.
 """
 
 from __future__ import annotations
@@ -288,6 +289,11 @@ def send(delivery):
         else:
             raise PermanentFailure(f"unknown reminder {delivery.key}")
         message.send(fail_silently=False)
+        return
+    if parts[0] == "party":
+        from briefing import outreach  # it plans with this module's helpers
+
+        outreach.send(delivery)
         return
     raise PermanentFailure(f"unknown delivery {delivery.key}")
 

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from briefing.choices import DeliveryStatus
-from briefing.querysets import DailyReportQuerySet
+from briefing.choices import DeliveryStatus, RobotKind
+from briefing.querysets import DailyReportQuerySet, GroupRobotQuerySet, InboxMessageQuerySet
 from cases.models import Ticket
 from register.models import Grid, Zone
 
@@ -57,6 +58,98 @@ class Delivery(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("发送记录")
         verbose_name_plural = _("发送记录")
+
+    def __str__(self):
+        return self.key
+
+
+class GroupRobot(models.Model):
+    """A group chat robot of one grid or one zone (企业微信/钉钉/飞书群机器人): the messages to the
+    responsible parties of its tickets are posted there, @-mentioning the party's mobile."""
+
+    name = models.CharField(_("名称"), max_length=64)
+    kind = models.CharField(_("类型"), max_length=16, choices=RobotKind.choices, default=RobotKind.WECOM)
+    zone = models.ForeignKey(
+        Zone, on_delete=models.CASCADE, null=True, blank=True, related_name="robots", verbose_name=_("区块")
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, null=True, blank=True, related_name="robots", verbose_name=_("网格")
+    )
+    url = models.URLField(_("Webhook 地址"), max_length=500)
+    secret = models.CharField(
+        _("加签密钥"), max_length=200, blank=True, help_text=_("钉钉、飞书机器人开启“加签”时填写；留空表示不加签。")
+    )
+    enabled = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = GroupRobotQuerySet.as_manager()
+    scope_paths = {
+        "zone": lambda ids: Q(zone_id__in=ids) | Q(grid__zone_id__in=ids),
+        "grid": "grid_id",
+        "enterprise": None,
+        "parcel": None,
+    }
+
+    class Meta:
+        ordering = ["zone__name", "grid__name", "name"]
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(zone__isnull=False) & Q(grid__isnull=True))
+                | (Q(zone__isnull=True) & Q(grid__isnull=False)),
+                name="group_robot_of_grid_or_zone",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class OutreachPreference(models.Model):
+    """How one user wants to be reached about their tickets. No row: the defaults (in-app and group
+    robots on; SMS on for a party account with a mobile)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="outreach_preference", verbose_name=_("用户")
+    )
+    inbox = models.BooleanField(_("站内消息"), default=True)
+    robots = models.BooleanField(_("群聊中 @ 我"), default=True)
+    sms = models.BooleanField(_("短信"), null=True, blank=True, help_text=_("留空：有手机号的责任方账号默认接收。"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class InboxMessage(models.Model):
+    """One message in one user's in-app inbox, written once by its Delivery (same key). The words are
+    made when it is shown, in the reader's language, from ``kind`` and ``data``."""
+
+    key = models.CharField(_("唯一键"), max_length=255, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="inbox_messages", verbose_name=_("用户"))
+    kind = models.CharField(_("类型"), max_length=32)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("整改单")
+    )
+    parcel = models.ForeignKey(
+        "register.Parcel", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("宗地")
+    )
+    data = models.JSONField(_("内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = InboxMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        indexes = [models.Index(fields=["user", "read_at"], name="inbox_user_unread")]
 
     def __str__(self):
         return self.key

@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from briefing import delivery, reports
+from briefing import delivery, outreach, reports
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +76,22 @@ def retry_countdown(retries):
 @shared_task
 def remind_deadlines_task(day=None, days=None):
     """Remind whoever fixes a ticket due within ``days`` (REMINDER_DAYS) and landlords of their tenants'
-    overdue tickets; once per recipient and ticket per day."""
+    overdue tickets; once per recipient and ticket per day. The responsible parties also hear of a deadline
+    near and of an overdue ticket on their own channels (briefing.outreach), once per ticket and deadline."""
     today = _today(day)
-    pending = delivery.plan_reminders(today, days)
+    pending = delivery.plan_reminders(today, days) + outreach.plan_reminders(today, days)
     for delivery_id in pending:
         deliver_message_task.delay_on_commit(delivery_id)
     logger.info("reminders %s: %d deliveries queued", today, len(pending))
+    return len(pending)
+
+
+@shared_task
+def sweep_outreach_task():
+    """Every few minutes (beat): plan the recent events nobody planned, requeue messages whose task was lost."""
+    pending = outreach.sweep()
+    for delivery_id in pending:
+        deliver_message_task.delay_on_commit(delivery_id)
+    if pending:
+        logger.info("party outreach sweep: %d deliveries queued", len(pending))
     return len(pending)

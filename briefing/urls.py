@@ -1,6 +1,6 @@
 from django.urls import path
 
-from briefing.views import dashboard, reports
+from briefing.views import dashboard, inbox, reports
 
 app_name = "briefing"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("cases/reports/<str:date>/export.xlsx", reports.report_export, name="report_export"),
     path("cases/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("cases/dashboard/data/", dashboard.DashboardDataView.as_view(), name="dashboard_data"),
+    path("messages/", inbox.InboxView.as_view(), name="inbox"),
+    path("messages/<int:pk>/read/", inbox.MarkReadView.as_view(), name="inbox_read"),
+    path("messages/read-all/", inbox.MarkAllReadView.as_view(), name="inbox_read_all"),
+    path("messages/preferences/", inbox.PreferenceView.as_view(), name="inbox_preferences"),
 ]

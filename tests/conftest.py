@@ -211,3 +211,24 @@ def default_language_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker_of_the_session(tmp_path_factory):
+    """Tasks the tests publish (an event's messages, queued when its transaction commits) go to a folder
+    of this session on the embedded broker, never to the developer's var/broker that `make run` reads."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    if settings.CELERY_BROKER_URL != "filesystem://":
+        yield
+        return
+    folder = tmp_path_factory.mktemp("broker")
+    folders = {"data_folder_in": "queue", "data_folder_out": "queue", "processed_folder": "processed"}
+    folders["control_folder"] = "control"
+    for name in set(folders.values()):
+        (folder / name).mkdir()
+    options = {**app.conf.broker_transport_options, **{key: str(folder / name) for key, name in folders.items()}}
+    app.conf.broker_transport_options = options
+    yield

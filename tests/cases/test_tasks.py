@@ -22,7 +22,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.choices import Role
-from briefing import delivery, notifications, tasks
+from briefing import delivery, notifications, reports, tasks
 from briefing.models import DailyReport, Delivery
 from cases import tasks as case_tasks
 from cases.choices import EscalationLevel, HazardStatus, ResponsibleKind, TicketStatus
@@ -329,17 +329,24 @@ def test_escalate_task_raises_overdue_tickets_once(world, make_ticket):
     assert event.actor is None and event.data["automatic"] is True
 
 
-def test_escalation_before_the_briefing_shows_in_it(world, make_ticket):
+def test_the_morning_escalation_shows_in_todays_briefing_not_yesterdays(world, make_ticket):
+    # Every figure of a dated briefing is as of the end of its day: the 督办 raised this morning, before
+    # the 08:00 briefing of yesterday, belongs to today.
     today = timezone.localdate()
     late = make_ticket(TicketStatus.ASSIGNED)
-    Ticket.objects.filter(pk=late.pk).update(deadline=today - timedelta(days=2))
+    Ticket.objects.filter(pk=late.pk).update(
+        deadline=today - timedelta(days=2), created_at=timezone.now() - timedelta(days=5)
+    )
 
     case_tasks.escalate_overdue_tickets_task()
     tasks.generate_daily_report_task()
 
     data = DailyReport.objects.get(date=today - timedelta(days=1), scope="all").data
-    assert data["escalated"]["supervised"] == 1 and data["escalations_raised"] == 1
-    assert data["overdue_tickets"][0]["escalation_level"] == 1
+    assert data["escalated"]["supervised"] == 0 and data["escalations_raised"] == 0
+    assert data["overdue_tickets"][0]["escalation_level"] == 0
+    today_data = reports.build_report_data(today)["all"]
+    assert today_data["escalated"]["supervised"] == 1 and today_data["escalations_raised"] == 1
+    assert today_data["overdue_tickets"][0]["escalation_level"] == 1
 
 
 def test_remind_task_reminds_whoever_fixes_a_ticket_due_soon_and_landlords_of_overdue_tenants(world, run):
@@ -354,7 +361,8 @@ def test_remind_task_reminds_whoever_fixes_a_ticket_due_soon_and_landlords_of_ov
     f.TicketFactory(enterprise=world.tenant2, status=TicketStatus.ASSIGNED, created_at=created,
                     deadline=today - timedelta(days=3))  # fmt: skip
 
-    assert run(tasks.remind_deadlines_task) == 3
+    # three mails, and the in-app "deadline near" messages of the two parties (briefing.outreach)
+    assert run(tasks.remind_deadlines_task) == 5
     assert run(tasks.remind_deadlines_task) == 0
 
     by_address = {}
@@ -368,4 +376,7 @@ def test_remind_task_reminds_whoever_fixes_a_ticket_due_soon_and_landlords_of_ov
     assert any(unassigned.number in m.subject for m in landlord_mails)  # their own ticket, due today
     digest = next(m for m in landlord_mails if unassigned.number not in m.subject)
     assert "永康乙工贸有限公司" in digest.body and "3" in digest.body
-    assert Delivery.objects.filter(status="sent").count() == 3
+    assert Delivery.objects.filter(channel="email", status="sent").count() == 3
+    assert sorted(Delivery.objects.filter(channel="inbox", status="sent").values_list("recipient", flat=True)) == [
+        "landlord", "tenant1-owner",
+    ]  # fmt: skip
