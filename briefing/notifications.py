@@ -13,7 +13,6 @@ Which messages exist and whether each was sent is kept in Delivery rows (briefin
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,12 +28,12 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from briefing import reports
+from briefing.workbook import XLSX_TYPE, report_filename, report_workbook  # noqa: F401 (notifications.*)
 
 logger = logging.getLogger(__name__)
 
 WECOM, DINGTALK = "wecom", "dingtalk"
 EMAIL = "email"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WECOM_LIMIT = 4000  # bytes of markdown content WeCom accepts (4096), with room to spare
 DINGTALK_LIMIT = 18000
 
@@ -102,96 +101,8 @@ def report_email(report, *, to, language, key):
             headers={"Message-ID": message_id(key), "Content-Language": language},
         )
         message.attach_alternative(reports.render_html(data, language), "text/html")
-        filename = f"{_('每日问题整改简报')}-{data['date']}-{data['scope'].replace(':', '-')}.xlsx"
-        message.attach(filename, report_workbook(data, language), XLSX_TYPE)
+        message.attach(report_filename(data, language), report_workbook(data, language), XLSX_TYPE)
     return message
-
-
-def report_workbook(data, language=None):
-    """The briefing's tables as an .xlsx file (bytes): summary, zones or grids, overdue tickets, campaign."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    with translation.override(language or settings.LANGUAGE_CODE):
-        context = reports.presentation(data)
-        book = Workbook()
-        sheet = book.active
-        sheet.title = _("概况")
-        day, opened, escalated, parcels = data["day"], data["open_tickets"], data["escalated"], data["parcels"]
-        rows = [
-            (_("每日问题整改简报"), context["scope_title"]),
-            (_("日期"), data["date"]),
-            (_("统计截至"), data["as_of"][:16].replace("T", " ")),
-            (_("累计起始日期"), data.get("start_date") or ""),
-            (),
-            (_("昨日排查（家次）"), day["inspections"]),
-            (_("昨日覆盖单位（家）"), day["units_covered"]),
-            (_("昨日新发现一般隐患"), day["new_general"]),
-            (_("昨日新发现重大隐患"), day["new_major"]),
-            (_("昨日整改一般隐患"), day["rectified_general"]),
-            (_("昨日整改重大隐患"), day["rectified_major"]),
-            (),
-            (_("累计排查（家次）"), data["inspections_total"]),
-            (_("累计发现隐患"), data["found"]),
-            (_("累计整改一般隐患"), data["rectified_general"]),
-            (_("累计整改重大隐患"), data["rectified_major"]),
-            (_("整改率（%）"), _rate_number(data["rectification_rate"])),
-            (),
-            (_("汇总待交办"), opened["pending"]),
-            (_("整改中"), opened["assigned"]),
-            (_("待验收"), opened["submitted"]),
-            (_("逾期"), data["overdue"]),
-            (_("督办"), escalated["supervised"]),
-            (_("挂牌督办"), escalated["listed"]),
-            (_("新增督办"), data["escalations_raised"]),
-            (_("宗地销号"), parcels["closed_out"]),
-            (_("宗地总数"), parcels["total"]),
-        ]
-        for row in rows:
-            sheet.append([str(cell) if not isinstance(cell, int | float) else cell for cell in row])
-        sheet.column_dimensions["A"].width = 24
-        sheet.column_dimensions["B"].width = 24
-
-        table = book.create_sheet(_("各区块") if context["rows_are_zones"] else _("各网格"))
-        table.append([
-            _("名称"), _("昨日排查（家次）"), _("昨日覆盖单位"), _("昨日新发现一般"), _("昨日新发现重大"),
-            _("昨日整改一般"), _("昨日整改重大"), _("累计发现"), _("累计整改一般"), _("累计整改重大"),
-            _("整改率（%）"), _("未销号整改单"), _("逾期"),
-        ])  # fmt: skip
-        for row in context["rows"]:
-            d = row["day"]
-            table.append([
-                row["name"], d["inspections"], d["units_covered"], d["new_general"], d["new_major"],
-                d["rectified_general"], d["rectified_major"], row["found"], row["rectified_general"],
-                row["rectified_major"], _rate_number(row["rectification_rate"]), row["open_tickets"]["total"],
-                row["overdue"],
-            ])  # fmt: skip
-
-        overdue = book.create_sheet(_("逾期整改单"))
-        overdue.append(
-            [_("编号"), _("责任方"), _("区块"), _("网格"), _("整改期限"), _("逾期天数"), _("状态"), _("督办级别")]
-        )
-        for t in context["overdue_tickets"]:
-            overdue.append([t["number"], t["responsible_label"], t["zone"], t["grid"], t["deadline"],
-                            t["days_overdue"], t["status_label"], t["escalation_label"]])  # fmt: skip
-
-        campaign_sheet = book.create_sheet(_("专项行动"))
-        campaign_sheet.append([_("专项行动"), _("风险类型"), _("企业（家）"), _("已排查"), _("发现隐患"), _("已整改")])
-        for campaign in context["campaigns"]:
-            for tag in campaign["tags"]:
-                campaign_sheet.append([campaign["name"], tag["label"], tag["enterprises"], tag["inspected"],
-                                       tag["with_hazards"], tag["rectified"]])  # fmt: skip
-        for ws in book.worksheets[1:]:
-            for cell in ws[1]:
-                cell.font = bold
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _rate_number(rate):
-    return float(rate) if rate is not None else ""
 
 
 # --- the briefing to group robots -------------------------------------------------------------------

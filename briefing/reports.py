@@ -6,13 +6,13 @@ A report for day D covers:
   covered, hazards newly found and hazards rectified, by severity;
 * the cumulative ledger since the start date (``REPORT_START_DATE``, default the earliest
   hazard) up to the end of D: found / rectified by severity / rate;
-* the state when the briefing is read (``as_of``): open tickets by status, overdue tickets
-  with days overdue and responsible party (worst first), tickets under escalation, parcels
-  closed out of all parcels. For yesterday's (or today's) report ``as_of`` is the moment of
-  generation, so the 07:45 escalation run shows in the 08:00 briefing; an older report is
-  read as of its nominal briefing time (D+1 at ``DAILY_REPORT_TIME``), so regenerating it
-  gives the same figures;
-* escalations raised since the previous briefing time: ``[D at DAILY_REPORT_TIME, as_of)``;
+* the state at the end of D (``as_of`` = D+1 00:00, or now for today's report): open tickets
+  by status, overdue tickets with days overdue and responsible party (worst first), tickets
+  under escalation, parcels closed out of all parcels. Whenever the report is generated (at
+  08:00 the next morning, late that evening, a week later) it gives the same figures: what
+  happened after the day (a 督办 raised at 07:45, a parcel closed out in the morning) shows in
+  the next day's report;
+* escalations (新增督办) raised during D;
 * the progress of the current campaign (专项行动) by risk tag;
 * the zones (in a zone's report: its grids) ranked by rate and by overdue tickets.
 
@@ -38,7 +38,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from briefing.figures import Figures, compute_figures, day_bounds, day_start, local_tz, status_at
+from briefing.figures import (
+    Figures,
+    compute_figures,
+    day_bounds,
+    day_start,
+    escalation_level_at,
+    local_tz,
+    status_at,
+)
 from briefing.models import DailyReport
 from cases.choices import (
     EscalationLevel,
@@ -63,17 +71,9 @@ DATA_VERSION = 1
 
 
 def report_as_of(day, now=None):
-    """The moment a report's state figures are read at (see the module's docstring)."""
+    """The moment a report's state figures are read at: the end of ``day`` (now, while it lasts)."""
     now = now or timezone.now()
-    nominal = day_start(day + timedelta(days=1)) + _report_time_offset()
-    if day >= yesterday(now):
-        return now
-    return min(now, nominal)
-
-
-def _report_time_offset():
-    at = settings.DAILY_REPORT_TIME
-    return timedelta(hours=at.hour, minutes=at.minute)
+    return min(now, day_start(day + timedelta(days=1)))
 
 
 def report_start_date():
@@ -162,22 +162,23 @@ def _overdue_tickets(as_of, limit):
     """The worst overdue tickets at ``as_of``: the first ``limit`` of the whole area, of each zone and of
     each grid, in one statement (window functions rank within each partition)."""
     today = timezone.localtime(as_of, local_tz()).date()
-    order = [F("deadline").asc(), F("escalation_level").desc(), F("pk").asc()]
+    order = [F("deadline").asc(), F("level_then").desc(), F("pk").asc()]
     rows = (
         Ticket.objects.filter(overdue_q(today, as_of=as_of))
         .annotate(
             status_then=status_at(as_of),
+            level_then=escalation_level_at(as_of),
             rank_all=Window(RowNumber(), order_by=order),
             rank_zone=Window(RowNumber(), partition_by=[F("zone_id")], order_by=order),
             rank_grid=Window(RowNumber(), partition_by=[F("grid_id")], order_by=order),
         )
         .filter(Q(rank_all__lte=limit) | Q(rank_zone__lte=limit) | Q(rank_grid__lte=limit))
         .values(
-            "pk", "number", "zone_id", "grid_id", "deadline", "status_then", "escalation_level", "is_major",
+            "pk", "number", "zone_id", "grid_id", "deadline", "status_then", "level_then", "is_major",
             "responsible_kind", "enterprise__name", "parcel__name", "parcel__landlord_name",
             "rank_all", "rank_zone", "rank_grid",
         )
-        .order_by("deadline", "-escalation_level", "pk")
+        .order_by("deadline", "-level_then", "pk")
     )  # fmt: skip
     result = []
     for row in rows:
@@ -189,7 +190,7 @@ def _overdue_tickets(as_of, limit):
             "deadline": row["deadline"].isoformat(),
             "days_overdue": (today - row["deadline"]).days,
             "status": row["status_then"],
-            "escalation_level": row["escalation_level"],
+            "escalation_level": row["level_then"],
             "major": row["is_major"],
             "responsible_kind": row["responsible_kind"],
             "responsible": (
@@ -316,7 +317,7 @@ def build_report_data(day, *, now=None):
     day_from, day_to = day_bounds(day)
     as_of = report_as_of(day, now)
     start = report_start_date()
-    escalations_from = day_from + _report_time_offset()
+    escalations_from = day_from
     figure_set = compute_figures(
         start=start,
         end=day_to,

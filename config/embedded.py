@@ -24,9 +24,61 @@ def env_bool(name, default=False):
 
 
 def debug_from_env():
-    """The embedded run (no DATABASE_URL) is a developer's or a demo: DEBUG defaults on there and off
-    for a deployment on PostgreSQL, where SECRET_KEY is then required."""
-    return env_bool("DEBUG", not os.environ.get("DATABASE_URL"))
+    """DEBUG only when asked for (``DEBUG=1``): otherwise, in the embedded run too, a missing page is the
+    product's own 404 page, not Django's debug page listing every URL."""
+    return env_bool("DEBUG", False)
+
+
+def is_embedded():
+    """The embedded run (no DATABASE_URL): a developer's or a demo, which keeps its own secret key in
+    VAR_DIR; a deployment on PostgreSQL must set SECRET_KEY."""
+    return not os.environ.get("DATABASE_URL")
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def outward_address():
+    """This machine's address on its network (for links from other devices when the server listens on
+    every interface); 127.0.0.1 when there is none. Sends nothing: a UDP socket only picks its route."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("10.255.255.255", 1))
+            return sock.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def site_url_from_env():
+    """SITE_URL (the address in mails, webhooks and the notice's QR code): as set, or derived from the
+    embedded run's HOST and PORT (default http://127.0.0.1:8000)."""
+    explicit = os.environ.get("SITE_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    host = os.environ.get("HOST", "127.0.0.1").strip()
+    port = os.environ.get("PORT", "8000").strip() or "8000"
+    if host in WILDCARD_HOSTS:
+        host = outward_address()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def allowed_hosts_from_env():
+    """ALLOWED_HOSTS as set, or the local names plus the embedded run's HOST (any name when it listens on
+    every interface, where it is reached by whatever address the machine has)."""
+    explicit = [item.strip() for item in os.environ.get("ALLOWED_HOSTS", "").split(",") if item.strip()]
+    if explicit:
+        return explicit
+    hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    host = os.environ.get("HOST", "").strip()
+    if host in ("0.0.0.0", "::"):
+        return ["*"]
+    if host and host not in hosts:
+        hosts.append(f"[{host}]" if ":" in host else host)
+    return hosts
 
 
 def var_dir():
@@ -56,7 +108,7 @@ def read_secret_key():
 
 def prepare_var_dir(*, secret_key=True):
     """Create VAR_DIR, the embedded broker's folders (without REDIS_URL) and the static root; with
-    ``secret_key``, when no SECRET_KEY is set and DEBUG is on, a random key kept in VAR_DIR/secret_key so
+    ``secret_key``, when no SECRET_KEY is set in the embedded run (or with DEBUG on), a random key kept in VAR_DIR/secret_key so
     that the web server, the worker and later runs share it (sessions survive a restart). Idempotent."""
     folder = var_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,7 +116,8 @@ def prepare_var_dir(*, secret_key=True):
         for sub in BROKER_FOLDERS:
             (broker_dir() / sub).mkdir(parents=True, exist_ok=True)
     static_root().mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing STATIC_ROOT
-    if secret_key and not os.environ.get("SECRET_KEY") and debug_from_env() and not read_secret_key():
+    needs_key = debug_from_env() or is_embedded()
+    if secret_key and not os.environ.get("SECRET_KEY") and needs_key and not read_secret_key():
         key_file = secret_key_file()
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)

@@ -1,3 +1,4 @@
+import math
 import tempfile
 from datetime import datetime
 
@@ -19,35 +20,114 @@ CHUNK_SIZE = 1000
 # --- the workbook ----------------------------------------------------------------------------------
 
 
-def _cell(ws, value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            # Text, never a formula: a description typed as "=..." must not run in Excel.
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            return cell
-    return value
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
+TEXT_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+PAPER_A4 = 9  # openpyxl's Worksheet.PAPERSIZE_A4
+DEFAULT_WIDTH = 9  # a column's width (in characters) when none is set
+LINE_HEIGHT = 15  # points per line of 11-point text
+MAX_ROW_HEIGHT = 409  # the most Excel allows
+
+
+def _text_width(line):
+    """The width of a line in characters of the column width: a Chinese character takes two."""
+    return len(line) + (len(line.encode("utf-8")) - len(line)) // 2
+
+
+def text_lines(text, width):
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    usable = max(1.0, width - 1)
+    return sum(max(1, math.ceil(_text_width(line) / usable)) for line in text.split("\n"))
+
+
+class _RowCells:
+    """The cells of one write-only row: text wraps and is never a formula; a datetime in local time.
+
+    Every line of a multi-line or long cell shows, on screen and printed: the row gets the height of
+    its tallest cell (spreadsheet programs do not all grow a row for wrapped text themselves). A
+    write-only sheet writes a row out as it is appended, so one styled cell per column is reused for
+    every row (styling a new cell per value doubled the time of a long export)."""
+
+    def __init__(self, ws, widths):
+        self.ws = ws
+        self.widths = list(widths)
+        self.text = []
+
+    def _text_cell(self, index):
+        while len(self.text) <= index:
+            cell = WriteOnlyCell(self.ws, value="")
+            cell.alignment = TEXT_ALIGNMENT
+            self.text.append(cell)
+        return self.text[index]
+
+    def row(self, values):
+        """The row's cells and the number of lines of its tallest cell."""
+        result, lines = [], 1
+        for index, value in enumerate(values):
+            if isinstance(value, datetime):
+                value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+            elif isinstance(value, str):
+                cell = self._text_cell(index)
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.data_type = "s"  # text, never a formula: a description typed as "=..." must not run in Excel
+                width = self.widths[index] if index < len(self.widths) else DEFAULT_WIDTH
+                if "\n" in value or (2 * len(value) > width - 1 and _text_width(value) > width - 1):
+                    lines = max(lines, text_lines(value, width))
+                value = cell
+            result.append(value)
+        return result, lines
+
+
+def print_setup(sheet, title, *, header_row=1, columns=0, last_row=0):
+    """Make ``sheet`` printable as offices print a ledger: A4 landscape, every column on the page width
+    (as many pages down as needed), the header row repeated on each page and frozen on screen, an
+    autofilter on the table, and the title, the date and the page number in the page header and footer.
+    ``columns``/``last_row``: the table's size (no autofilter when 0). On a write-only sheet, call it before
+    the first row and set the autofilter after the last."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = f"A{header_row + 1}"
+    if columns and last_row >= header_row:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{last_row}"
+    escape = str(title).replace("&", "&&")  # "&" starts a code in a page header
+    sheet.oddHeader.center.text = escape
+    sheet.oddHeader.center.size = 14
+    sheet.oddHeader.right.text = _("导出日期：%(date)s") % {"date": timezone.localdate().isoformat()}
+    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
 def write_workbook(title, headers, rows, widths=()):
-    """Write ``rows`` (an iterable, consumed once) under ``headers``; return an open temporary file."""
+    """Write ``rows`` (an iterable, consumed once) under ``headers``, printable (``print_setup``); text
+    wraps in its cell (a multi-line description shows every line); return an open temporary file."""
     workbook = Workbook(write_only=True)
+    workbook.properties.title = str(title)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
+    bold = Font(bold=True)
+    print_setup(sheet, title)  # before the first row: a write-only sheet writes its properties with it
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font, cell.alignment = bold, wrap
+        cell.font, cell.alignment = bold, HEADER_ALIGNMENT
         header_cells.append(cell)
     sheet.append(header_cells)
+    count, cells = 0, _RowCells(sheet, widths)
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        values, lines = cells.row(row)
+        if lines > 1:
+            sheet.row_dimensions[count + 2].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+        sheet.append(values)
+        if lines > 1:
+            del sheet.row_dimensions[count + 2]  # written with the row
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
     workbook.save(handle)
     handle.seek(0)

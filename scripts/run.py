@@ -12,6 +12,8 @@ dead one's.
 
 Environment (besides the application's own settings, see README.md):
     PORT=8000            port of the web server; HOST=127.0.0.1 the address it binds
+    SITE_URL             the address in mails and on the notice's QR code (default: from HOST and PORT)
+    DEBUG=0              1: Django's debug pages (otherwise the product's own error pages)
     RUN_SEED=1           0: do not load demo data, even into an empty database
     SEED_SCALE=small     the --scale given to seed_demo
     DEMO_PASSWORD        the demo logins' password (seed_demo reads it too)
@@ -32,7 +34,6 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEMO_USERNAMES = ["demo-inspector", "demo-manager", "demo-leader", "demo-enterprise", "demo-landlord", "demo-admin"]
 DEFAULT_DEMO_PASSWORD = "demo-pass-2023"
 STOP_TIMEOUT = 15  # seconds a process gets to stop before it is killed
 COLOURS = {"web": "\033[32m", "worker": "\033[36m", "beat": "\033[35m"}
@@ -54,7 +55,7 @@ def env_flag(name, default=True):
 
 
 def prepare(seed, scale):
-    """Migrate, compile translations and seed an empty database. Returns whether demo logins exist."""
+    """Migrate, compile translations and seed an empty database. Returns the demo logins that exist."""
     sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from config.embedded import prepare_var_dir
@@ -84,9 +85,12 @@ def prepare(seed, scale):
             started = time.monotonic()
             call_command("seed_demo", "--scale", scale)
             say(f"demo data loaded in {time.monotonic() - started:.1f} s")
-    has_demo = get_user_model().objects.filter(username__in=DEMO_USERNAMES).exists()
+    from demo.common import DEMO_USERS
+
+    names = [username for username, *_rest in DEMO_USERS]
+    found = set(get_user_model().objects.filter(username__in=names).values_list("username", flat=True))
     connections.close_all()
-    return has_demo
+    return [name for name in names if name in found]
 
 
 # --- Supervising the processes ------------------------------------------------------
@@ -235,12 +239,12 @@ def build_commands(host, port):
     }  # fmt: skip
 
 
-def banner(url, has_demo):
+def banner(url, demo_logins):
     lines = ["", "=" * 64, f"  安全隐患排查整改系统 is running at  {url}", ""]
-    if has_demo:
+    if demo_logins:
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         lines.append(f"  Demo logins (password: {password}):")
-        lines += [f"    {name}" for name in DEMO_USERNAMES]
+        lines += [f"    {name}" for name in demo_logins]
     else:
         lines.append("  No demo logins in this database: create one with")
         lines.append("    .venv/bin/python manage.py createsuperuser")
@@ -259,8 +263,11 @@ def main(argv=None):
         say(f"port {args.port} on {args.host} is in use: stop what runs there or set PORT=…")
         return 2
 
+    # The settings of every process (this one's preparation, web, worker, beat) derive SITE_URL and
+    # ALLOWED_HOSTS from these unless they are set.
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
     seed = env_flag("RUN_SEED") and not args.no_seed
-    has_demo = prepare(seed, os.environ.get("SEED_SCALE", "small"))
+    demo_logins = prepare(seed, os.environ.get("SEED_SCALE", "small"))
 
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -277,7 +284,7 @@ def main(argv=None):
 
     def ready():
         if answers(connect_host, args.port):
-            banner(url, has_demo)
+            banner(url, demo_logins)
             return True
         return False
 

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -88,6 +89,8 @@ class EmbeddedRun:
         try:
             with urllib.request.urlopen(self.url + path, timeout=5) as response:
                 return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
         except OSError:
             return None, ""
 
@@ -138,6 +141,11 @@ def test_embedded_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(embedded_run):
     assert status == 200
     assert "登录" in body
     assert run.get("/static/css/app.css")[0] == 200  # whitenoise serves static files without collectstatic
+    # DEBUG is off unless asked for: a missing page is the product's own Chinese page, not Django's debug page
+    status, body = run.get("/no-such-page/")
+    assert status == 404
+    assert "页面不存在" in body and "安全隐患排查整改系统" in body
+    assert "URLconf" not in body and "DEBUG = True" not in body
     wait_for(lambda: f"running at  {run.url}/" in run.log(), 10, "address printed", run)
 
     run.enqueue_heartbeat()
@@ -167,3 +175,50 @@ def test_embedded_run_stops_everything_when_one_process_dies(embedded_run):
     assert run.process.wait(timeout=STOP_TIMEOUT) != 0
     assert "worker exited" in run.log()
     assert_all_stopped(run)
+
+
+def settings_in(tmp_path, code, **extra):
+    """Print what the settings read, in a fresh process with the embedded run's environment plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_ALLOW_ASYNC"))}
+    for name in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "SITE_URL", "ALLOWED_HOSTS", "HOST", "PORT"):
+        env.pop(name, None)
+    env.update(VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="config.settings", **extra)
+    setup = "import django; django.setup(); from django.conf import settings; "
+    done = subprocess.run(
+        [sys.executable, "-c", setup + code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_links_in_mails_and_on_the_notice_follow_the_port_of_the_run(tmp_path):
+    # `PORT=8810 make run`: scripts/run.py passes HOST and PORT to every process it starts
+    assert settings_in(tmp_path, "print(settings.SITE_URL)", PORT="8810") == "http://127.0.0.1:8810"
+    assert settings_in(tmp_path, "print(settings.SITE_URL)", HOST="192.0.2.7", PORT="8810") == "http://192.0.2.7:8810"
+    assert settings_in(tmp_path, "print(settings.SITE_URL)") == "http://127.0.0.1:8000"
+    # an address set on purpose wins
+    site = settings_in(tmp_path, "print(settings.SITE_URL)", PORT="8810", SITE_URL="https://yh.example.cn/")
+    assert site == "https://yh.example.cn"
+
+
+def test_debug_only_when_asked_for_and_the_run_s_host_is_allowed(tmp_path):
+    assert settings_in(tmp_path, "print(settings.DEBUG)") == "False"
+    assert settings_in(tmp_path, "print(settings.DEBUG)", DEBUG="1") == "True"
+    hosts = settings_in(tmp_path, "print(' '.join(settings.ALLOWED_HOSTS))", HOST="192.0.2.7").split()
+    assert {"127.0.0.1", "localhost", "192.0.2.7"} <= set(hosts)
+    assert settings_in(tmp_path, "print(settings.ALLOWED_HOSTS)", ALLOWED_HOSTS="yh.example.cn") == "['yh.example.cn']"
+
+
+@pytest.mark.django_db
+def test_error_pages_are_the_product_s_own_chinese_pages(client, settings):
+    settings.DEBUG = False
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.content.decode() and "URLconf" not in missing.content.decode()
+
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    refused = csrf_client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert refused.status_code == 403
+    assert "页面已过期" in refused.content.decode() and "CSRF" not in refused.content.decode()

@@ -29,7 +29,7 @@ def test_importing_the_settings_and_the_apps_creates_nothing(tmp_path):
     done = run(["-c", SETUP], tmp_path)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True"]  # the embedded run: DEBUG on, a key of its own
+    assert done.stdout.split() == ["False", "True"]  # the embedded run: DEBUG only when asked for, a key of its own
     assert list(tmp_path.iterdir()) == []
 
 

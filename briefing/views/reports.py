@@ -13,9 +13,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import F
 from django.db.models.fields.json import KT
 from django.http import Http404, HttpResponse
+from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.views.generic import ListView, TemplateView
 
-from briefing import notifications, reports
+from briefing import reports, workbook
 from briefing.models import DailyReport
 
 SCOPE_ORDER = {"all": 0, "zone": 1, "grid": 2}
@@ -104,9 +106,10 @@ def report_export(request, date):
         return redirect_to_login(request.get_full_path())
     view = ReportDetailView(request=request, kwargs={"date": date})
     _day, _visible, report = view.get_reports()
-    content = notifications.report_workbook(report.data)
-    response = HttpResponse(content, content_type=notifications.XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="daily-report-{report.date}-{report.scope.replace(":", "-")}.xlsx"'
+    language = translation.get_language()  # the page's language: the user's choice
+    content = workbook.report_workbook(report.data, language)
+    response = HttpResponse(content, content_type=workbook.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=workbook.report_filename(report.data, language)
     )
     return response

@@ -175,3 +175,35 @@ def test_overdue_days_in_the_ledger(client, world, make_ticket):
     rows = rows_of(sheet)
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["逾期天数"] == 5 and row["状态"] == "整改中"
+
+
+@pytest.mark.parametrize(
+    ("url_name", "title"), [("cases:ticket_export", "整改单台账"), ("cases:hazard_export", "隐患排查治理台账")]
+)
+def test_the_ledgers_print_on_a4_landscape_with_every_line_of_a_cell(client, world, url_name, title):
+    category = f.HazardCategoryFactory(code="E3")
+    first = report(world, category, world.tenant1, "消防通道堆放杂物\n二楼楼梯间\n需立即清理")
+    second = report(world, f.HazardCategoryFactory(code="E4"), world.tenant1, "灭火器过期")
+    services.create_ticket([first, second], actor=world.manager)
+    client.force_login(world.manager)
+
+    sheet, _content = sheet_of(client.get(reverse(url_name)))
+
+    # every line of a multi-line cell shows: the text wraps
+    headers = [cell.value for cell in sheet[1]]
+    column = headers.index("隐患描述") + 1
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+    description = next(cell for cell in cells if "二楼" in cell.value)
+    assert description.value.count("\n") >= 2 and description.alignment.wrap_text
+    assert sheet.column_dimensions[description.column_letter].width == 40
+    # printed as offices print it: A4 landscape, all columns on the page width, header row on every page
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
+    # the title and the date in the page header; an autofilter and a frozen header on screen
+    assert sheet.oddHeader.center.text == title
+    assert timezone.localdate().isoformat() in sheet.oddHeader.right.text
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=1, column=len(headers)).column_letter}{sheet.max_row}"
+    assert sheet.freeze_panes == "A2"

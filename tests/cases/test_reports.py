@@ -68,7 +68,12 @@ def ledger(world):
         escalation_level=EscalationLevel.SUPERVISED,
         escalated_at=at(DAY + timedelta(days=1), 7, 45),
     )
-    append_event(kind=EventKind.TICKET_ESCALATED, ticket=worst, created_at=at(DAY + timedelta(days=1), 7, 45))
+    append_event(
+        kind=EventKind.TICKET_ESCALATED,
+        ticket=worst,
+        data={"from_level": 0, "to_level": 1},
+        created_at=at(DAY + timedelta(days=1), 7, 45),
+    )
     f.TicketFactory(
         responsible_kind=ResponsibleKind.LANDLORD,
         enterprise=None,
@@ -121,14 +126,14 @@ def test_the_report_covers_yesterday_for_the_area_each_zone_and_each_grid(ledger
         "rectified_major": 1,
         "rectified": 1,
     }
-    # the state this morning
+    # the state at the end of the day: the 督办 raised at 07:45 on the 2nd belongs to the 2nd's report
     assert data["open_tickets"] == {"pending": 1, "assigned": 2, "submitted": 1, "total": 4}
-    assert data["escalated"]["supervised"] == 1 and data["escalations_raised"] == 1
+    assert data["escalated"]["supervised"] == 0 and data["escalations_raised"] == 0
     assert data["parcels"]["total"] == 3
     # overdue tickets, worst first, with days overdue and responsible party
     overdue = data["overdue_tickets"]
     assert [t["days_overdue"] for t in overdue] == [10, 3, 1]
-    assert overdue[0]["responsible"] == "永康甲五金有限公司" and overdue[0]["escalation_level"] == 1
+    assert overdue[0]["responsible"] == "永康甲五金有限公司" and overdue[0]["escalation_level"] == 0
     assert overdue[2]["responsible_kind"] == "landlord" and overdue[2]["parcel"] == "中申达1号厂房"
     # zones ranked by rate and by overdue
     assert [z["name"] for z in data["ranking"]["by_rate"]] == ["中申达", "花川"]
@@ -181,7 +186,7 @@ def test_a_report_generated_at_half_past_midnight_covers_the_day_that_just_ended
     assert data["period"]["from"].startswith("2024-03-01T00:00:00+08:00")
 
 
-def test_an_old_report_is_read_as_of_its_briefing_time_so_regenerating_it_gives_the_same(ledger):
+def test_an_old_report_is_read_as_of_the_end_of_its_day_so_regenerating_it_gives_the_same(ledger):
     # Given the ticket escalated on the morning of the 2nd is closed a week later
     first = reports.generate_daily_reports(DAY, now=MORNING)[0].data
     later = datetime(2024, 3, 9, 10, tzinfo=SH)
@@ -191,9 +196,75 @@ def test_an_old_report_is_read_as_of_its_briefing_time_so_regenerating_it_gives_
 
     again = reports.generate_daily_reports(DAY, now=later)[0].data
 
-    assert again["as_of"].startswith("2024-03-02T08:00")
+    assert again["as_of"].startswith("2024-03-02T00:00")
     for key in ("found", "overdue", "open_tickets", "escalated", "escalations_raised", "overdue_tickets"):
         assert again[key] == first[key], key
+
+
+def test_yesterdays_report_generated_late_in_the_day_counts_nothing_of_today(ledger):
+    # Given on 1 March a ticket under 督办 (raised to 挂牌督办 on the 2nd), a parcel under cross-check
+    # (closed out, 销号, on the 2nd) and a parcel closed out in February that a new hazard turned red on the 2nd
+    next_day = DAY + timedelta(days=1)
+    created = at(DAY - timedelta(days=20))
+    twice = f.TicketFactory(
+        enterprise=ledger.other_a2,
+        status=TicketStatus.ASSIGNED,
+        created_at=created,
+        assigned_at=created,
+        deadline=DAY + timedelta(days=30),
+        escalation_level=EscalationLevel.LISTED,
+        escalated_at=at(next_day, 10),
+    )
+    append_event(
+        kind=EventKind.TICKET_ESCALATED, ticket=twice, data={"from_level": 0, "to_level": 1}, created_at=at(DAY, 10)
+    )
+    append_event(
+        kind=EventKind.TICKET_ESCALATED,
+        ticket=twice,
+        data={"from_level": 1, "to_level": 2},
+        created_at=at(next_day, 10),
+    )
+    closed_today = ledger.parcel_a2
+    closed_today.closed_out_at = at(next_day, 11)
+    closed_today.save()
+    append_event(
+        kind=EventKind.PARCEL_CLOSED_OUT,
+        parcel=closed_today,
+        from_status="crosscheck",
+        to_status="green",
+        created_at=at(next_day, 11),
+    )
+    reopened = ledger.parcel_b
+    append_event(
+        kind=EventKind.PARCEL_CLOSED_OUT,
+        parcel=reopened,
+        from_status="crosscheck",
+        to_status="green",
+        created_at=at(DAY - timedelta(days=20)),
+    )
+    reopened.closeout_state, reopened.closed_out_at = "red", None
+    reopened.save()
+    append_event(
+        kind=EventKind.HAZARD_REPORTED,
+        parcel=reopened,
+        data={"parcel_state": ["green", "red"]},
+        created_at=at(next_day, 12),
+    )
+
+    # When yesterday's report is generated at 21:00 on the 2nd
+    data = reports.generate_daily_reports(DAY, now=at(next_day, 21))[0].data
+
+    # Then every figure is as of the end of 1 March
+    assert data["as_of"].startswith("2024-03-02T00:00")
+    assert data["escalations_raised"] == 1  # the 督办 of the 1st, not the two on the 2nd
+    assert data["escalated"] == {"supervised": 1, "listed": 0, "total": 1}
+    assert data["parcels"]["closed_out"] == 1  # parcel_b, closed out in February; not parcel_a2 (销号 on the 2nd)
+    assert data["parcels"]["crosscheck"] == 1  # parcel_a2 was under cross-check at the end of the 1st
+    assert [t["escalation_level"] for t in data["overdue_tickets"]] == [0, 0, 0]
+    # and the same figures as at 00:30 on the 2nd, before any of it happened
+    early = reports.build_report_data(DAY, now=at(next_day, 0, 30))["all"]
+    for key in ("escalations_raised", "escalated", "parcels", "open_tickets", "overdue", "overdue_tickets"):
+        assert data[key] == early[key], key
 
 
 def test_the_cumulative_figures_start_at_report_start_date(ledger, settings):
@@ -381,6 +452,50 @@ def test_archive_exports_the_tables_as_xlsx(ledger, client):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames[0] == "概况"
     assert [row[0].value for row in book.worksheets[1].iter_rows(min_row=2)] == ["中申达", "花川"]
+
+
+def test_the_briefing_workbook_prints_and_shows_the_rate_as_a_percentage(ledger, client):
+    reports.generate_daily_reports(DAY, now=MORNING)
+    client.force_login(ledger.leader)
+
+    book = load_workbook(io.BytesIO(client.get(reverse("briefing:report_export", args=["2024-03-01"])).content))
+
+    summary, zones, overdue, campaigns = book.worksheets
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9, sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$1:$1" and sheet.freeze_panes == "A2", sheet.title
+        assert "每日问题整改简报 2024-03-01" in sheet.oddHeader.center.text, sheet.title
+        assert sheet.column_dimensions["A"].width >= 20 and sheet.column_dimensions["B"].width >= 12, sheet.title
+    for sheet in (zones, overdue, campaigns):
+        assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        assert all(sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]), sheet.title
+    # the rate: 0.75 with a percent format, which shows "75.00%" (zone A: 3 of 4 rectified)
+    rate = next(row[1] for row in summary.iter_rows() if row[0].value == "整改率")
+    assert (rate.value, rate.number_format) == (0.6, "0.00%")
+    headers = [cell.value for cell in zones[1]]
+    zone_a = zones.cell(row=2, column=headers.index("整改率") + 1)
+    assert (zones.cell(row=2, column=1).value, zone_a.value, zone_a.number_format) == ("中申达", 0.75, "0.00%")
+    assert overdue.column_dimensions["B"].width >= 30  # the responsible party's name
+
+
+def test_the_web_download_and_the_mail_attachment_have_the_same_name_in_the_reader_s_language(ledger, client):
+    from briefing.workbook import report_filename
+
+    reports.generate_daily_reports(DAY, now=MORNING)
+    client.force_login(ledger.leader)
+    url = reverse("briefing:report_export", args=["2024-03-01"])
+
+    chinese = client.get(url)["Content-Disposition"]
+    ledger.leader.language = "en"
+    ledger.leader.save()
+    english = client.get(url)["Content-Disposition"]
+
+    data = DailyReport.objects.get(date=DAY, scope="all").data
+    assert report_filename(data, "zh-hans") == "每日问题整改简报-2024-03-01-all.xlsx"
+    assert "%E6%AF%8F%E6%97%A5%E9%97%AE%E9%A2%98%E6%95%B4%E6%94%B9%E7%AE%80%E6%8A%A5-2024-03-01-all.xlsx" in chinese
+    assert report_filename(data, "en") != report_filename(data, "zh-hans")
+    assert report_filename(data, "en") in english and "daily-report" not in english
 
 
 def test_archive_list_costs_the_same_queries_for_one_day_or_many(ledger, client):
