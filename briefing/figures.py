@@ -9,7 +9,9 @@ Three kinds of figure, each with its own time reference:
 * **state** at the moment ``as_of`` (default: ``end``, or now): open tickets by status,
   overdue tickets, tickets under escalation, parcels closed out of all parcels. These are
   read from the tickets' timestamps, so they are exact for ``as_of`` = now and a close
-  reconstruction for a past moment (a ticket's deadline or level changed since is not known).
+  reconstruction for a past moment: a ticket's escalation level and a parcel's close-out state
+  are taken from the first change after ``as_of`` (its events), so a later 督办 or 销号 does not
+  show; a ticket's deadline changed since is not known.
 
 Every table is read by one grouped statement per question (``GROUP BY zone_id, grid_id``);
 the figures of each grid, each zone and the whole area are then added up in Python from
@@ -30,13 +32,30 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Min, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from cases.choices import EscalationLevel, TicketStatus
 from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import open_ticket_q, overdue_q, rectified_hazard_q
 from catalogue.choices import Severity
+from closeout.querysets import ParcelState, parcel_state, parcel_state_q
 from core.dates import as_bound, day_bounds, day_start, format_rate, local_tz, rate_of  # noqa: F401 (figures' vocabulary)
 from register.choices import CloseoutState
 from register.models import Grid, Parcel, Zone
@@ -78,7 +97,11 @@ class Figures:
     parcels_total: int = 0
     parcels_closed_out: int = 0
     parcels_red: int = 0
-    parcels_crosscheck: int = 0
+    parcels_crosscheck: int = 0  # a cross-check requested (part of parcels_pending)
+    # the close-out states (closeout.querysets.ParcelState); parcels_red: with open hazards
+    parcels_pending: int = 0
+    parcels_green: int = 0
+    parcels_uninspected: int = 0
     first_reported_at: datetime | None = field(default=None, compare=False)
 
     @property
@@ -300,6 +323,8 @@ def _ticket_rows(as_of):
 
 
 def _parcel_rows(as_of):
+    """Parcels by grid and close-out state as they are now; ``_parcel_corrections`` turns the parcels
+    changed since ``as_of`` back (a parcel closed out counts from its 销号 time)."""
     return (
         Parcel.objects.values("grid_id")
         .annotate(
@@ -307,10 +332,101 @@ def _parcel_rows(as_of):
             parcels_closed_out=Count(
                 "pk", filter=Q(closeout_state=CloseoutState.GREEN, closed_out_at__isnull=False, closed_out_at__lt=as_of)
             ),
-            parcels_red=Count("pk", filter=Q(closeout_state=CloseoutState.RED)),
             parcels_crosscheck=Count("pk", filter=Q(closeout_state=CloseoutState.CROSSCHECK)),
+            # the close-out states as closeout.querysets defines them (red: open hazards), one Exists per parcel
+            **{f"parcels_{state}": Count("pk", filter=parcel_state_q(state)) for state in ParcelState.values},
         )
         .order_by()
+    )
+
+
+def _first_after(events, partition, as_of):
+    """Of ``events`` at or after ``as_of``, the first per ``partition`` (the change that ended the state
+    at ``as_of``)."""
+    order = [F("created_at").asc(), F("pk").asc()]
+    return (
+        events.filter(created_at__gte=as_of)
+        .annotate(nth=Window(RowNumber(), partition_by=[F(partition)], order_by=order))
+        .filter(nth=1)
+    )
+
+
+PARCEL_STATE_EVENTS = [
+    EventKind.PARCEL_CROSSCHECK_REQUESTED,
+    EventKind.PARCEL_CROSSCHECK_CANCELLED,
+    EventKind.PARCEL_CLOSED_OUT,
+    EventKind.PARCEL_CROSSCHECK_FAILED,
+]
+
+
+def _parcel_state_buckets(stored, closed_out, state):
+    """The figures one parcel adds: ``stored`` its CloseoutState, ``state`` its ParcelState."""
+    return {
+        "parcels_closed_out": int(stored == CloseoutState.GREEN and closed_out),
+        "parcels_crosscheck": int(stored == CloseoutState.CROSSCHECK),
+        **{f"parcels_{value}": int(state == value) for value in ParcelState.values},
+    }
+
+
+def _parcel_state_then(stored, closed_out, state_now):
+    """A parcel's close-out state before its first change since ``as_of``, from its stored state then
+    (its hazards then are not reconstructed: turned red means open hazards then)."""
+    if stored == CloseoutState.RED:
+        return ParcelState.RED
+    if stored == CloseoutState.CROSSCHECK:
+        return ParcelState.PENDING
+    if closed_out or state_now != ParcelState.UNINSPECTED:
+        return ParcelState.GREEN
+    return ParcelState.UNINSPECTED
+
+
+def _parcel_corrections(as_of):
+    """``(grid_id, {figure: delta})`` for each parcel whose close-out state changed since ``as_of``: its
+    state now taken out, its state then (before the first change since) put in. One statement."""
+    changes = Q(kind__in=PARCEL_STATE_EVENTS) | Q(kind=EventKind.HAZARD_REPORTED, data__has_key="parcel_state")
+    closed_before = Event.objects.filter(
+        kind=EventKind.PARCEL_CLOSED_OUT, parcel_id=OuterRef("parcel_id"), created_at__lt=as_of
+    )
+    rows = _first_after(Event.objects.filter(changes, parcel__isnull=False), "parcel_id", as_of).values(
+        "parcel__grid_id", "parcel__closeout_state", "parcel__closed_out_at",
+        "kind", "from_status", "data", closed_before=Exists(closed_before), state_now=parcel_state("parcel_id"),
+    )  # fmt: skip
+    for row in rows:
+        closed_now = row["parcel__closed_out_at"] is not None and row["parcel__closed_out_at"] < as_of
+        now = _parcel_state_buckets(row["parcel__closeout_state"], closed_now, row["state_now"])
+        if row["kind"] == EventKind.HAZARD_REPORTED:
+            then_state = (row["data"] or {}).get("parcel_state", [None])[0]
+        else:
+            then_state = row["from_status"]
+        closed_then = row["closed_before"] or closed_now
+        then = _parcel_state_buckets(
+            then_state, closed_then, _parcel_state_then(then_state, closed_then, row["state_now"])
+        )
+        yield row["parcel__grid_id"], {name: then[name] - now[name] for name in now}
+
+
+def _escalation_corrections(as_of):
+    """``(zone_id, grid_id, level)`` for each ticket open at ``as_of`` and escalated since: its level
+    then (the level before the first escalation since). One statement; rows only for those tickets."""
+    escalated_since = Ticket.objects.filter(open_ticket_q(as_of), escalated_at__gte=as_of).values("pk")
+    events = Event.objects.filter(kind=EventKind.TICKET_ESCALATED, ticket__in=escalated_since)
+    return _first_after(events, "ticket_id", as_of).values_list(
+        "ticket__zone_id", "ticket__grid_id", Cast(KeyTextTransform("from_level", "data"), IntegerField())
+    )
+
+
+def escalation_level_at(as_of):
+    """An expression for a ticket's escalation level at ``as_of`` (for a row query, never a grouped one:
+    a subquery, run only for tickets escalated since)."""
+    first_since = (
+        Event.objects.filter(kind=EventKind.TICKET_ESCALATED, ticket_id=OuterRef("pk"), created_at__gte=as_of)
+        .order_by("created_at", "pk")
+        .values_list(Cast(KeyTextTransform("from_level", "data"), IntegerField()))[:1]
+    )
+    return Case(
+        When(escalated_at__gte=as_of, then=Coalesce(Subquery(first_since), F("escalation_level"))),
+        default=F("escalation_level"),
+        output_field=IntegerField(),
     )
 
 
@@ -323,6 +439,21 @@ def _escalation_rows(e_start, e_end):
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def _turn_back_changes_since(as_of, at, grid_zone):
+    """Put the tickets escalated and the parcels whose close-out state changed since ``as_of`` back in
+    their state then (the grouped rows read the levels and states as they are now)."""
+    for zone_id, grid_id, level in _escalation_corrections(as_of):
+        figures = at(zone_id, grid_id)
+        if level == EscalationLevel.SUPERVISED:
+            figures.escalated_supervised += 1
+        elif level == EscalationLevel.LISTED:
+            figures.escalated_listed += 1
+    for grid_id, deltas in _parcel_corrections(as_of):
+        figures = at(grid_zone.get(grid_id), grid_id)
+        for name, delta in deltas.items():
+            setattr(figures, name, getattr(figures, name) + delta)
 
 
 def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalations=None):
@@ -393,6 +524,7 @@ def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalati
         figures = at(grid_zone.get(grid_id), grid_id)
         for name, value in row.items():
             setattr(figures, name, value)
+    _turn_back_changes_since(as_of, at, grid_zone)
 
     for grid_id, figures in grids.items():
         zones[grid_zone[grid_id]].add(figures, distinct=False)

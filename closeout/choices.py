@@ -6,3 +6,4 @@ class CrossCheckStatus(models.TextChoices):
     REQUESTED = "requested", _("待检查")
     PASSED = "passed", _("通过")
     FAILED = "failed", _("未通过")
+    CANCELLED = "cancelled", _("已撤销")

@@ -6,6 +6,7 @@ from accounts.models import User
 from cases.field_forms import severity_field
 from catalogue.forms import CategoryField
 from closeout.choices import CrossCheckStatus
+from core.forms import MultipleFileField
 from register.models import Enterprise
 
 
@@ -47,6 +48,7 @@ class CrossCheckResultForm(forms.Form):
         ],
     )
     comment = forms.CharField(label=_("检查意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    photos = MultipleFileField(label=_("现场照片（可选，可多选）"), required=False)
 
     @property
     def is_pass(self):

@@ -47,6 +47,15 @@ def _requested(user, crosscheck):
     return TransitionNotAllowed(str(_("该交叉检查已完成，不能重复录入。")), code="crosscheck_done")
 
 
+def _still_requested(user, crosscheck):
+    if crosscheck.status == CrossCheckStatus.REQUESTED:
+        return None
+    return TransitionNotAllowed(
+        str(_("该交叉检查已“%(status)s”，不能撤销。")) % {"status": crosscheck.get_status_display()},
+        code="crosscheck_not_open",
+    )
+
+
 register(
     Rule(
         Action.PARCEL_REQUEST_CROSSCHECK,
@@ -62,5 +71,12 @@ register(
         subjects=("closeout.CrossCheck",),
         who=(_assigned, _other_grid),
         when=(_requested,),
+    ),
+    Rule(
+        Action.CROSSCHECK_CANCEL,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以撤销交叉检查申请。"),
+        subjects=("closeout.CrossCheck",),
+        when=(_still_requested,),
     ),
 )

@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.policy import Action, require
 from cases import payloads
-from cases.choices import InspectionResult, InspectionSource
+from cases.choices import InspectionResult, InspectionSource, PhotoKind
 from cases.models import Inspection
-from cases.services.base import _locked, _parcel_has_open_hazards
+from cases.services.base import _locked, _parcel_has_open_hazards, _save_photos, _validate_photos
 from cases.services.hazards import _report_hazard
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
@@ -54,10 +54,41 @@ def request_crosscheck(parcel, *, actor, inspector, comment=""):
 
 
 @transaction.atomic
-def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=()):
+def cancel_crosscheck(crosscheck, *, actor, comment=""):
+    """A manager withdraws a cross-check request still open: the cross-check is marked cancelled and
+    the parcel goes back to waiting for a request (its stored state red again, pending on the map)."""
+    require(actor, Action.CROSSCHECK_CANCEL)
+    crosscheck = _locked(CrossCheck, crosscheck.pk)
+    require(actor, Action.CROSSCHECK_CANCEL, crosscheck)  # in scope; still requested
+    parcel = _locked(Parcel, crosscheck.parcel_id)
+    comment = (comment or "").strip()
+    crosscheck.status = CrossCheckStatus.CANCELLED
+    crosscheck.completed_at = timezone.now()
+    if comment:
+        crosscheck.comment = comment
+    crosscheck.save(update_fields=["status", "completed_at", "comment"])
+    previous = parcel.closeout_state
+    if previous == CloseoutState.CROSSCHECK:
+        parcel.closeout_state = CloseoutState.RED
+        parcel.save(update_fields=["closeout_state", "updated_at"])
+    append_event(
+        kind=EventKind.PARCEL_CROSSCHECK_CANCELLED,
+        actor=actor,
+        parcel=parcel,
+        from_status=previous,
+        to_status=parcel.closeout_state,
+        comment=comment,
+        data=payloads.crosscheck_requested(crosscheck=crosscheck.pk, inspector=crosscheck.inspector_id),
+    )
+    return crosscheck
+
+
+@transaction.atomic
+def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=(), photos=()):
     """The cross-checking inspector's result: pass → green and closed out (销号); fail → the new
     hazards (dicts with category, description, optional severity/enterprise/location_detail) are
-    reported and the parcel stays red."""
+    reported and the parcel stays red. ``photos``: the parcel as found, kept on its inspection and
+    the close-out event (the evidence of a 销号)."""
     require(actor, Action.CROSSCHECK_RECORD)
     crosscheck = _locked(CrossCheck, crosscheck.pk)
     require(actor, Action.CROSSCHECK_RECORD, crosscheck)  # the inspector sent, of another grid; still open
@@ -73,6 +104,7 @@ def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=()):
         )
     if passed and _parcel_has_open_hazards(parcel):
         raise TransitionNotAllowed(_("宗地仍有未整改的隐患，不能销号。"), code="open_hazards_remain")
+    _validate_photos(photos)
     inspection = Inspection.objects.create(
         inspector=actor,
         parcel=parcel,
@@ -112,7 +144,7 @@ def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=()):
     else:
         parcel.closeout_state = CloseoutState.RED
     parcel.save(update_fields=["closeout_state", "closed_out_at", "updated_at"])
-    append_event(
+    event = append_event(
         kind=EventKind.PARCEL_CLOSED_OUT if passed else EventKind.PARCEL_CROSSCHECK_FAILED,
         actor=actor,
         parcel=parcel,
@@ -123,4 +155,5 @@ def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=()):
             crosscheck=crosscheck.pk, inspection=inspection.pk, hazards=[h.pk for h in new_hazards]
         ),
     )
+    _save_photos(photos, actor=actor, kind=PhotoKind.INSPECTION, inspection=inspection, event=event)
     return crosscheck

@@ -13,127 +13,66 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.policy import Action, allows, is_active_user, is_admin
-from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
+from accounts.policy import allows, is_active_user, is_admin
+from cases.choices import ResponsibleKind, TicketStatus
 from closeout.choices import CrossCheckStatus
 from core.links import safe_reverse
 from core.queries import SubqueryCount
+from home.tiles import ESCALATED, LINK_ACTIONS, TICKETS, Tile, due_soon_query
 
 CACHE_ATTR = "_todo_counts_cache"
-OPEN_TICKET_VALUES = [TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED]
 
 
 # --- the to-do counts ------------------------------------------------------------------------
 
 
 def _todo_specs(user, today):
-    """(key, label, queryset, url, counts toward the badge) for the user's role."""
-    from cases.models import Hazard, Ticket
+    """(key, label, source, counts toward the badge) for the user's role. ``source`` is a
+    ``home.tiles.Tile`` (a filtered list page: the count is that page's length) or, for a page that
+    is not a filtered list, ``(queryset, url)`` with the page's own queryset."""
+    from cases.models import Ticket
     from closeout.models import CrossCheck
 
     soon = today + timedelta(days=settings.REMINDER_DAYS)
-    tickets = Ticket.objects.visible_to(user)
-    ticket_list = ("cases:ticket_list",)
-    due_query = {
-        "status": TicketStatus.ASSIGNED,
-        "deadline_after": today.isoformat(),
-        "deadline_before": soon.isoformat(),
-    }
-    overdue = (
-        "overdue",
-        _("已逾期整改单"),
-        tickets.overdue(today),
-        safe_reverse(*ticket_list, query={"overdue": "true"}),
-    )
+    due_soon = Tile("due_soon", TICKETS, due_soon_query(today, soon))
+    overdue = Tile("overdue", TICKETS, {"overdue": "true"})
     role = user.role
     if role == Role.MANAGER or (is_admin(user) and not role):
         return [
+            ("aggregate", _("待汇总隐患"), Tile("aggregate", "cases:desk"), True),
+            ("assign", _("待交办整改单"), Tile("assign", TICKETS, {"status": TicketStatus.PENDING}), True),
+            ("verify", _("待验收整改单"), Tile("verify", TICKETS, {"status": TicketStatus.SUBMITTED}), True),
             (
-                "aggregate",
-                _("待汇总隐患"),
-                Hazard.objects.visible_to(user).awaiting_aggregation(),
-                safe_reverse("cases:desk")
-                or safe_reverse("cases:hazard_list", query={"status": HazardStatus.REPORTED}),
+                "closeout",
+                _("待销号审批"),
+                Tile("closeout", TICKETS, {"status": TicketStatus.CLOSEOUT_PENDING}),
                 True,
             ),
-            (
-                "assign",
-                _("待交办整改单"),
-                tickets.filter(status=TicketStatus.PENDING),
-                safe_reverse(*ticket_list, query={"status": TicketStatus.PENDING}),
-                True,
-            ),
-            (
-                "verify",
-                _("待验收整改单"),
-                tickets.filter(status=TicketStatus.SUBMITTED),
-                safe_reverse(*ticket_list, query={"status": TicketStatus.SUBMITTED}),
-                True,
-            ),
-            (
-                "due_soon",
-                _("临近期限"),
-                tickets.due_soon(today, settings.REMINDER_DAYS),
-                safe_reverse(*ticket_list, query=due_query),
-                False,
-            ),
-            (*overdue, False),
+            ("extension", _("待审批延期申请"), Tile("extension", TICKETS, {"extension_pending": "true"}), True),
+            ("due_soon", _("临近期限"), due_soon, False),
+            ("overdue", _("已逾期整改单"), overdue, False),
         ]
     if role == Role.INSPECTOR:
+        # the verification queue and the cross-check list are pages of their own: their querysets
+        verify = Ticket.objects.visible_to(user).filter(
+            status=TicketStatus.SUBMITTED, grid_id__in=list(user.scope_grid_ids)
+        )
+        crosschecks = CrossCheck.objects.visible_to(user).filter(inspector=user, status=CrossCheckStatus.REQUESTED)
         return [
-            (
-                "verify",
-                _("待验收整改单"),
-                tickets.filter(status=TicketStatus.SUBMITTED, grid_id__in=list(user.scope_grid_ids)),
-                safe_reverse("cases:verify_queue")
-                or safe_reverse(*ticket_list, query={"status": TicketStatus.SUBMITTED}),
-                True,
-            ),
-            (
-                "crosscheck",
-                _("交叉检查任务"),
-                CrossCheck.objects.filter(inspector=user, status=CrossCheckStatus.REQUESTED),
-                safe_reverse("closeout:crosscheck_list"),
-                True,
-            ),
+            ("verify", _("待验收整改单"), (verify, safe_reverse("cases:verify_queue")), True),
+            ("crosscheck", _("交叉检查任务"), (crosschecks, safe_reverse("closeout:crosscheck_list")), True),
         ]
     if role in (Role.ENTERPRISE, Role.LANDLORD):
-        kind = ResponsibleKind.ENTERPRISE if role == Role.ENTERPRISE else ResponsibleKind.LANDLORD
-        mine = tickets.filter(responsible_kind=kind)
+        own = {"responsible_kind": ResponsibleKind.ENTERPRISE if role == Role.ENTERPRISE else ResponsibleKind.LANDLORD}
         return [
-            (
-                "fix",
-                _("待整改"),
-                mine.filter(status=TicketStatus.ASSIGNED),
-                safe_reverse(*ticket_list, query={"status": TicketStatus.ASSIGNED}),
-                True,
-            ),
-            (
-                "due_soon",
-                _("临近期限"),
-                mine.due_soon(today, settings.REMINDER_DAYS),
-                safe_reverse(*ticket_list, query=due_query),
-                False,
-            ),
-            # every overdue ticket the party sees, as the list behind the link and the home tile
-            (
-                "overdue",
-                _("已逾期"),
-                tickets.overdue(today),
-                safe_reverse(*ticket_list, query={"overdue": "true"}),
-                False,
-            ),
+            ("fix", _("待整改"), Tile("fix", TICKETS, {"status": TicketStatus.ASSIGNED, **own}), True),
+            ("due_soon", _("临近期限"), Tile("due_soon", TICKETS, {**due_soon.query, **own}), False),
+            ("overdue", _("已逾期"), Tile("overdue", TICKETS, {**overdue.query, **own}), False),
         ]
     if role == Role.LEADER:
         return [
-            (*overdue, True),
-            (
-                "escalated",
-                _("督办中整改单"),
-                tickets.escalated(),
-                safe_reverse(*ticket_list, query={"escalation_level": [1, 2], "status": OPEN_TICKET_VALUES}),
-                False,
-            ),
+            ("overdue", _("已逾期整改单"), overdue, True),
+            ("escalated", _("督办中整改单"), Tile("escalated", TICKETS, ESCALATED), False),
         ]
     return []
 
@@ -143,7 +82,8 @@ def todo_counts(user, *, today=None, refresh=False):
 
     ``items`` are dicts (key, label, count, url, badge) in display order; ``total`` adds the
     counts that are the user's own work (``badge``); reminders (due soon, overdue) are shown
-    but not added, since they repeat tickets already counted.
+    apart, as reminders, and not added, since they repeat tickets already counted. The header's
+    badge, its drop-down and the home pages all read this one answer.
     """
     if user is None or not user.is_authenticated:
         return {"items": [], "total": 0}
@@ -152,7 +92,16 @@ def todo_counts(user, *, today=None, refresh=False):
         return cached
     from accounts.models import User
 
-    specs = _todo_specs(user, today or timezone.localdate())
+    specs = []
+    for key, label, source, badge in _todo_specs(user, today or timezone.localdate()):
+        if isinstance(source, Tile):
+            url = source.url()
+            if url:
+                specs.append((key, label, source.queryset(user), url, badge))
+        else:
+            queryset, url = source
+            if url:
+                specs.append((key, label, queryset, url, badge))
     counts = {}
     if specs:
         row = (
@@ -166,7 +115,13 @@ def todo_counts(user, *, today=None, refresh=False):
         {"key": key, "label": label, "count": counts[key], "url": url, "badge": badge}
         for key, label, _qs, url, badge in specs
     ]
-    result = {"items": items, "total": sum(item["count"] for item in items if item["badge"]), **counts}
+    result = {
+        "items": items,
+        "work": [item for item in items if item["badge"]],
+        "reminders": [item for item in items if not item["badge"]],
+        "total": sum(item["count"] for item in items if item["badge"]),
+        **counts,
+    }
     if today is None:
         setattr(user, CACHE_ATTR, result)
     return result
@@ -223,16 +178,8 @@ ADMIN_NAV = [
 
 
 # Entries that lead to an action's page are shown only to those the policy lets do it (the page's
-# own check reads the same rule).
-NAV_ACTIONS = {
-    "report": Action.HAZARD_REPORT,
-    "verify": Action.TICKET_VERIFY,
-    "crosscheck": Action.CROSSCHECK_RECORD,
-    "desk": Action.TICKET_CREATE,
-    "closeout": Action.PARCEL_REQUEST_CROSSCHECK,
-    "import": Action.REGISTER_IMPORT,
-    "self_check": Action.INSPECTION_RECORD,
-}
+# own check reads the same rule; home.tiles.permitted_links does the same for the home pages' links).
+NAV_ACTIONS = LINK_ACTIONS
 
 
 def nav_items(user, path=""):

@@ -15,19 +15,21 @@ from briefing.figures import rate_tone
 from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
 from cases.deadlines import ticket_rows
 from cases.models import Hazard, Inspection, Ticket
-from cases.querysets import (
-    awaiting_aggregation_q,
-    counted_hazard_q,
-    due_soon_q,
-    escalated_ticket_q,
-    open_ticket_q,
-    overdue_q,
-    rectified_hazard_q,
-)
+from cases.querysets import awaiting_aggregation_q, counted_hazard_q
+from closeout.querysets import ParcelState, parcel_state_q
 from core.dates import day_start, round_start
 from core.links import safe_reverse
+from home.tiles import (
+    ESCALATED,
+    OPEN_HAZARDS,
+    OPEN_TICKET_VALUES,
+    TICKETS,
+    Tile,
+    count_tiles,
+    due_soon_query,
+    permitted_links,
+)
 from home.todo import todo_counts
-from register.choices import CloseoutState
 from register.models import Enterprise, Grid, Parcel, Zone
 
 
@@ -90,7 +92,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             row["grid_id"]: row
             for row in Parcel.objects.filter(grid_id__in=grid_ids)
             .values("grid_id")
-            .annotate(n=Count("pk"), red=Count("pk", filter=~Q(closeout_state=CloseoutState.GREEN)))
+            .annotate(n=Count("pk"), red=Count("pk", filter=parcel_state_q(ParcelState.RED)))
             .order_by()
         }
         visited = {
@@ -134,10 +136,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "red": parcels.get(grid.pk, {}).get("red", 0),
                 "open_hazards": open_hazards.get(grid.pk, 0),
                 "units_url": safe_reverse("cases:inspector_units", query={"grid_id": grid.pk}),
-                "hazards_url": safe_reverse(
-                    "cases:hazard_list",
-                    query={"grid_id": grid.pk, "status": [HazardStatus.REPORTED, HazardStatus.AGGREGATED]},
-                ),
+                "hazards_url": safe_reverse("cases:hazard_list", query={"grid_id": grid.pk, **OPEN_HAZARDS}),
             }
             row["enterprises_visited"] = min(row["enterprises_visited"], row["enterprises"])
             row["parcels_visited"] = min(row["parcels_visited"], row["parcels"])
@@ -152,18 +151,29 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .select_related("category", "enterprise", "parcel")
             .order_by("-reported_at")[:6]
         )
+        tiles = count_tiles(
+            user,
+            [
+                Tile("open_hazards", "cases:hazard_list", OPEN_HAZARDS),
+                Tile("red_parcels", "cases:parcel_list", {"state": ParcelState.RED}),
+            ],
+        )
         return {
             "round_start": start,
             "grid_rows": rows,
             "totals": totals,
+            "tiles": tiles,
             "recent_hazards": [{"hazard": h, "url": safe_reverse("cases:hazard_detail", args=[h.pk])} for h in recent],
-            "links": {
-                "units": safe_reverse("cases:inspector_units"),
-                "report": safe_reverse("cases:hazard_report"),
-                "verify": safe_reverse("cases:verify_queue"),
-                "crosscheck": safe_reverse("closeout:crosscheck_list"),
-                "map": safe_reverse("closeout:map"),
-            },
+            "links": permitted_links(
+                user,
+                {
+                    "units": safe_reverse("cases:inspector_units"),
+                    "report": safe_reverse("cases:hazard_report"),
+                    "verify": safe_reverse("cases:verify_queue"),
+                    "crosscheck": safe_reverse("closeout:crosscheck_list"),
+                    "map": safe_reverse("closeout:map"),
+                },
+            ),
         }
 
     # --- manager: the inbox ---------------------------------------------------------------------
@@ -171,79 +181,53 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def manager_context(self, user, today):
         soon = today + timedelta(days=settings.REMINDER_DAYS)
         tickets = Ticket.objects.visible_to(user)
-        ticket_figures = tickets.aggregate(
-            pending=Count("pk", filter=Q(status=TicketStatus.PENDING)),
-            assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
-            submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
-            overdue=Count("pk", filter=overdue_q(today)),
-            due_soon=Count("pk", filter=due_soon_q(today, settings.REMINDER_DAYS)),
-            escalated=Count("pk", filter=escalated_ticket_q()),
-            closed_today=Count("pk", filter=Q(status=TicketStatus.CLOSED, closed_at__gte=day_start(today))),
+        # Each tile's number is the length of the list it opens (home.tiles): one statement.
+        tiles = count_tiles(
+            user,
+            [
+                Tile("reported", "cases:desk"),
+                Tile("pending", TICKETS, {"status": TicketStatus.PENDING}),
+                Tile("assigned", TICKETS, {"status": TicketStatus.ASSIGNED}),
+                Tile("submitted", TICKETS, {"status": TicketStatus.SUBMITTED}),
+                Tile("overdue", TICKETS, {"overdue": "true"}),
+                Tile("escalated", TICKETS, ESCALATED),
+                Tile("due_soon", TICKETS, due_soon_query(today, soon)),
+                Tile("parcels_total", "cases:parcel_list"),
+                *(Tile(f"parcels_{state}", "cases:parcel_list", {"state": state}) for state in ParcelState.values),
+            ],
         )
+        closed_today = tickets.filter(status=TicketStatus.CLOSED, closed_at__gte=day_start(today)).count()
         # Only the rows these figures can count: reported ones and today's (both on indexes).
         hazard_figures = (
             Hazard.objects.visible_to(user)
             .filter(awaiting_aggregation_q() | Q(reported_at__gte=day_start(today)))
             .aggregate(
-                reported=Count("pk", filter=awaiting_aggregation_q()),
                 likely_duplicates=Count("pk", filter=awaiting_aggregation_q() & Q(likely_duplicate_of__isnull=False)),
                 major_reported=Count("pk", filter=awaiting_aggregation_q() & Q(severity="major")),
                 today=Count("pk", filter=counted_hazard_q() & Q(reported_at__gte=day_start(today))),
             )
         )
-        parcel_figures = Parcel.objects.visible_to(user).aggregate(
-            total=Count("pk"),
-            green=Count("pk", filter=Q(closeout_state=CloseoutState.GREEN)),
-            red=Count("pk", filter=Q(closeout_state=CloseoutState.RED)),
-            crosscheck=Count("pk", filter=Q(closeout_state=CloseoutState.CROSSCHECK)),
-        )
         overdue = list(
             tickets.overdue(today).select_related("enterprise", "parcel", "zone", "grid").order_by("deadline", "pk")[:8]
         )
-        ticket_list = "cases:ticket_list"
         return {
-            "tickets": ticket_figures,
+            "tiles": tiles,
+            "closed_today": closed_today,
             "hazards": hazard_figures,
-            "parcels": parcel_figures,
             "overdue_rows": ticket_rows(overdue, today, soon),
-            "links": {
-                "desk": safe_reverse("cases:desk")
-                or safe_reverse("cases:hazard_list", query={"status": HazardStatus.REPORTED}),
-                "duplicates": safe_reverse(
-                    "cases:hazard_list", query={"status": HazardStatus.REPORTED, "likely_duplicate": "true"}
-                ),
-                "pending": safe_reverse(ticket_list, query={"status": TicketStatus.PENDING}),
-                "assigned": safe_reverse(ticket_list, query={"status": TicketStatus.ASSIGNED}),
-                "submitted": safe_reverse(ticket_list, query={"status": TicketStatus.SUBMITTED}),
-                "overdue": safe_reverse(ticket_list, query={"overdue": "true"}),
-                "due_soon": safe_reverse(
-                    ticket_list,
-                    query={
-                        "status": TicketStatus.ASSIGNED,
-                        "deadline_after": today.isoformat(),
-                        "deadline_before": soon.isoformat(),
-                    },
-                ),
-                "escalated": safe_reverse(
-                    ticket_list,
-                    query={
-                        "escalation_level": [1, 2],
-                        "status": [TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED],
-                    },
-                ),
-                "closeout": safe_reverse("closeout:closeout_desk"),
-                "crosscheck_parcels": safe_reverse(
-                    "cases:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}
-                ),
-                "red_parcels": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.RED}),
-                "green_parcels": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
-                "tickets": safe_reverse(ticket_list),
-                "import": safe_reverse("register:import"),
-                "register": safe_reverse("cases:parcel_list"),
-                "enterprises": safe_reverse("cases:enterprise_list"),
-                "dashboard": safe_reverse("briefing:dashboard"),
-                "map": safe_reverse("closeout:map"),
-            },
+            "links": permitted_links(
+                user,
+                {
+                    "desk": safe_reverse("cases:desk"),
+                    "closeout": safe_reverse("closeout:closeout_desk"),
+                    "tickets": safe_reverse(TICKETS),
+                    "import": safe_reverse("register:import"),
+                    "register": safe_reverse("cases:parcel_list"),
+                    "enterprises": safe_reverse("cases:enterprise_list"),
+                    "dashboard": safe_reverse("briefing:dashboard"),
+                    "map": safe_reverse("closeout:map"),
+                },
+            ),
         }
 
     # --- enterprise and landlord: my tickets -------------------------------------------------------
@@ -251,13 +235,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def party_context(self, user, today, soon):
         kind = ResponsibleKind.ENTERPRISE if user.role == Role.ENTERPRISE else ResponsibleKind.LANDLORD
         visible = Ticket.objects.visible_to(user)
-        own = Q(responsible_kind=kind)
-        figures = visible.aggregate(
-            assigned=Count("pk", filter=own & Q(status=TicketStatus.ASSIGNED)),
-            submitted=Count("pk", filter=own & Q(status=TicketStatus.SUBMITTED)),
-            # every overdue ticket the party sees (a landlord's tenants' too), as the list behind the tile
-            overdue=Count("pk", filter=overdue_q(today)),
-            closed=Count("pk", filter=own & Q(status=TicketStatus.CLOSED)),
+        own = {"responsible_kind": kind}  # the tiles count the party's own tickets, and open those
+        tiles = count_tiles(
+            user,
+            [
+                Tile("assigned", TICKETS, {"status": TicketStatus.ASSIGNED, **own}),
+                Tile("overdue", TICKETS, {"overdue": "true", **own}),
+                Tile("submitted", TICKETS, {"status": TicketStatus.SUBMITTED, **own}),
+                Tile("closed", TICKETS, {"status": TicketStatus.CLOSED, **own}),
+            ],
         )
         mine = list(
             visible.filter(responsible_kind=kind, status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED])
@@ -276,58 +262,55 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 .prefetch_related("hazards__category")
                 .order_by("deadline", "pk")[:50]
             )
-        ticket_list = "cases:ticket_list"
         return {
             "party_kind": kind,
-            "figures": figures,
+            "tiles": tiles,
             "my_rows": ticket_rows(mine, today, soon, with_hazards=True),
             "tenant_rows": ticket_rows(tenants, today, soon, with_hazards=True),
-            "links": {
-                "assigned": safe_reverse(ticket_list, query={"status": TicketStatus.ASSIGNED}),
-                "submitted": safe_reverse(ticket_list, query={"status": TicketStatus.SUBMITTED}),
-                "overdue": safe_reverse(ticket_list, query={"overdue": "true"}),
-                "closed": safe_reverse(ticket_list, query={"status": TicketStatus.CLOSED}),
-                "tickets": safe_reverse("cases:my_tickets", ticket_list),
-                "self_check": safe_reverse("cases:self_check"),
-            },
+            "links": permitted_links(
+                user,
+                {
+                    "tickets": safe_reverse("cases:my_tickets", TICKETS),
+                    "tenant_tickets": safe_reverse(TICKETS, query={"responsible_kind": ResponsibleKind.ENTERPRISE})
+                    if user.role == Role.LANDLORD
+                    else "",
+                    "self_check": safe_reverse("cases:self_check"),
+                },
+            ),
         }
 
     # --- administrators (and leaders when the dashboard is not there) ------------------------------------
 
     def overview_context(self, user, today):
-        hazards = Hazard.objects.visible_to(user).aggregate(
-            found=Count("pk", filter=counted_hazard_q()),
-            rectified=Count("pk", filter=rectified_hazard_q()),
-            reported=Count("pk", filter=awaiting_aggregation_q()),
+        tiles = count_tiles(
+            user,
+            [
+                Tile("found", "cases:hazard_list", {"counted": "true"}),
+                Tile("rectified", "cases:hazard_list", {"counted": "true", "status": HazardStatus.RECTIFIED}),
+                Tile("reported", "cases:desk"),
+                Tile("open", TICKETS, {"status": OPEN_TICKET_VALUES}),
+                Tile("overdue", TICKETS, {"overdue": "true"}),
+                Tile("parcels", "cases:parcel_list"),
+                Tile("enterprises", "cases:enterprise_list", {"active": "true"}),
+            ],
         )
-        tickets = Ticket.objects.visible_to(user).aggregate(
-            open=Count("pk", filter=open_ticket_q()),
-            overdue=Count("pk", filter=overdue_q(today)),
-        )
-        register = {
-            "zones": Zone.objects.visible_to(user).count(),
-            "parcels": Parcel.objects.visible_to(user).count(),
-            "enterprises": Enterprise.objects.visible_to(user).filter(active=True).count(),
-        }
-        rate = hazards["rectified"] / hazards["found"] if hazards["found"] else None
+        found, rectified = tiles["found"]["count"], tiles["rectified"]["count"]
+        rate = rectified / found if found else None
         return {
             "rate_tone": rate_tone(rate * 100) if rate is not None else "",
-            "hazards": hazards,
-            "tickets": tickets,
-            "register": register,
+            "tiles": tiles,
+            "zones": Zone.objects.visible_to(user).count(),
             "rate": rate,
-            "links": {
-                "dashboard": safe_reverse("briefing:dashboard"),
-                "map": safe_reverse("closeout:map"),
-                "tickets": safe_reverse("cases:ticket_list"),
-                "overdue": safe_reverse("cases:ticket_list", query={"overdue": "true"}),
-                "hazards": safe_reverse("cases:hazard_list"),
-                "desk": safe_reverse("cases:desk"),
-                "reports": safe_reverse("briefing:report_list"),
-                "parcels": safe_reverse("cases:parcel_list"),
-                "enterprises": safe_reverse("cases:enterprise_list"),
-                "import": safe_reverse("register:import"),
-                "admin": safe_reverse("admin:index") if user.is_staff else "",
-                "api": safe_reverse("api-docs", "swagger-ui"),
-            },
+            "links": permitted_links(
+                user,
+                {
+                    "dashboard": safe_reverse("briefing:dashboard"),
+                    "map": safe_reverse("closeout:map"),
+                    "desk": safe_reverse("cases:desk"),
+                    "reports": safe_reverse("briefing:report_list"),
+                    "import": safe_reverse("register:import"),
+                    "admin": safe_reverse("admin:index") if user.is_staff else "",
+                    "api": safe_reverse("api-docs", "swagger-ui"),
+                },
+            ),
         }

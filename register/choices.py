@@ -20,8 +20,10 @@ class RiskTag(models.TextChoices):
 
 
 class CloseoutState(models.TextChoices):
-    """Red/green map state of a parcel (宗地销号)."""
+    """Where a parcel's close-out (宗地销号) stands, as stored: nothing to close out (or closed out),
+    hazards found since the last close-out, or a cross-check under way. What people see — 未排查 / 红 /
+    待复核 / 绿 — also needs the parcel's hazards and inspections: ``cases.parcel_states``."""
 
-    GREEN = "green", _("绿（无未整改隐患）")
-    RED = "red", _("红（有未整改隐患）")
-    CROSSCHECK = "crosscheck", _("待交叉检查")
+    GREEN = "green", _("已销号或无需销号")
+    RED = "red", _("发现隐患，未销号")
+    CROSSCHECK = "crosscheck", _("交叉检查中")

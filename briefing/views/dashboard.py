@@ -29,10 +29,10 @@ from cases.choices import COUNTED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, OPEN_TI
 from cases.models import Hazard
 from cases.querysets import rectified_hazard_q
 from catalogue.choices import Severity
+from closeout.querysets import ParcelState
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
 from core.text import join_list
-from register.choices import CloseoutState
 from register.models import Parcel, Zone
 from timeline.models import Event
 
@@ -51,7 +51,8 @@ COUNTED_HAZARDS = list(COUNTED_HAZARD_STATUSES)
 
 
 def _hazards(**query):
-    return safe_reverse("cases:hazard_list", query=query or None)
+    # every hazard figure counts counted hazards (not withdrawn): so does the list it opens
+    return safe_reverse("cases:hazard_list", query={**query, "counted": "true"})
 
 
 def _tickets(**query):
@@ -92,7 +93,10 @@ def key_figures(figures, today):
         "parcels_total": figures.parcels_total,
         "parcels_red": figures.parcels_red,
         "parcels_crosscheck": figures.parcels_crosscheck,
-        "parcels_green": max(figures.parcels_total - figures.parcels_red - figures.parcels_crosscheck, 0),
+        # the close-out states as closeout.querysets defines them (the map, the parcel list, the desk alike)
+        "parcels_pending": figures.parcels_pending,
+        "parcels_green": figures.parcels_green,
+        "parcels_uninspected": figures.parcels_uninspected,
         "parcels_closed_out": figures.parcels_closed_out,
         "links": {
             "found": _hazards(status=COUNTED_HAZARDS),
@@ -105,9 +109,10 @@ def key_figures(figures, today):
             "escalated": _tickets(escalation_level=[1, 2], status=OPEN_TICKETS),
             "listed": _tickets(escalation_level=2, status=OPEN_TICKETS),
             "map": safe_reverse("closeout:map"),
-            "parcels_red": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.RED}),
-            "parcels_crosscheck": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.CROSSCHECK}),
-            "parcels_green": safe_reverse("cases:parcel_list", query={"closeout_state": CloseoutState.GREEN}),
+            **{
+                f"parcels_{state}": safe_reverse("cases:parcel_list", query={"state": state})
+                for state in ParcelState.values
+            },
         },
     }
 
@@ -135,7 +140,7 @@ def zone_ranking(figure_set, zone_rows, zone_ids):
                 "overdue": f.overdue,
                 "escalated": f.escalated,
                 "parcels_total": f.parcels_total,
-                "parcels_red": f.parcels_red + f.parcels_crosscheck,
+                "parcels_red": f.parcels_red,  # with open hazards (closeout.querysets.ParcelState.RED)
                 "links": {
                     "zone": _tickets(zone_id=pk),
                     "found": _hazards(zone_id=pk, status=COUNTED_HAZARDS),
@@ -146,7 +151,7 @@ def zone_ranking(figure_set, zone_rows, zone_ids):
                     "escalated": _tickets(zone_id=pk, escalation_level=[1, 2], status=OPEN_TICKETS),
                     "parcels_red": safe_reverse(
                         "cases:parcel_list",
-                        query={"zone_id": pk, "closeout_state": [CloseoutState.RED, CloseoutState.CROSSCHECK]},
+                        query={"zone_id": pk, "state": ParcelState.RED},
                     ),
                 },
             }
@@ -311,7 +316,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                 "open": _("未整改"),
                 "red": _("红"),
                 "green": _("绿"),
-                "crosscheck": _("待交叉检查"),
+                "pending": _("待复核"),
+                "uninspected": _("未排查"),
                 "noData": _("暂无数据"),
                 "rate": _("整改率"),
             },

@@ -83,6 +83,12 @@ class CrossCheckHazardSerializer(serializers.Serializer):
         return fields
 
 
+class CrossCheckCancelSerializer(serializers.Serializer):
+    """撤销交叉检查申请: an optional reason."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", label=_("撤销原因"))
+
+
 class CrossCheckRecordSerializer(serializers.Serializer):
     """录入检查结果: passed (the parcel is closed out, green) or not, with the new hazards found."""
 

@@ -53,7 +53,7 @@ class CrossCheckViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     serializer_class = s.CrossCheckSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CrossCheckFilterSet
-    policy_actions = {"record": Action.CROSSCHECK_RECORD}
+    policy_actions = {"record": Action.CROSSCHECK_RECORD, "cancel": Action.CROSSCHECK_CANCEL}
 
     def base_queryset(self):
         return crosschecks()
@@ -70,6 +70,16 @@ class CrossCheckViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         crosscheck = self.get_object()
         data = _validated(s.CrossCheckRecordSerializer, request, crosscheck=crosscheck)
         services.record_crosscheck(crosscheck, actor=request.user, **data)
+        return _answer(request, crosscheck)
+
+    @extend_schema(request=s.CrossCheckCancelSerializer, responses=s.CrossCheckSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """撤销交叉检查申请: a request still open is withdrawn and the parcel waits for a new one.
+        Only managers (who may request one); 409 when the cross-check is already done or cancelled."""
+        crosscheck = self.get_object()
+        data = _validated(s.CrossCheckCancelSerializer, request)
+        services.cancel_crosscheck(crosscheck, actor=request.user, **data)
         return _answer(request, crosscheck)
 
 

@@ -61,9 +61,9 @@ class CrossCheckRecordView(RoleRequiredMixin, View):
         queryset = my_crosschecks(self.request.user).select_related("parcel__grid__zone", "requested_by", "inspection")
         return get_object_or_404(queryset, pk=pk)
 
-    def forms(self, crosscheck, data=None):
+    def forms(self, crosscheck, data=None, files=None):
         categories = active_categories()
-        result = CrossCheckResultForm(data)
+        result = CrossCheckResultForm(data, files)
         hazards = CrossCheckHazardFormSet(data, prefix="hazards", parcel=crosscheck.parcel, categories=categories)
         return result, hazards
 
@@ -78,7 +78,7 @@ class CrossCheckRecordView(RoleRequiredMixin, View):
         if refusal is not None:  # e.g. already recorded (409)
             messages.error(request, refusal.message)
             return self.render_page(crosscheck, None, None, status=refusal.http_status)
-        result, hazards = self.forms(crosscheck, request.POST)
+        result, hazards = self.forms(crosscheck, request.POST, request.FILES)
         if not (result.is_valid() and hazards.is_valid()):
             messages.error(request, _("请检查填写的内容。"))
             return self.render_page(crosscheck, result, hazards, status=400)
@@ -89,6 +89,7 @@ class CrossCheckRecordView(RoleRequiredMixin, View):
                 passed=result.is_pass,
                 comment=result.cleaned_data["comment"],
                 hazards=hazards.hazard_specs(),
+                photos=result.cleaned_data["photos"],
             )
         except WorkflowError as exc:
             status = workflow_refusal(request, result, exc)

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
-from accounts.policy import Action
+from accounts.policy import Action, allows
 from cases.models import Hazard
 from closeout import services as closeout_services
 from closeout.choices import CrossCheckStatus
 from closeout.forms import CrossCheckRequestForm, crosscheck_inspectors
 from closeout.models import CrossCheck
+from closeout.querysets import ParcelState, parcel_state_q, state_counts
 from core.errors import WorkflowError
 from core.forms import add_workflow_errors
 from core.queries import SubqueryCount
@@ -35,12 +36,17 @@ class CloseoutAccessMixin(RoleRequiredMixin):
     refusal_message = gettext_lazy("宗地销号台仅供交办/安监人员使用。")
 
 
+def grid_name(grid):
+    """区块 · 网格: the two names kept apart (a grid's name often begins with its zone's)."""
+    return f"{grid.zone.name} · {grid.name}"
+
+
 def inspector_options(inspectors):
     """Each inspector once: (pk, label, grid ids)."""
     options = []
     for inspector in inspectors:
         grids = list(inspector.grids.all())
-        names = join_list(f"{grid.zone.name}{grid.name}" for grid in grids) or _("未分配网格")
+        names = join_list(grid_name(grid) for grid in grids) or _("未分配网格")
         label = (inspector.get_full_name() or inspector.username) + parens(names)
         options.append((inspector.pk, label, {grid.pk for grid in grids}))
     return options
@@ -55,10 +61,9 @@ def closeout_page(request, *, bound=None, status=200):
     parcels = Parcel.objects.visible_to(user)
     filterset = ParcelFilterSet(request.GET or None, queryset=parcels, request=request)
     filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else parcels
-    open_hazards = Hazard.objects.open().filter(parcel=OuterRef("pk"))
+    # 待复核 (closeout.querysets) and no cross-check requested yet: ready for one
     ready = (
-        filtered.filter(closeout_state=CloseoutState.RED)
-        .exclude(Exists(open_hazards))
+        filtered.filter(parcel_state_q(ParcelState.PENDING), closeout_state=CloseoutState.RED)
         .select_related("grid__zone")
         .annotate(
             tenant_count=active_tenants_of(),
@@ -96,12 +101,7 @@ def closeout_page(request, *, bound=None, status=200):
         .annotate(new_hazards=SubqueryCount(Hazard.objects.filter(inspection_id=OuterRef("inspection_id"))))
         .order_by("-completed_at", "-pk")[:30]
     )
-    figures = filtered.aggregate(
-        total=Count("pk"),
-        red=Count("pk", filter=Q(closeout_state=CloseoutState.RED)),
-        crosscheck=Count("pk", filter=Q(closeout_state=CloseoutState.CROSSCHECK)),
-        green=Count("pk", filter=Q(closeout_state=CloseoutState.GREEN)),
-    )
+    figures = state_counts(filtered)
     form = filterset.form
     context = {
         **page,
@@ -114,6 +114,7 @@ def closeout_page(request, *, bound=None, status=200):
         "today": timezone.localdate(),
         "bound_parcel": bound_pk,
         "bound_form": bound_form,
+        "can_cancel": allows(user, Action.CROSSCHECK_CANCEL),
     }
     return render(request, "closeout/closeout_desk.html", context, status=status)
 
@@ -155,3 +156,24 @@ class CloseoutRequestView(CloseoutAccessMixin, View):
         url = reverse("closeout:closeout_desk")
         query = request.GET.urlencode()
         return redirect(f"{url}?{query}" if query else url)
+
+
+class CrossCheckCancelView(CloseoutAccessMixin, View):
+    """撤销交叉检查申请 (closeout.services.cancel_crosscheck): the parcel waits for a new request."""
+
+    action = Action.CROSSCHECK_CANCEL
+
+    def get(self, request, pk):
+        return redirect("closeout:closeout_desk")
+
+    def post(self, request, pk):
+        crosscheck = get_object_or_404(CrossCheck.objects.visible_to(request.user).select_related("parcel"), pk=pk)
+        try:
+            closeout_services.cancel_crosscheck(
+                crosscheck, actor=request.user, comment=request.POST.get("comment", "")[:500]
+            )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+            return closeout_page(request, status=exc.http_status)
+        messages.success(request, _("已撤销宗地 %(code)s 的交叉检查申请。") % {"code": crosscheck.parcel.code})
+        return redirect("closeout:closeout_desk")

@@ -11,6 +11,7 @@ from accounts.choices import Role
 from accounts.mixins import RoleRequiredMixin
 from cases.models import Hazard
 from catalogue.choices import Severity
+from closeout.querysets import STATE_COLOUR, STATE_ORDER, STATE_SHORT, ParcelState, with_parcel_state
 from core.links import safe_reverse
 from register.choices import CloseoutState
 from register.models import Enterprise, Parcel
@@ -76,7 +77,8 @@ def map_data(user):
     """
     parcels = Parcel.objects.visible_to(user)
     rows = list(
-        parcels.order_by("code").values(
+        with_parcel_state(parcels.order_by("code")).values(
+            "state",
             "pk",
             "code",
             "name",
@@ -106,14 +108,15 @@ def map_data(user):
         .order_by()
         .values_list("parcel_id", "n")
     )
-    features, zones, grids = [], {}, {}
-    summary = {"total": len(rows), "red": 0, "green": 0, "crosscheck": 0, "unlocated": 0}
+    features, zones, grids, unlocated = [], {}, {}, []
+    summary = {"total": len(rows), **dict.fromkeys(ParcelState.values, 0), "unlocated": 0}
     for row in rows:
-        state = row["closeout_state"] if row["closeout_state"] in CloseoutState.values else CloseoutState.RED
+        state = row["state"]
         summary[state] += 1
         geometry = _geometry(row)
         if geometry is None:
             summary["unlocated"] += 1
+            unlocated.append({"id": row["pk"], "code": row["code"], "name": row["name"], "state": state})
             continue
         geometry = _rounded(geometry)
         hazards = open_hazards.get(row["pk"], {})
@@ -127,7 +130,8 @@ def map_data(user):
                     "code": row["code"],
                     "name": row["name"],
                     "state": state,
-                    "colour": "green" if state == CloseoutState.GREEN else "red",
+                    "colour": STATE_COLOUR[state],
+                    "waiting": row["closeout_state"] == CloseoutState.CROSSCHECK,  # a cross-check is requested
                     "zone_id": row["grid__zone_id"],
                     "grid_id": row["grid_id"],
                     "landlord": row["landlord_name"],
@@ -146,9 +150,7 @@ def map_data(user):
                 "lng": 0.0,
                 "lat": 0.0,
                 "located": 0,
-                "red": 0,
-                "green": 0,
-                "crosscheck": 0,
+                **dict.fromkeys(ParcelState.values, 0),
             },
         )
         zone[state] += 1
@@ -165,7 +167,8 @@ def map_data(user):
         "features": features,
         "zones": sorted(zones.values(), key=lambda z: z["name"] or ""),
         "grids": grids,
-        "states": {value: str(label) for value, label in CloseoutState.choices},
+        "states": {value: str(label) for value, label in ParcelState.choices},
+        "unlocated": unlocated,
         "urls": {
             "parcel": _url_template("cases:parcel_detail"),
             "tickets": _url_template("cases:ticket_list", query=["parcel_id"]),
@@ -188,9 +191,9 @@ class MapView(MapAccessMixin, TemplateView):
             "tileUrl": settings.MAP_TILE_URL,
             "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
             "labels": {
-                "red": _("红（有未整改隐患）"),
-                "green": _("绿（无未整改隐患）"),
-                "crosscheck": _("待交叉检查"),
+                **{value: str(label) for value, label in ParcelState.choices},
+                "waiting": _("已申请交叉检查"),
+                "unlocated": _("无坐标的宗地"),
                 "openHazards": _("未整改隐患"),
                 "majorOpen": _("其中重大"),
                 "tenants": _("在营租户"),
@@ -202,6 +205,9 @@ class MapView(MapAccessMixin, TemplateView):
                 "loadError": _("地图数据加载失败，请刷新重试。"),
             },
         }
+        context["states"] = [
+            {"key": state.value, "label": STATE_SHORT[state], "colour": STATE_COLOUR[state]} for state in STATE_ORDER
+        ]
         context["links"] = {
             "dashboard": safe_reverse("briefing:dashboard"),
             "parcels": safe_reverse("cases:parcel_list"),

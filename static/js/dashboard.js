@@ -74,8 +74,9 @@
     if (!c) return;
     var items = [
       { name: labels.red, value: f.parcels_red, itemStyle: { color: RED }, url: f.links.parcels_red },
-      { name: labels.crosscheck, value: f.parcels_crosscheck, itemStyle: { color: RED, borderColor: AMBER, borderWidth: 3 }, url: f.links.parcels_crosscheck },
-      { name: labels.green, value: f.parcels_green, itemStyle: { color: GREEN }, url: f.links.parcels_green }
+      { name: labels.pending, value: f.parcels_pending, itemStyle: { color: AMBER }, url: f.links.parcels_pending },
+      { name: labels.green, value: f.parcels_green, itemStyle: { color: GREEN }, url: f.links.parcels_green },
+      { name: labels.uninspected, value: f.parcels_uninspected, itemStyle: { color: "#9aa5b1" }, url: f.links.parcels_uninspected }
     ];
     var total = f.parcels_total || 0;
     c.setOption({

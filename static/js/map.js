@@ -1,12 +1,16 @@
 /* The red/green parcel map (Leaflet, vendored). Parcels come as GeoJSON from the map data
- * endpoint: polygons when a parcel has one, points otherwise. Red: open hazards; green: none;
- * cross-check pending: red with an amber outline. A tile layer is added only when the server
+ * endpoint: polygons when a parcel has one, points otherwise. The state (cases.parcel_states) is
+ * computed by the server: red, open hazards; amber, pending (rectified, waiting for or under a
+ * cross-check; a thick outline once the cross-check is requested); green, closed out; grey, never
+ * inspected. Parcels without coordinates are listed beside the map. A tile layer is added only when the server
  * configures MAP_TILE_URL, so the map also works on an intranet without internet: the parcels
  * are then drawn on a plain background with zone labels. */
 (function () {
   "use strict";
 
-  var RED = "#c62828", GREEN = "#2e7d32", AMBER = "#f59e0b";
+  var RED = "#c62828", GREEN = "#2e7d32", AMBER = "#f59e0b", GREY = "#9aa5b1";
+  var FILL = { red: RED, green: GREEN, amber: AMBER, grey: GREY };
+  var EDGE = { red: "#8e1b1b", green: "#1b5e20", amber: "#b45309", grey: "#5f6b7a" };
   var configEl = document.getElementById("map-config");
   var mapEl = document.getElementById("parcel-map");
   if (!configEl || !mapEl || typeof L === "undefined") return;
@@ -23,7 +27,7 @@
   }
   map.setView([28.9, 120.05], 12);
 
-  var state = { zone: "", query: "", shown: { red: true, green: true, crosscheck: true } };
+  var state = { zone: "", query: "", shown: { red: true, pending: true, green: true, uninspected: true } };
   var layers = [];   // {feature, layer}
   var zoneLabels = L.layerGroup().addTo(map);
 
@@ -34,14 +38,13 @@
   }
 
   function style(p) {
-    var fill = p.colour === "green" ? GREEN : RED;
-    var crosscheck = p.state === "crosscheck";
     return {
-      // SVG paths with a class per state: .parcel-red, .parcel-green, .parcel-crosscheck (the browser tests count them)
-      className: "parcel parcel-" + (crosscheck ? "crosscheck" : p.colour),
-      color: crosscheck ? AMBER : (p.colour === "green" ? "#1b5e20" : "#8e1b1b"),
-      weight: crosscheck ? 3 : 1.5,
-      fillColor: fill,
+      // SVG paths with a class per state: .parcel-red, .parcel-pending, .parcel-green, .parcel-uninspected
+      // (the browser tests count them)
+      className: "parcel parcel-" + p.state,
+      color: EDGE[p.colour] || EDGE.grey,
+      weight: p.waiting ? 3 : 1.5,
+      fillColor: FILL[p.colour] || GREY,
       fillOpacity: 0.55,
       opacity: 1
     };
@@ -69,6 +72,7 @@
     if (tickets) links.push("<a href='" + esc(tickets) + "'>" + esc(t.tickets) + "</a>");
     return "<div class='map-popup'><h4>" + esc(p.code) + " " + esc(p.name) + "</h4>" +
       "<span class='badge status-" + esc(p.state) + "'>" + esc(lookup.states[p.state] || p.state) + "</span>" +
+      (p.waiting ? " <span class='badge'>" + esc(t.waiting) + "</span>" : "") +
       "<dl>" + rows.map(function (r) { return "<dt>" + esc(r[0]) + "</dt><dd>" + r[1] + "</dd>"; }).join("") + "</dl>" +
       "<div class='popup-links'>" + links.join("") + "</div></div>";
   }
@@ -78,7 +82,7 @@
     var layer;
     if (feature.geometry.type === "Point") {
       var c = feature.geometry.coordinates;
-      layer = L.circleMarker([c[1], c[0]], L.extend({ radius: p.state === "crosscheck" ? pointRadius + 1 : pointRadius }, style(p), { fillOpacity: 0.85 }));
+      layer = L.circleMarker([c[1], c[0]], L.extend({ radius: p.waiting ? pointRadius + 1 : pointRadius }, style(p), { fillOpacity: 0.85 }));
     } else {
       layer = L.geoJSON(feature, { style: function () { return style(p); } });
     }
@@ -88,7 +92,7 @@
   }
 
   function visible(p) {
-    if (!state.shown[p.state === "crosscheck" ? "crosscheck" : p.colour]) return false;
+    if (!state.shown[p.state]) return false;
     if (state.zone && String(p.zone_id) !== state.zone) return false;
     if (state.query) {
       var q = state.query.toLowerCase();
@@ -123,14 +127,14 @@
       if (!on && map.hasLayer(it.layer)) map.removeLayer(it.layer);
       if (on) shown.push(it);
     });
-    var red = shown.filter(function (it) { return it.feature.properties.colour === "red"; })
+    var red = shown.filter(function (it) { return it.feature.properties.state === "red"; })
       .sort(function (a, b) { return b.feature.properties.open_hazards - a.feature.properties.open_hazards; });
     listEl.innerHTML = "";
     red.slice(0, 200).forEach(function (it) {
       var p = it.feature.properties;
       var li = document.createElement("li");
       li.innerHTML = "<button type='button'><span><span class='code'>" + esc(p.code) + "</span>" + esc(p.name) + "</span>" +
-        "<span class='pill " + (p.state === "crosscheck" ? "pill-amber" : p.open_hazards ? "pill-red" : "") + "' title='" + esc(t.openHazards) + "'>" + esc(p.open_hazards) + "</span></button>";
+        "<span class='pill " + (p.open_hazards ? "pill-red" : "") + "' title='" + esc(t.openHazards) + "'>" + esc(p.open_hazards) + "</span></button>";
       li.querySelector("button").addEventListener("click", function () {
         fit([it]);
         it.layer.openPopup ? it.layer.openPopup() : null;
@@ -217,19 +221,30 @@
       lookup.grids = data.grids || {};
       lookup.states = data.states || {};
       lookup.urls = data.urls || {};
-      ["red", "green", "crosscheck"].forEach(function (k) {
+      ["red", "pending", "green", "uninspected"].forEach(function (k) {
         var el = document.querySelector("[data-count='" + k + "']");
         if (el) el.textContent = s[k];
       });
-      if (s.unlocated) {
+      if (data.unlocated && data.unlocated.length) {
+        // Not on the map, but counted above: listed here with a link each.
         var un = document.getElementById("map-unlocated");
+        var ul = document.getElementById("map-unlocated-list");
+        var dots = { red: "red", pending: "amber", green: "green" };
         un.hidden = false;
-        un.textContent = s.unlocated + " / " + s.total + " — " + t.noData;
+        document.getElementById("map-unlocated-count").textContent = "(" + data.unlocated.length + ")";
+        data.unlocated.forEach(function (p) {
+          var li = document.createElement("li");
+          li.setAttribute("data-unlocated", p.code);
+          li.innerHTML = "<a href='" + esc(urlFor("parcel", p.id)) + "'><span><span class='dot " + esc(dots[p.state] || "") +
+            "'></span><span class='code'>" + esc(p.code) + "</span>" + esc(p.name) + "</span><span class='muted small'>" +
+            esc(lookup.states[p.state] || p.state) + "</span></a>";
+          ul.appendChild(li);
+        });
       }
       var select = document.getElementById("map-zone");
       data.zones.forEach(function (z) {
         var o = document.createElement("option");
-        o.value = z.id; o.textContent = z.name + " (" + (z.red + z.crosscheck) + "/" + (z.red + z.crosscheck + z.green) + ")";
+        o.value = z.id; o.textContent = z.name + " (" + z.red + "/" + (z.red + z.pending + z.green + z.uninspected) + ")";
         select.appendChild(o);
       });
       pointRadius = data.features.length > 2000 ? 4 : data.features.length > 400 ? 5 : 7;

@@ -118,7 +118,7 @@ def test_category_and_zone_breakdown(world, cases, category):
     by_code = {row["code"]: row for row in data["categories"]}
     assert by_code[category.code]["found"] == 2
     assert by_code[category.code]["rectified"] == 1
-    assert by_code[category.code]["url"] == f"/cases/hazards/?category={category.code}"
+    assert by_code[category.code]["url"] == f"/cases/hazards/?category={category.code}&counted=true"
     zones = {row["name"]: row for row in data["zones"]}
     assert zones["中申达"]["rank"] == 1  # 1 of 3 rectified beats 0 of 2
     assert zones["中申达"]["overdue"] == 1
@@ -182,14 +182,17 @@ def test_map_json_contains_only_visible_parcels_with_their_colour(client, world,
     data = client.get(reverse("closeout:map_data")).json()
     by_code = {feature["properties"]["code"]: feature for feature in data["features"]}
     assert set(by_code) == {"ZSD-001", "ZSD-201"}  # not 花川's HC-001
-    assert by_code["ZSD-001"]["properties"]["colour"] == "green"
+    # the state is closeout's one definition, not the stored field: stored green with an open hazard is red
+    assert by_code["ZSD-001"]["properties"]["state"] == "red"
+    assert by_code["ZSD-001"]["properties"]["colour"] == "red"
+    # a cross-check requested while a hazard is open: still red (open hazards first), marked as waiting
     assert by_code["ZSD-201"]["properties"]["colour"] == "red"
-    assert by_code["ZSD-201"]["properties"]["state"] == "crosscheck"
+    assert by_code["ZSD-201"]["properties"]["state"] == "red" and by_code["ZSD-201"]["properties"]["waiting"]
     assert by_code["ZSD-201"]["geometry"]["type"] == "Polygon"
     assert by_code["ZSD-001"]["geometry"] == {"type": "Point", "coordinates": [120.05, 28.9]}
     assert by_code["ZSD-001"]["properties"]["open_hazards"] == 1  # tenant2's overdue hazard
     assert by_code["ZSD-001"]["properties"]["tenants"] == 2
-    assert data["summary"] == {"total": 2, "red": 0, "green": 1, "crosscheck": 1, "unlocated": 0}
+    assert data["summary"] == {"total": 2, "red": 2, "pending": 0, "green": 0, "uninspected": 0, "unlocated": 0}
     assert [zone["name"] for zone in data["zones"]] == ["中申达"]
     assert data["urls"]["parcel"].replace("{id}", str(world.parcel.pk)) == world.parcel.get_absolute_url()
     assert data["urls"]["tickets"] == "/cases/tickets/?parcel_id={id}"

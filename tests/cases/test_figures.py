@@ -224,7 +224,8 @@ def test_parcels_closed_out_of_total(world):
     before = compute_figures(as_of=at(DAY, 9))
 
     a = figures.zones[world.zone_a.pk]
-    assert (a.parcels_closed_out, a.parcels_total, a.parcels_red) == (1, 2, 1)
+    # parcel_a2: stored red but no open hazard, so waiting for a cross-check (待复核), not red
+    assert (a.parcels_closed_out, a.parcels_total, a.parcels_red, a.parcels_pending) == (1, 2, 0, 1)
     assert (figures.total.parcels_closed_out, figures.total.parcels_total) == (1, 3)
     assert before.total.parcels_closed_out == 0
 
@@ -255,7 +256,7 @@ def test_number_of_statements_does_not_grow_with_zones_grids_or_rows(world):
     small = count()
     populate(5)
     assert count() == small
-    assert small <= 10
+    assert small <= 11  # + the escalation and close-out changes since as_of
 
 
 def test_open_start_counts_every_hazard_not_only_the_recent_ones(world, category):

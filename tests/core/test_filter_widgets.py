@@ -12,7 +12,7 @@ BARS = [
     ("cases:ticket_list", ("status", "escalation_level", "zone_id", "grid_id")),
     ("cases:hazard_list", ("status", "zone_id", "grid_id", "category")),
     ("cases:desk", ("zone_id", "grid_id", "category")),
-    ("cases:parcel_list", ("zone_id", "grid_id", "closeout_state")),
+    ("cases:parcel_list", ("zone_id", "grid_id", "state")),
     ("cases:enterprise_list", ("zone_id", "grid_id", "kind", "risk_tag")),
 ]
 

@@ -114,6 +114,9 @@ def test_import_page_refuses_a_bad_file_and_lists_its_problems(world, live_serve
     expect(page.locator("#import-preview")).to_be_visible()
     expect(page.locator("#import-preview")).to_contain_text("未发现问题")
     assert not Parcel.objects.filter(code__in=["ML-001", "ML-002"]).exists()
+    # 梅陇 and its grid are new: the preview names them and the import waits for the tick.
+    expect(page.locator("#import-new-units")).to_contain_text("将新建网格：梅陇 / 梅陇一网格")
+    page.locator("input[name=confirm_new_units]").check()
     with page.expect_navigation():
         page.get_by_role("button", name="确认导入").click()
     expect_message(page, "导入完成")
@@ -148,9 +151,11 @@ def test_map_draws_red_and_green_parcels(world, category, live_server, page):
     expect(page.locator("#parcel-map[data-loaded]")).to_be_attached()
     assert page.locator("#parcel-map").get_attribute("data-loaded") == "3"
     assert page.locator("#parcel-map path.parcel-red").count() >= 1
-    assert page.locator("#parcel-map path.parcel-green").count() >= 1
+    # the two others were never inspected: grey 未排查, not green (closeout.querysets.ParcelState)
+    assert page.locator("#parcel-map path.parcel-uninspected").count() >= 1
     expect(page.locator("[data-count=red]")).to_have_text("1")
-    expect(page.locator("[data-count=green]")).to_have_text("2")
+    expect(page.locator("[data-count=uninspected]")).to_have_text("2")
+    expect(page.locator("[data-count=green]")).to_have_text("0")
     red_item = page.locator("#map-list li").filter(has_text=world.parcel.code)  # the list of red parcels
     red_item.locator("button").click()
     expect(page.locator(".leaflet-popup .map-popup")).to_contain_text(world.parcel.name)
