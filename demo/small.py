@@ -116,17 +116,23 @@ class SmallCases:
 
     def submit(self, ticket, comment="已按整改措施完成整改，附整改后照片。"):
         ticket = Ticket.objects.get(pk=ticket.pk)
+        # A major hazard's ticket comes with its assessment report (治理情况评估报告; an image here).
+        assessment = self.photo(ticket.number, "治理情况评估报告", kind="after") if ticket.is_major else None
         return services.submit_rectification(
             ticket,
             actor=self.party_user(ticket),
             comment=comment,
             photos=[self.photo(ticket.number, ticket.responsible_name[:14], kind="after")],
+            assessment=assessment,
         )
 
     def verify(self, ticket, passed=True, comment="现场复查，已整改到位，同意销号。"):
-        return services.verify_ticket(
+        ticket = services.verify_ticket(
             ticket, actor=self.b.inspector_of_grid[ticket.grid_id], passed=passed, comment=comment
         )
+        if ticket.status == TicketStatus.CLOSEOUT_PENDING:  # a major hazard: the zone's manager approves (销号审批)
+            ticket = services.decide_closeout(ticket, actor=self.b.manager_of_zone[ticket.zone_id], approve=True)
+        return ticket
 
     def ticket_for(self, hazards, *, actor=None):
         actor = actor or self.manager(hazards[0])
@@ -290,6 +296,14 @@ class SmallCases:
         h_unit = b.tenants[h_parcel.pk][0]
         ticket_h = self.assign(self.ticket_for([self.report(h_unit, major[0], 8, severity=Severity.MAJOR)]))
         S.escalate_ticket(ticket_h, actor=leader, level=EscalationLevel.LISTED, comment="重大隐患，挂牌督办。")
+        # H2: a major hazard fixed, with its assessment report, verified by the grid's inspector and waiting
+        # for the manager's close-out approval (待销号审批)
+        h2 = self.report(h_unit, major[1 % len(major)], 12, severity=Severity.MAJOR, note="（第二处）")
+        ticket_h2 = self.assign(self.ticket_for([h2]))
+        self.submit(ticket_h2, "已加装泄爆装置并完成治理情况评估，附评估报告。")
+        S.verify_ticket(
+            ticket_h2, actor=b.inspector_of_grid[ticket_h2.grid_id], passed=True, comment="现场复查合格，报请销号审批。"
+        )
         # I: pending: two failed items aggregated in zsd-2
         _inspection, found = self.inspect(q1, 1, fail=2)
         if not found:

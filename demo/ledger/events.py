@@ -144,7 +144,27 @@ class EventWriting:
                 t.submitted, EventKind.TICKET_SUBMITTED, actor_id=submitter, comment="已按整改措施完成整改。" + proxy,
                 data=payloads.photos_added(photos=0), **submitted, **on,
             )  # fmt: skip
+        closed = {}
         if t.closed is not None:
+            closed = {"data": payloads.ticket_closed(hazards=ids, followup_date=ticket.followup_date), **on}
+        if t.verified is not None:  # a major hazard's: verified, then the close-out approved by the manager
+            self._add(
+                t.verified,
+                EventKind.TICKET_AWAITING_CLOSEOUT,
+                actor_id=verifier,
+                from_status=TicketStatus.SUBMITTED,
+                to_status=TicketStatus.CLOSEOUT_PENDING,
+                comment="现场复查，已整改到位，治理情况评估报告已审核，报请销号审批。",
+                data={"passed": True},
+                **on,
+            )
+            if t.closed is not None:
+                self._add(
+                    t.closed, EventKind.TICKET_CLOSEOUT_APPROVED, actor_id=manager,
+                    from_status=TicketStatus.CLOSEOUT_PENDING, to_status=TicketStatus.CLOSED,
+                    comment="同意销号。", **closed,
+                )  # fmt: skip
+        elif t.closed is not None:
             self._add(
                 t.closed,
                 EventKind.TICKET_CLOSED,
@@ -152,12 +172,15 @@ class EventWriting:
                 from_status=TicketStatus.SUBMITTED,
                 to_status=TicketStatus.CLOSED,
                 comment=ticket.verification_comment,
-                data=payloads.ticket_closed(hazards=ids, followup_date=ticket.followup_date),
-                **on,
+                **closed,
             )
         for moment, actor_id, from_level, to_level, data, comment in t.escalations:
             status = (
-                TicketStatus.SUBMITTED if t.submitted is not None and moment >= t.submitted else TicketStatus.ASSIGNED
+                TicketStatus.CLOSEOUT_PENDING
+                if t.verified is not None and moment >= t.verified
+                else TicketStatus.SUBMITTED
+                if t.submitted is not None and moment >= t.submitted
+                else TicketStatus.ASSIGNED
             )
             self._add(
                 moment,

@@ -1,6 +1,7 @@
 """The ledger's plan in memory: inspections, hazards and tickets before they become rows."""
 
 from cases.choices import HazardStatus, InspectionSource
+from catalogue.choices import Severity
 
 
 class PlannedInspection:
@@ -83,6 +84,7 @@ class PlannedTicket:
         "assigned",
         "submitted",
         "closed",
+        "verified",
         "deadline",
         "rework",
         "level",
@@ -91,6 +93,10 @@ class PlannedTicket:
         "assignee_id",
         "forced_close",
     )
+
+    @property
+    def is_major(self):
+        return any(h.severity == Severity.MAJOR for h in self.hazards)
 
     def __init__(self, hazards, kind, ent, parcel, grid_id, fate):
         self.hazards, self.kind, self.ent, self.parcel, self.grid_id, self.fate = (
@@ -102,6 +108,7 @@ class PlannedTicket:
             fate,
         )
         self.created = self.assigned = self.submitted = self.closed = self.deadline = self.obj = None
+        self.verified = None  # a major hazard's ticket: verified then, its close-out approved at ``closed``
         self.assignee_id = self.forced_close = None
         self.rework = None  # (submitted first, rejected) when reworked
         self.level = 0

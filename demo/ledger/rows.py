@@ -64,7 +64,7 @@ class RowWriting:
                 "rectified": TicketStatus.CLOSED,
                 "pending": TicketStatus.PENDING,
                 "assigned": TicketStatus.ASSIGNED,
-                "submitted": TicketStatus.SUBMITTED,
+                "submitted": TicketStatus.CLOSEOUT_PENDING if t.verified else TicketStatus.SUBMITTED,
             }[t.fate]
             parcel = t.parcel
             if t.kind == ResponsibleKind.ENTERPRISE and t.ent.pk == b.demo_enterprise.pk:
@@ -102,7 +102,10 @@ class RowWriting:
                 assigned_at=t.assigned,
                 submitted_at=t.submitted,
                 closed_at=t.closed,
-                verified_by=verifier if (t.closed or t.rework) else None,
+                verified_by=verifier if (t.closed or t.verified or t.rework) else None,
+                closeout_approved_by_id=b.manager_of_zone[b.grid_zone[t.grid_id]].pk
+                if t.closed and t.verified
+                else None,
                 verification_comment="现场复查，已整改到位，同意销号。"
                 if t.closed
                 else ("整改不到位，请继续整改。" if t.rework else ""),

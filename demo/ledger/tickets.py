@@ -5,7 +5,7 @@ and the clean visits that fill up the number of inspections.
 from datetime import timedelta
 
 from cases.choices import EscalationLevel, HazardStatus, InspectionSource, ResponsibleKind
-from catalogue.choices import CategoryLevel
+from catalogue.choices import CategoryLevel, Severity
 from demo.common import DemoError, at, local_day, work_time
 from demo.ledger.records import PlannedInspection, PlannedTicket
 
@@ -57,6 +57,7 @@ class TicketScheduling:
             t.deadline = local_day(t.assigned) + timedelta(days=days)
             self._submission(t, days, latest)
             self._automatic_escalations(t)
+        self._major_closeouts(latest)
         self._manual_escalations(latest)
         for t in self.tickets:
             for hazard in t.hazards:
@@ -106,6 +107,26 @@ class TicketScheduling:
             first = t.assigned + (t.submitted - t.assigned) * rng.uniform(0.2, 0.5)
             rejected = first + (t.submitted - first) * rng.uniform(0.1, 0.5)
             t.rework = (first, rejected)
+
+    def _major_closeouts(self, latest):
+        """A major hazard's ticket is verified, then a manager approves its close-out (治理情况评估, two
+        people): a closed one was verified a third of the way from its submission to its close; every
+        other submitted one was verified already and waits for the approval. (No random draw: the rest
+        of the ledger stays as it was.)"""
+        submitted = [t for t in self.tickets if t.fate == "submitted" and t.submitted is not None]
+        if submitted and not any(t.is_major for t in submitted):
+            for hazard in submitted[0].hazards:  # one fix of a major hazard under review, at every scale
+                hazard.severity = Severity.MAJOR
+        waiting = 0
+        for t in self.tickets:
+            if not t.is_major or t.submitted is None:
+                continue
+            if t.closed is not None:
+                t.verified = t.submitted + (t.closed - t.submitted) / 3
+            elif t.fate == "submitted":
+                waiting += 1
+                if waiting % 2:
+                    t.verified = min(t.submitted + (latest - t.submitted) / 2, latest)
 
     def _automatic_escalations(self, t):
         """The daily job's escalations while the ticket was open (overdue days ≥ the thresholds)."""
