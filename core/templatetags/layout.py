@@ -1,6 +1,7 @@
 """Template helpers of the page layout: the role's menu, URLs of pages that may not exist yet, punctuation."""
 
 from django import template
+from django.conf import settings
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -14,6 +15,12 @@ register = template.Library()
 def try_url(name, *args, **query):
     """``{% try_url 'cases:ticket_detail' pk as href %}``: the URL, or "" if the page is not there."""
     return safe_reverse(name, args=args or None, query=query or None)
+
+
+@register.simple_tag
+def photo_max_bytes():
+    """The largest photo the server accepts (``PHOTO_MAX_BYTES``), for the pages' check before uploading."""
+    return int(settings.PHOTO_MAX_BYTES)
 
 
 @register.filter

@@ -33,3 +33,42 @@
     window.location.href = row.getAttribute("data-href");
   });
 })();
+
+/* A photo over the server's limit (body[data-photo-max-bytes]) is refused as soon as it is chosen,
+ * before a byte is uploaded: the choice is cleared and a message says which file and why. */
+(function () {
+  "use strict";
+
+  function megabytes(bytes) {
+    return (bytes / 1048576).toFixed(1).replace(/\.0$/, "");
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+    var limit = parseInt(document.body.getAttribute("data-photo-max-bytes"), 10);
+    var old = input.parentNode.querySelector(".upload-too-large[data-for='" + input.name + "']");
+    if (old) old.remove();
+    if (!limit || !input.files) return;
+    var tooLarge = Array.prototype.filter.call(input.files, function (file) {
+      return file.size > limit;
+    });
+    if (!tooLarge.length) return;
+    var template = document.body.getAttribute("data-photo-too-large");
+    var message = tooLarge
+      .map(function (file) {
+        return template
+          .replace("{name}", file.name)
+          .replace("{size}", megabytes(file.size))
+          .replace("{max}", megabytes(limit));
+      })
+      .join(" ");
+    input.value = "";
+    var note = document.createElement("p");
+    note.className = "upload-too-large errorlist";
+    note.setAttribute("role", "alert");
+    note.setAttribute("data-for", input.name);
+    note.textContent = message;
+    input.insertAdjacentElement("afterend", note);
+  });
+})();

@@ -7,7 +7,8 @@
  *   (with its messages) when something was refused, which then replaces this one.
  * - [data-all-pass]: ticks "合格" on every checklist item of its form.
  * - A category select ([data-category-select]) prefills the severity select ([data-severity-select])
- *   with the category's default (option data-severity).
+ *   with the category's default (option data-severity), and gets a search box above it: typing part
+ *   of a name, a code or a group (e.g. 火灾, 有限空间) leaves only those choices; one left is chosen.
  * - [data-add-row]: adds a row to a Django formset from its <template>.
  * Texts shown by the script come from data-msg-* attributes written by the templates (translated).
  */
@@ -65,6 +66,43 @@
         severity.value = option.getAttribute("data-severity");
       }
     }
+  });
+
+  // --- category search ---------------------------------------------------------------------------
+  function filterCategories(select, query) {
+    var q = query.trim().toLowerCase();
+    var shown = [];
+    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+      var groupMatches = group.label.toLowerCase().indexOf(q) !== -1;
+      var any = false;
+      Array.prototype.forEach.call(group.querySelectorAll("option"), function (option) {
+        var match = !q || groupMatches || option.text.toLowerCase().indexOf(q) !== -1;
+        option.hidden = !match;
+        option.disabled = !match;
+        if (match) {
+          any = true;
+          shown.push(option);
+        }
+      });
+      group.hidden = !any;
+    });
+    if (q && shown.length === 1 && select.value !== shown[0].value) {
+      select.value = shown[0].value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-category-select]"), function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "category-search";
+    box.placeholder = select.getAttribute("data-search-placeholder") || "";
+    box.setAttribute("aria-label", box.placeholder);
+    box.setAttribute("aria-controls", select.id);
+    box.addEventListener("input", function () {
+      filterCategories(select, box.value);
+    });
+    select.parentNode.insertBefore(box, select);
   });
 
   // --- upload with progress -------------------------------------------------------------------

@@ -4,14 +4,15 @@ import re
 
 import pytest
 import yaml
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.api.conftest import API
 
 
 @pytest.fixture(scope="module")
 def schema():
-    response = Client().get("/api/schema/")
+    with override_settings(API_DOCS_PUBLIC=True):  # read as published: no database for a module fixture
+        response = Client().get("/api/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
 
@@ -86,11 +87,13 @@ def test_list_filters_are_documented(schema):
     assert {"status", "zone", "overdue", "q", "ordering", "page", "page_size"} <= names
 
 
-def test_swagger_ui_uses_only_local_assets(db):
-    response = Client().get("/api/docs/")
+def test_swagger_ui_uses_only_local_assets(client, world):
+    client.force_login(world.manager)
+    response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
-    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert '<a href="/">' in html  # a way back to the site
+    urls = [url for url in re.findall(r'(?:src|href)="([^"]+)"', html) if url != "/"]
     assert len(urls) >= 3, html
     assert all(url.startswith("/static/") for url in urls), urls
     assert "http://" not in html and "https://" not in html
@@ -98,3 +101,18 @@ def test_swagger_ui_uses_only_local_assets(db):
     for url in urls:
         asset = Client().get(url)
         assert asset.status_code == 200, url
+
+
+def test_the_schema_and_docs_are_for_signed_in_users_unless_published(client, world, settings):
+    assert client.get("/api/schema/").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/?next=/api/docs/")
+
+    client.force_login(world.enterprise_user)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+
+    client.logout()
+    settings.API_DOCS_PUBLIC = True
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
