@@ -108,3 +108,32 @@ def _accounts(units):
     """Accounts linked to the given units (one subquery: no duplicate rows), except superusers and
     whole-area accounts."""
     return Q(pk__in=User.objects.filter(units).values("pk"), is_superuser=False, whole_area=False)
+
+
+class ActivationCode(models.Model):
+    """The one-time code of an account that has no password yet (a party's account opened from the register).
+
+    Only a hash is kept: the code is shown once, to the manager who opened the account (or sent by SMS).
+    The first sign-in (mobile number + code) sets the password and deletes the code; too many wrong
+    codes delete it too (a new one is issued by opening the account again).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="activation", verbose_name=_("用户"))
+    code_hash = models.CharField(_("激活码（散列）"), max_length=128)
+    failed_attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("生成人"),
+    )
+
+    class Meta:
+        verbose_name = _("激活码")
+        verbose_name_plural = _("激活码")
+
+    def __str__(self):
+        return str(self.user)

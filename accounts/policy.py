@@ -45,19 +45,27 @@ class Action(StrEnum):
     TICKET_CREATE = "ticket.create"  # aggregate reported hazards into tickets (each hazard)
     TICKET_ASSIGN = "ticket.assign"  # 交办 (ticket)
     TICKET_SUBMIT = "ticket.submit"  # the party submits evidence (ticket)
+    TICKET_SUBMIT_ON_BEHALF = "ticket.submit_on_behalf"  # 代为提交整改: staff record the party's fix (ticket)
     TICKET_VERIFY = "ticket.verify"  # 验收, pass or reject (ticket)
     TICKET_ESCALATE = "ticket.escalate"  # 督办 (ticket)
     TICKET_COMMENT = "ticket.comment"  # a note on the timeline (ticket)
     TICKET_COMMENT_INTERNAL = "ticket.comment_internal"  # a note the party does not see (ticket)
     TICKET_REOPEN = "ticket.reopen"  # 事后跟踪: reopen a closed ticket as a new one (ticket)
+    TICKET_REQUEST_EXTENSION = "ticket.request_extension"  # 延期申请, by the party or staff for it (ticket)
+    TICKET_DECIDE_EXTENSION = "ticket.decide_extension"  # approve or refuse the pending extension (ticket)
+    TICKET_REASSIGN = "ticket.reassign"  # change deadline, assignee or responsible party of an assigned ticket
+    TICKET_APPROVE_CLOSEOUT = "ticket.approve_closeout"  # 销号审批 of a major hazard's ticket (ticket)
     HAZARD_REPORT = "hazard.report"  # (the unit: enterprise or parcel)
     HAZARD_MARK_DUPLICATE = "hazard.mark_duplicate"  # (hazard)
     HAZARD_MARK_INVALID = "hazard.mark_invalid"  # (hazard)
+    HAZARD_RESTORE = "hazard.restore"  # undo a wrong duplicate / invalid: back to reported (hazard)
     HAZARD_ADD_PHOTOS = "hazard.add_photos"  # (hazard)
     INSPECTION_RECORD = "inspection.record"  # one visit, or the owner's self-check (the unit)
     PARCEL_REQUEST_CROSSCHECK = "parcel.request_crosscheck"  # (parcel)
     CROSSCHECK_RECORD = "crosscheck.record"  # the cross-checker's result (cross-check)
+    CROSSCHECK_CANCEL = "crosscheck.cancel"  # withdraw a cross-check request still open (cross-check)
     REGISTER_IMPORT = "register.import"  # load parcels and enterprises from a spreadsheet (none)
+    PARTY_ACCOUNT_CREATE = "account.create_party"  # open accounts for enterprises and landlords (the unit)
 
 
 # --- role predicates --------------------------------------------------------------------------
@@ -281,5 +289,14 @@ register(
         roles=(Role.MANAGER,),
         refusal=_("导入台账仅供负责全区的交办/安监人员和系统管理员使用。"),
         actor=(_whole_area,),
+    )
+)
+
+
+register(
+    Rule(
+        Action.PARTY_ACCOUNT_CREATE,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办/安监人员和系统管理员可以为单位开通账号。"),
     )
 )

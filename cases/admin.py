@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policy import Action, allows
 from accounts.scoping import ScopedAdminMixin
 from cases import services
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
+from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, Photo, Ticket
 from core.admin import NoDeleteAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from core.errors import WorkflowError
 from core.text import join_list
@@ -217,6 +217,18 @@ class TicketEventInline(HazardEventInline):
     fk_name = "ticket"
 
 
+class TicketExtensionInline(ReadOnlyInline):
+    """延期申请: requested and decided through services.request_extension / decide_extension."""
+
+    model = ExtensionRequest
+    fk_name = "ticket"
+    fields = ("status", "current_deadline", "requested_deadline", "reason", "requested_by", "decided_by")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by", "decided_by")
+
+
 class TicketHazardInline(ReadOnlyInline):
     model = Hazard
     fk_name = "ticket"
@@ -345,6 +357,8 @@ class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.
         "followup_date",
         "reopened_from",
         "updated_at",
+        "original_deadline",
+        "closeout_approved_by",
     )
     fieldsets = (
         (None, {"fields": ("number", "status", "responsible_kind", "enterprise", "parcel", "grid", "zone")}),
@@ -367,6 +381,8 @@ class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.
                     "closed_at",
                     "verified_by",
                     "verification_comment",
+                    "closeout_approved_by",
+                    "original_deadline",
                     "followup_date",
                     "reopened_from",
                     "updated_at",
@@ -374,7 +390,7 @@ class TicketAdmin(ScopedAdminMixin, EventOnEditMixin, NoDeleteAdminMixin, admin.
             },
         ),
     )
-    inlines = [TicketHazardInline, TicketPhotoInline, TicketEventInline]
+    inlines = [TicketHazardInline, TicketExtensionInline, TicketPhotoInline, TicketEventInline]
 
     def has_add_permission(self, request):
         return False  # created through services.create_ticket / aggregate_hazards

@@ -31,10 +31,26 @@ class TicketStatus(models.TextChoices):
     PENDING = "pending", _("汇总待交办")
     ASSIGNED = "assigned", _("整改中")
     SUBMITTED = "submitted", _("待验收")
+    # A ticket with a major hazard, verified and passed: a manager of the zone approves the close-out (销号).
+    CLOSEOUT_PENDING = "closeout_pending", _("待销号审批")
     CLOSED = "closed", _("已销号")
 
 
-OPEN_TICKET_STATUSES = (TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED)
+OPEN_TICKET_STATUSES = (
+    TicketStatus.PENDING,
+    TicketStatus.ASSIGNED,
+    TicketStatus.SUBMITTED,
+    TicketStatus.CLOSEOUT_PENDING,
+)
+
+
+class ExtensionStatus(models.TextChoices):
+    """A request for a later deadline (延期申请)."""
+
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("不同意")
+    LAPSED = "lapsed", _("已失效（整改单已销号）")  # still pending when the ticket closed
 
 
 class ResponsibleKind(models.TextChoices):
@@ -52,4 +68,5 @@ class PhotoKind(models.TextChoices):
     BEFORE = "before", _("整改前")
     AFTER = "after", _("整改后")
     INSPECTION = "inspection", _("检查现场")
+    VERIFICATION = "verification", _("验收现场")
     OTHER = "other", _("其他")

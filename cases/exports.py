@@ -24,7 +24,7 @@ from core.xlsx import CHUNK_SIZE, _bad_filters, _date, _join, _stamp, filtered, 
 from timeline.kinds import EventKind
 from timeline.models import Event
 
-VERIFICATION_KINDS = (EventKind.TICKET_CLOSED, EventKind.TICKET_REJECTED)
+VERIFICATION_KINDS = (EventKind.TICKET_CLOSED, EventKind.TICKET_REJECTED, EventKind.TICKET_AWAITING_CLOSEOUT)
 
 
 def _verification_result(ticket):
@@ -34,6 +34,8 @@ def _verification_result(ticket):
         return _("通过")
     if ticket.status == TicketStatus.SUBMITTED:
         return _("待验收")
+    if ticket.status == TicketStatus.CLOSEOUT_PENDING:
+        return _("通过，待销号审批")
     if ticket.rework_count:
         return _("不通过，退回整改（%(n)d 次）") % {"n": ticket.rework_count}
     return ""

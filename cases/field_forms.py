@@ -1,9 +1,10 @@
 """Forms of the field pages: the inspector's checklist inspection, hazard report and cross-check result,
 the owner's self-check. They parse input; cases.services decides and changes.
 
-Checklist items become one radio pair per item (``item_<id>``: ``pass`` / ``fail``) and a note
-(``note_<id>``); ``results()`` gives the ``{item_id: (passed, note)}`` that ``record_inspection``
-takes. Categories are offered grouped by level, each option carrying its default severity
+Checklist items become one radio group per item (``item_<id>``: ``pass`` / ``fail`` / ``na`` 不涉及),
+a note (``note_<id>``) and photos (``photos_<id>``: a failed item's photos are its hazard's evidence);
+``results()`` gives the ``{item_id: (passed, note)}`` (passed None: not applicable) and
+``item_photos()`` the ``{item_id: [files]}`` that ``record_inspection`` takes. Categories are offered grouped by level, each option carrying its default severity
 (``data-severity``) so the page can prefill the severity.
 """
 
@@ -11,14 +12,15 @@ from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.choices import Severity
+from catalogue.choices import ChecklistAnswer, Severity
 from catalogue.forms import CategoryField, active_categories
 from catalogue.models import Checklist
 from core.forms import photo_field
 from register.models import Enterprise, Parcel
 
-PASS, FAIL = "pass", "fail"
-ITEM_CHOICES = [(PASS, _("合格")), (FAIL, _("不合格"))]
+PASS, FAIL, NOT_APPLICABLE = ChecklistAnswer.PASS, ChecklistAnswer.FAIL, ChecklistAnswer.NOT_APPLICABLE
+ITEM_CHOICES = ChecklistAnswer.choices
+ANSWER_PASSED = {PASS: True, FAIL: False, NOT_APPLICABLE: None}
 
 
 SEVERITY_CHOICES = [("", _("按类别默认"))] + list(Severity.choices)
@@ -39,7 +41,8 @@ def severity_field(**kwargs):
 
 
 class ChecklistResultsForm(forms.Form):
-    """Every item of one checklist ticked pass or fail (a failed one reports a hazard), notes, photos."""
+    """Every item of one checklist ticked pass, fail (a failed one reports a hazard, with the item's
+    photos as its evidence) or not applicable; notes, photos of the visit."""
 
     notes = forms.CharField(label=_("检查情况说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photos = photo_field(_("现场照片（可多张）"))
@@ -55,8 +58,9 @@ class ChecklistResultsForm(forms.Form):
                 label=item.text,
                 choices=ITEM_CHOICES,
                 widget=forms.RadioSelect,
-                error_messages={"required": _("请选择“合格”或“不合格”。")},
+                error_messages={"required": _("请选择“合格”“不合格”或“不涉及”。")},
             )
+            self.fields[f"photos_{item.pk}"] = photo_field(_("该项照片"))
             self.fields[note_name] = forms.CharField(
                 label=_("问题说明"),
                 max_length=500,
@@ -65,26 +69,41 @@ class ChecklistResultsForm(forms.Form):
             )
         # Order: the unit choice (self-check) first, then the items, then notes and photos.
         order = [
-            name for name in self.fields if not name.startswith(("item_", "note_")) and name not in ("notes", "photos")
+            name
+            for name in self.fields
+            if not name.startswith(("item_", "note_", "photos_")) and name not in ("notes", "photos")
         ]
         for item in self.items:
-            order += [f"item_{item.pk}", f"note_{item.pk}"]
+            order += [f"item_{item.pk}", f"note_{item.pk}", f"photos_{item.pk}"]
         self.order_fields(order + ["notes", "photos"])
 
     @property
     def rows(self):
-        """(item, result bound field, note bound field) for the template."""
-        return [(item, self[f"item_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+        """(item, result, note, photos bound fields) for the template."""
+        return [
+            (item, self[f"item_{item.pk}"], self[f"note_{item.pk}"], self[f"photos_{item.pk}"]) for item in self.items
+        ]
 
     def results(self):
         return {
-            item.pk: (self.cleaned_data[f"item_{item.pk}"] == PASS, self.cleaned_data.get(f"note_{item.pk}", ""))
+            item.pk: (
+                ANSWER_PASSED[self.cleaned_data[f"item_{item.pk}"]],
+                self.cleaned_data.get(f"note_{item.pk}", ""),
+            )
             for item in self.items
+        }
+
+    def item_photos(self):
+        """{item id: [files]} of the items photographed."""
+        return {
+            item.pk: self.cleaned_data[f"photos_{item.pk}"]
+            for item in self.items
+            if self.cleaned_data.get(f"photos_{item.pk}")
         }
 
     @property
     def failed_count(self):
-        return sum(1 for passed, _note in self.results().values() if not passed)
+        return sum(1 for passed, _note in self.results().values() if passed is False)
 
 
 class SelfCheckForm(ChecklistResultsForm):
@@ -204,6 +223,12 @@ class HazardReportForm(forms.Form):
         empty_label=_("（宗地公共部位 / 不指定）"),
     )
     photos = photo_field(_("现场照片（可多张）"), help_text=_("可直接用手机拍照，一次可选多张。"))
+    fixed_on_spot = forms.BooleanField(
+        label=_("当场整改"),
+        required=False,
+        help_text=_("检查时已当场整改完毕：上传整改后照片，隐患直接记为已整改，不再生成整改单。"),
+    )
+    after_photos = photo_field(_("整改后照片（当场整改时必传）"))
 
     def __init__(self, *args, parcel=None, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,3 +237,11 @@ class HazardReportForm(forms.Form):
             self.fields["enterprise"].queryset = parcel.tenants.filter(active=True).order_by("name")
         else:
             del self.fields["enterprise"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fixed_on_spot") and not data.get("after_photos"):
+            self.add_error("after_photos", _("当场整改须上传至少一张整改后照片。"))
+        elif data.get("after_photos") and not data.get("fixed_on_spot"):
+            self.add_error("fixed_on_spot", _("上传了整改后照片：如已当场整改，请勾选“当场整改”。"))
+        return data

@@ -1,13 +1,21 @@
 """One FilterSet per model, shared by the web lists, their exports and the API viewsets."""
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.choices import EscalationLevel, HazardStatus, InspectionSource, ResponsibleKind, TicketStatus
-from cases.models import Hazard, Inspection, Ticket
-from cases.querysets import overdue_q
+from cases.choices import (
+    EscalationLevel,
+    ExtensionStatus,
+    HazardStatus,
+    InspectionSource,
+    ResponsibleKind,
+    TicketStatus,
+)
+from cases.models import ExtensionRequest, Hazard, Inspection, Ticket
+from cases.querysets import counted_hazard_q, overdue_q
 from catalogue.choices import Severity
 from catalogue.models import HazardCategory
 from core.filtersets import ScopedFilterSet
@@ -47,6 +55,7 @@ class TicketFilterSet(UnitFilters):
         method="filter_category", queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    extension_pending = django_filters.BooleanFilter(method="filter_extension_pending", label=_("有待审批的延期申请"))
     escalation_level = django_filters.MultipleChoiceFilter(choices=EscalationLevel.choices, label=_("督办级别"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("汇总日期从"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("汇总日期至"))
@@ -90,6 +99,12 @@ class TicketFilterSet(UnitFilters):
         overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
+    def filter_extension_pending(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = Exists(ExtensionRequest.objects.filter(ticket=OuterRef("pk"), status=ExtensionStatus.PENDING))
+        return queryset.filter(pending) if value else queryset.exclude(pending)
+
 
 class HazardFilterSet(UnitFilters):
     status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("状态"))
@@ -103,6 +118,8 @@ class HazardFilterSet(UnitFilters):
     likely_duplicate = django_filters.BooleanFilter(
         field_name="likely_duplicate_of", lookup_expr="isnull", exclude=True, label=_("疑似重复")
     )
+    # what the figures count as found (cases.querysets.counted): not duplicate, not invalid, not withdrawn
+    counted = django_filters.BooleanFilter(method="filter_counted", label=_("计入统计"))
     reported_after = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__gte", label=_("发现日期从"))
     reported_before = django_filters.DateFilter(
         field_name="reported_at", lookup_expr="date__lte", label=_("发现日期至")
@@ -117,6 +134,11 @@ class HazardFilterSet(UnitFilters):
     class Meta:
         model = Hazard
         fields = []
+
+    def filter_counted(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(counted_hazard_q()) if value else queryset.exclude(counted_hazard_q())
 
 
 class InspectionFilterSet(UnitFilters):

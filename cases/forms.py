@@ -89,7 +89,26 @@ class AssignForm(DeadlineMixin, forms.Form):
         }
 
 
-class SubmitForm(forms.Form):
+class AssessmentMixin:
+    """A ticket with a major hazard is submitted with its assessment report (治理情况评估报告); the
+    field is shown only then (the service checks that it came, and its type and size)."""
+
+    def __init__(self, *args, major=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if major:
+            self.fields["assessment"] = forms.FileField(
+                label=_("治理情况评估报告（PDF 或图片）"),
+                required=True,
+                error_messages={"required": _("含重大隐患的整改单须上传治理情况评估报告。")},
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+            )
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"comment": data["comment"], "photos": data["photos"], "assessment": data.get("assessment")}
+
+
+class SubmitForm(AssessmentMixin, forms.Form):
     """The responsible party's evidence: what was done, and photos after the fix."""
 
     comment = forms.CharField(label=_("整改情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -110,10 +129,97 @@ class VerifyForm(forms.Form):
         required=False,
         help_text=_("退回整改时必须写明原因。"),
     )
+    photos = MultipleFileField(label=_("验收现场照片（可选，可多选）"), required=False)
 
     @property
     def passed(self):
         return self.cleaned_data["decision"] == self.PASS
+
+
+class DecisionForm(forms.Form):
+    """An approval: the button pressed (approve or not) and a comment (required by the service when not)."""
+
+    APPROVE, REFUSE = "approve", "refuse"
+
+    decision = forms.ChoiceField(choices=[(APPROVE, APPROVE), (REFUSE, REFUSE)], widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    @property
+    def approved(self):
+        return self.cleaned_data["decision"] == self.APPROVE
+
+
+class ExtensionRequestForm(DeadlineMixin, forms.Form):
+    """延期申请: the date asked for and why."""
+
+    deadline = forms.DateField(label=_("申请延期至"), widget=DateInput())
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(DecisionForm):
+    comment = forms.CharField(
+        label=_("审批意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("不同意时必须写明原因。"),
+    )
+
+
+class CloseoutForm(DecisionForm):
+    comment = forms.CharField(
+        label=_("销号审批意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("退回整改时必须写明原因。"),
+    )
+
+
+class ReassignForm(DeadlineMixin, forms.Form):
+    """调整交办: the deadline, the assignee and 整改责任人 of an assigned ticket, with the reason."""
+
+    deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
+    assignee = forms.ModelChoiceField(
+        label=_("整改人（责任方账号）"), queryset=User.objects.none(), required=False, empty_label=_("（不指定）")
+    )
+    responsible_person = forms.CharField(label=_("整改责任人"), max_length=100, required=False)
+    reason = forms.CharField(label=_("调整原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, ticket, **kwargs):
+        kwargs["initial"] = {
+            "deadline": ticket.deadline,
+            "assignee": ticket.assignee_id,
+            "responsible_person": ticket.responsible_person,
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = party_users(ticket)
+
+    def service_kwargs(self):
+        return dict(self.cleaned_data)
+
+
+class ChangePartyForm(forms.Form):
+    """变更责任方: another active enterprise on the ticket's parcel, or the parcel's landlord."""
+
+    LANDLORD = "landlord"
+
+    party = forms.ChoiceField(label=_("新的责任方"), choices=())
+    reason = forms.CharField(label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, ticket, enterprises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprises = {str(e.pk): e for e in enterprises}
+        choices = [(pk, e.name) for pk, e in self.enterprises.items()]
+        if ticket.responsible_kind == ResponsibleKind.ENTERPRISE and ticket.parcel_id:
+            choices.append((self.LANDLORD, _("宗地房东")))
+        self.fields["party"].choices = choices
+
+    def service_kwargs(self):
+        party = self.cleaned_data["party"]
+        return {
+            "enterprise": None if party == self.LANDLORD else self.enterprises[party],
+            "reason": self.cleaned_data["reason"],
+        }
 
 
 class EscalateForm(forms.Form):
@@ -232,9 +338,20 @@ class BulkAssignForm(DeadlineMixin, forms.Form):
         self.fields["tickets"].queryset = Ticket.objects.visible_to(user)
 
 
+def confirm_field(label):
+    """The confirmation an action that closes a hazard asks for (checked in the form, without JS too)."""
+    return forms.BooleanField(label=label, required=True, error_messages={"required": _("请勾选确认后再提交。")})
+
+
 class DuplicateForm(forms.Form):
     duplicate_of = forms.CharField(label=_("重复于（隐患编号）"), max_length=32)
-    comment = forms.CharField(label=_("说明"), required=False, max_length=500)
+    comment = forms.CharField(
+        label=_("原因"),
+        max_length=500,
+        error_messages={"required": _("请填写标为重复的原因。")},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = confirm_field(_("确认标为重复上报（该隐患将关闭，交办人员可撤销）"))
 
     def __init__(self, *args, user, hazard, **kwargs):
         self.user = user
@@ -255,4 +372,22 @@ class DuplicateForm(forms.Form):
 
 
 class InvalidForm(forms.Form):
-    reason = forms.CharField(label=_("核实不属实的原因"), max_length=1000)
+    reason = forms.CharField(label=_("核实不属实的原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = confirm_field(_("确认核实不属实（该隐患将关闭，交办人员可撤销）"))
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label=_("恢复原因"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写恢复的原因。")},
+    )
+    confirm = confirm_field(_("确认撤销标记，隐患恢复为“已上报”"))
+
+
+class SubmitOnBehalfForm(AssessmentMixin, forms.Form):
+    """代为提交整改: staff record the party's fix (what was done, photos after the fix)."""
+
+    comment = forms.CharField(label=_("整改情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultipleFileField(label=_("整改后照片（可多选）"))

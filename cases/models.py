@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import UNIT_SCOPE_PATHS, through
+from accounts.scoping import UNIT_SCOPE_PATHS, ScopedQuerySet, through
 from cases import deadlines
 from cases.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_TICKET_STATUSES,
     EscalationLevel,
+    ExtensionStatus,
     HazardStatus,
     InspectionResult,
     InspectionSource,
@@ -98,7 +99,8 @@ class InspectionItem(models.Model):
     checklist_item = models.ForeignKey(
         ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("检查项")
     )
-    passed = models.BooleanField(_("合格"))
+    # True: 合格; False: 不合格 (a hazard is reported); None: 不涉及 (counted as neither).
+    passed = models.BooleanField(_("合格"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
     hazard = models.OneToOneField(
         "Hazard",
@@ -116,7 +118,7 @@ class InspectionItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["inspection", "checklist_item"], name="inspection_item_once")]
 
     def __str__(self):
-        return f"{self.checklist_item} {'✓' if self.passed else '✗'}"
+        return f"{self.checklist_item} {'—' if self.passed is None else '✓' if self.passed else '✗'}"
 
 
 class Hazard(models.Model):
@@ -164,6 +166,7 @@ class Hazard(models.Model):
     # unit + category while open; unique among open hazards (see services.report_hazard)
     fingerprint = models.CharField(_("指纹"), max_length=64, null=True, blank=True, editable=False)
     withdrawn = models.BooleanField(_("已撤回"), default=False)
+    fixed_on_spot = models.BooleanField(_("当场整改"), default=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -202,6 +205,11 @@ class Hazard(models.Model):
     def is_open(self):
         """The row's reading of HazardQuerySet.open()."""
         return self.status in OPEN_HAZARD_STATUSES and not self.withdrawn
+
+
+def assessment_path(instance, filename):
+    now = timezone.localtime()
+    return f"assessments/{now:%Y/%m}/{filename}"
 
 
 class Ticket(models.Model):
@@ -256,6 +264,20 @@ class Ticket(models.Model):
     )
     verification_comment = models.TextField(_("验收意见"), blank=True)
     followup_date = models.DateField(_("事后跟踪日期"), null=True, blank=True)
+    # The deadline first set at assignment, kept when an approved extension or a manager moves ``deadline``
+    # (the deadline in force, which overdue, due soon, reminders and escalation read).
+    original_deadline = models.DateField(_("原整改期限"), null=True, blank=True)
+    # 治理情况评估报告: a ticket with a major hazard is submitted with it (PDF or image, cases.documents).
+    assessment_report = models.FileField(_("治理情况评估报告"), upload_to=assessment_path, max_length=255, blank=True)
+    assessment_name = models.CharField(_("评估报告原文件名"), max_length=255, blank=True)
+    closeout_approved_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="closeout_approved_tickets",
+        verbose_name=_("销号审批人"),
+    )
     reopened_from = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -316,6 +338,57 @@ class Ticket(models.Model):
     @property
     def days_overdue(self):
         return deadlines.days_overdue(self, timezone.localdate())
+
+
+class ExtensionRequestQuerySet(ScopedQuerySet, models.QuerySet):
+    pass
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the responsible party (or staff on its behalf) asks for a later deadline; a manager of
+    the zone approves (the ticket's deadline becomes ``requested_deadline``) or refuses. At most one
+    pending request per ticket; the rows stay as the record of every request."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="extension_requests", verbose_name=_("整改单")
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    reason = models.TextField(_("延期理由"))
+    current_deadline = models.DateField(_("申请时的整改期限"), null=True, blank=True)
+    requested_deadline = models.DateField(_("申请延期至"))
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="extension_requests", verbose_name=_("申请人")
+    )
+    on_behalf = models.BooleanField(_("代责任方申请"), default=False)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decided_extensions",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_comment = models.TextField(_("审批意见"), blank=True)
+
+    objects = ExtensionRequestQuerySet.as_manager()
+    scope_paths = through("ticket")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(status="pending"), name="extension_one_pending_per_ticket"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ticket} → {self.requested_deadline}"
 
 
 def photo_path(instance, filename):

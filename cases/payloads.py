@@ -66,3 +66,58 @@ def crosscheck_recorded(*, crosscheck, inspection, hazards):
 def ticket_reopened(*, new_ticket, hazards):
     """A follow-up found the problem again: the new ticket and the hazards it reported."""
     return {"new_ticket": new_ticket, "hazards": list(hazards)}
+
+
+def hazard_restored(*, from_status, duplicate_of=None, invalid_reason=""):
+    """A wrong duplicate / invalid mark undone: what the hazard was marked as, and why."""
+    data = {"from_status": from_status}
+    if duplicate_of:
+        data["duplicate_of"] = duplicate_of
+    if invalid_reason:
+        data["invalid_reason"] = invalid_reason
+    return data
+
+
+def rectified_on_spot(*, photos):
+    """当场整改: fixed during the inspection; how many 'after' photos show it."""
+    return {"on_spot": True, "photos": photos}
+
+
+def ticket_submitted(*, photos, on_behalf_of=None, party_kind=None):
+    """A submission: how many photos; when staff recorded it for the party (代为提交), the party's
+    name and kind (enterprise or landlord)."""
+    data = {"photos": photos}
+    if on_behalf_of:
+        data.update(on_behalf=True, party=str(on_behalf_of), party_kind=party_kind)
+    return data
+
+
+def extension_requested(*, request, deadline, requested, on_behalf_of=None):
+    """延期申请: the request's id, the deadline in force and the one asked for; the party's name when
+    staff asked for it (代为申请)."""
+    data = {"request": request, "deadline": _iso(deadline), "requested": requested.isoformat()}
+    if on_behalf_of:
+        data.update(on_behalf=True, party=str(on_behalf_of))
+    return data
+
+
+def extension_decided(*, request, approved, deadline, requested):
+    """The manager's answer: ``deadline`` the deadline before, ``requested`` the date asked for."""
+    return {"request": request, "approved": approved, "deadline": _iso(deadline), "requested": requested.isoformat()}
+
+
+def ticket_reassigned(*, changes, assignee_ids=None):
+    """``changes``: {field: [old, new]} as shown (dates in ISO form, people by name); the assignee's ids."""
+    data = {"changes": changes}
+    if assignee_ids is not None:
+        data["assignee"] = list(assignee_ids)
+    return data
+
+
+def party_changed(*, before, after):
+    """The responsible party before and after: ``{"kind", "enterprise", "name"}`` each."""
+    return {"from": before, "to": after}
+
+
+def _iso(day):
+    return day.isoformat() if day is not None else None

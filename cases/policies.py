@@ -9,8 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.policy import FIELD_ROLES, PARTY_ROLES, STAFF_ROLES, Action, Rule, register, status_in
-from cases.choices import OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, EscalationLevel, HazardStatus, ResponsibleKind
+from cases.choices import (
+    OPEN_HAZARD_STATUSES,
+    OPEN_TICKET_STATUSES,
+    EscalationLevel,
+    ExtensionStatus,
+    HazardStatus,
+    ResponsibleKind,
+)
 from cases.choices import TicketStatus as T
+from catalogue.choices import Severity
 from core.errors import NotPermitted, TransitionNotAllowed
 from register.models import Parcel
 
@@ -22,10 +30,16 @@ UNIT = ("register.Enterprise", "register.Parcel")
 TICKET_ACTIONS = {
     "assign": Action.TICKET_ASSIGN,
     "submit": Action.TICKET_SUBMIT,
+    "submit_on_behalf": Action.TICKET_SUBMIT_ON_BEHALF,
     "verify": Action.TICKET_VERIFY,
     "escalate": Action.TICKET_ESCALATE,
     "reopen": Action.TICKET_REOPEN,
     "comment": Action.TICKET_COMMENT,
+    "extension": Action.TICKET_REQUEST_EXTENSION,
+    "decide_extension": Action.TICKET_DECIDE_EXTENSION,
+    "reassign": Action.TICKET_REASSIGN,
+    "change_party": Action.TICKET_REASSIGN,
+    "closeout": Action.TICKET_APPROVE_CLOSEOUT,
 }
 
 
@@ -51,6 +65,13 @@ def _grid_inspector(user, ticket):
     return None
 
 
+def _grid_staff(user, ticket):
+    """代为提交: an inspector records the fixes of their own grids (a manager those of their zones)."""
+    if user.role == Role.INSPECTOR and ticket.grid_id not in user.scope_grid_ids:
+        return NotPermitted(str(_("只有本网格的网格员或交办人员可以代为提交整改。")), code="not_grid_inspector")
+    return None
+
+
 def _below_listed(user, ticket):
     if ticket.escalation_level >= EscalationLevel.LISTED:
         return TransitionNotAllowed(str(_("该整改单已是挂牌督办，不能再升级。")), code="already_listed")
@@ -60,6 +81,45 @@ def _below_listed(user, ticket):
 def _not_reopened(user, ticket):
     if ticket.reopened_as.exists():
         return TransitionNotAllowed(str(_("该整改单已复查重开过，请处理重开后的整改单。")), code="already_reopened")
+    return None
+
+
+def _party_or_grid_staff(user, ticket):
+    """延期申请: the responsible party, or the grid's inspector / the zone's manager on its behalf."""
+    if user.role in PARTY_ROLES:
+        return _party(user, ticket)
+    return _grid_staff(user, ticket)
+
+
+def has_pending_extension(ticket):
+    return ticket.extension_requests.filter(status=ExtensionStatus.PENDING).exists()
+
+
+def _no_pending_extension(user, ticket):
+    if has_pending_extension(ticket):
+        return TransitionNotAllowed(str(_("该整改单已有待审批的延期申请。")), code="extension_pending")
+    return None
+
+
+def _pending_extension(user, ticket):
+    if not has_pending_extension(ticket):
+        return TransitionNotAllowed(str(_("该整改单没有待审批的延期申请。")), code="no_pending_extension")
+    return None
+
+
+def _not_the_verifier(user, ticket):
+    """销号审批 is a second pair of eyes: the manager who verified the fix does not approve its close-out."""
+    if ticket.verified_by_id is not None and ticket.verified_by_id == user.pk:
+        return NotPermitted(
+            str(_("验收人不能审批同一整改单的销号，请由本区块其他交办人员审批。")), code="same_as_verifier"
+        )
+    return None
+
+
+def _major_needs_manager(user, hazard):
+    """An inspector alone does not close a major hazard as not real: only a manager of the zone may."""
+    if user.role == Role.INSPECTOR and hazard.severity == Severity.MAJOR:
+        return NotPermitted(str(_("重大隐患核实不属实须由交办人员处理。")), code="major_needs_manager")
     return None
 
 
@@ -100,6 +160,14 @@ register(
         when=(status_in(T.ASSIGNED),),
     ),
     Rule(
+        Action.TICKET_SUBMIT_ON_BEHALF,
+        roles=(Role.INSPECTOR, Role.MANAGER),
+        refusal=_("只有本网格的网格员或交办人员可以代责任方提交整改。"),
+        subjects=TICKET,
+        who=(_grid_staff,),
+        when=(status_in(T.ASSIGNED),),
+    ),
+    Rule(
         Action.TICKET_VERIFY,
         roles=(Role.INSPECTOR, Role.MANAGER),
         refusal=_("只有本网格的网格员或交办人员可以验收。"),
@@ -133,6 +201,35 @@ register(
         subjects=TICKET,
         when=(status_in(T.CLOSED), _not_reopened),
     ),
+    Rule(
+        Action.TICKET_REQUEST_EXTENSION,
+        roles=(*PARTY_ROLES, Role.INSPECTOR, Role.MANAGER),
+        refusal=_("只有整改责任方（或本网格的网格员、交办人员代为）可以申请延期。"),
+        subjects=TICKET,
+        who=(_party_or_grid_staff,),
+        when=(status_in(T.ASSIGNED), _no_pending_extension),
+    ),
+    Rule(
+        Action.TICKET_DECIDE_EXTENSION,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以审批延期申请。"),
+        subjects=TICKET,
+        when=(status_in(*OPEN_TICKET_STATUSES), _pending_extension),
+    ),
+    Rule(
+        Action.TICKET_REASSIGN,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以调整交办。"),
+        subjects=TICKET,
+        when=(status_in(T.ASSIGNED),),
+    ),
+    Rule(
+        Action.TICKET_APPROVE_CLOSEOUT,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以审批销号。"),
+        subjects=TICKET,
+        when=(status_in(T.CLOSEOUT_PENDING), _not_the_verifier),
+    ),
     # --- hazards and inspections
     Rule(
         Action.HAZARD_REPORT,
@@ -152,7 +249,21 @@ register(
         roles=(Role.MANAGER, Role.INSPECTOR),
         refusal=_("只有交办人员或网格员可以处理隐患上报。"),
         subjects=HAZARD,
+        who=(_major_needs_manager,),
         when=(status_in(HazardStatus.REPORTED),),
+    ),
+    Rule(
+        Action.HAZARD_RESTORE,
+        roles=(Role.MANAGER,),
+        refusal=_("只有交办人员可以撤销重复或不属实的标记。"),
+        subjects=HAZARD,
+        when=(
+            status_in(
+                HazardStatus.DUPLICATE,
+                HazardStatus.INVALID,
+                message=_("当前状态为“%(status)s”，只有标为重复或不属实的隐患可以恢复。"),
+            ),
+        ),
     ),
     Rule(
         Action.HAZARD_ADD_PHOTOS,

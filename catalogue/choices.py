@@ -7,6 +7,14 @@ class Severity(models.TextChoices):
     MAJOR = "major", _("重大隐患")
 
 
+class ChecklistAnswer(models.TextChoices):
+    """The answer to one checklist item: pass, fail (a hazard is reported) or not applicable (neither)."""
+
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+    NOT_APPLICABLE = "na", _("不涉及")
+
+
 class CategoryLevel(models.TextChoices):
     PARCEL = "parcel", _("宗地级（房东负责）")
     ENTERPRISE = "enterprise", _("企业级")

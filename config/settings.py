@@ -16,7 +16,17 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.embedded import broker_dir, debug_from_env, env_bool, read_secret_key, static_root, var_dir
+from config.embedded import (
+    allowed_hosts_from_env,
+    broker_dir,
+    debug_from_env,
+    env_bool,
+    is_embedded,
+    read_secret_key,
+    site_url_from_env,
+    static_root,
+    var_dir,
+)
 
 # Importing the settings creates nothing: the commands that run the system make VAR_DIR ready
 # (config.embedded.prepare_var_dir: scripts/run.py, manage.py, the Celery app).
@@ -30,21 +40,21 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# The embedded run (no DATABASE_URL) is a developer's or a demo: DEBUG defaults on there
-# and off for a deployment on PostgreSQL, where SECRET_KEY is then required.
+# DEBUG only when asked for (DEBUG=1): the embedded run too serves the product's own error pages.
+# The embedded run (no DATABASE_URL) keeps a key of its own; a deployment on PostgreSQL must set SECRET_KEY.
 DEBUG = debug_from_env()
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or is_embedded()):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # The key make run and manage.py keep in VAR_DIR/secret_key; a process started otherwise before
     # there is one (a test run, a lone `celery worker`) gets a key of its own.
     SECRET_KEY = read_secret_key() or secrets.token_urlsafe(50)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+ALLOWED_HOSTS = allowed_hosts_from_env()  # as set, or the local names and the embedded run's HOST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = site_url_from_env()  # as set, or from the embedded run's HOST and PORT
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -187,6 +197,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": _crontab_at(5),
         "options": {"expires": 6 * 3600},
     },
+    # Messages to a ticket's responsible party that an event's own trigger did not get out (briefing.outreach).
+    "sweep-party-outreach": {
+        "task": "briefing.tasks.sweep_outreach_task",
+        "schedule": 300,
+        "options": {"expires": 240},
+    },
     # The day's anchor over every event stream, just after midnight Asia/Shanghai (CELERY_TIMEZONE).
     "anchor-event-chains": {
         "task": "timeline.tasks.anchor_event_chains_task",
@@ -290,6 +306,8 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"] = "core.api.exceptions.exception_handler"
 # Throttles key anonymous clients by address: trust X-Forwarded-For only from this many proxies in front
 # (0: the socket address; set 1 behind one reverse proxy). DRF's default would trust any client's header.
 REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("API_NUM_PROXIES", "0"))
+# The schema and Swagger UI answer signed-in users only, unless published (core.api.docs).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safety-inspection case tracker API",
     "VERSION": "1.0.0",
@@ -338,6 +356,26 @@ DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "120"))
 DELIVERY_MAX_RETRIES = int(os.environ.get("DELIVERY_MAX_RETRIES", "5"))
 DELIVERY_RETRY_DELAY = int(os.environ.get("DELIVERY_RETRY_DELAY", "60"))  # seconds; doubles per retry, max 30 min
 WEBHOOK_TIMEOUT = 10
+
+# --- Reaching a ticket's responsible party (briefing.outreach) ---------------------------------
+# Group robots are configured per grid or zone in the admin; the in-app inbox needs nothing. SMS goes
+# through SMS_BACKEND: "" (off: none planned), "log" (written to the log only), "aliyun" (dysmsapi
+# SendSms) or "tencent" (SMS API 3.0 SendSms). SMS_ENDPOINT overrides the provider's URL (tests point
+# it to a local server). SMS_TEMPLATES_FILE: a JSON file {"<event>": {"template": "<code or id>",
+# "params": ["number", "deadline", …]}} with the events assigned, rejected, due, overdue, escalated,
+# closed, parcel_closed; an event without a template sends no SMS.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "").strip().lower()
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")  # Aliyun AccessKeyId / Tencent SecretId
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")  # Aliyun AccessKeySecret / Tencent SecretKey
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")  # Tencent only
+SMS_REGION = os.environ.get("SMS_REGION", "")  # Tencent: ap-guangzhou; Aliyun: cn-hangzhou (the defaults)
+SMS_TEMPLATES_FILE = os.environ.get("SMS_TEMPLATES_FILE", "")
+SMS_TEMPLATES = {}  # or set here as a dict; SMS_TEMPLATES_FILE, when set, is read instead
+SMS_TIMEOUT = 10
+# The periodic sweep re-plans the events of this many past hours (and requeues messages never picked up).
+OUTREACH_SWEEP_HOURS = int(os.environ.get("OUTREACH_SWEEP_HOURS", "24"))
 # The worker tests start `celery worker -Q <name>` and send there; everything else uses Celery's default.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Redis redelivers a dead worker's unacknowledged task after visibility_timeout (3600 s above). The

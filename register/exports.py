@@ -99,3 +99,37 @@ def enterprise_export(request):
         widths = (10, 14, 14, 20, 28, 10, 14, 28, 22, 10, 10, 10, 14, 8, 8, 24, 6)
         handle = write_workbook(_("生产经营单位"), headers, enterprise_rows(queryset), widths)
     return xlsx_response(handle, _("企业台账-%(date)s.xlsx") % {"date": _stamp()})
+
+
+# --- the import template ------------------------------------------------------------------------------
+
+# One example row, in COLUMNS order (register/importing/columns.py): it imports as it is.
+IMPORT_EXAMPLE = {
+    "zone": "示例区块",
+    "grid": "示例区块一网格",
+    "parcel_code": "SL-001",
+    "parcel_name": "示例1号厂房",
+    "parcel_address": "示例路1号",
+    "landlord_name": "王五",
+    "landlord_phone": "13812345678",
+    "name": "示例五金有限公司",
+    "credit_code": "91330100799655058B",
+    "kind": "工业企业",
+    "legal_representative": "张三",
+    "safety_contact": "李四",
+    "phone": "0579-87654321",
+    "employee_count": "25",
+    "above_scale": "否",
+    "risk_tags": "喷涂喷塑、焊接与热切割",
+}
+
+
+@login_required
+def import_template(request):
+    """下载导入模板: every column the import recognises, under its Chinese header, and one example row."""
+    with override("zh-hans"):
+        headers = [column.header for column in COLUMNS_BY_KEY.values()]
+        example = [IMPORT_EXAMPLE.get(key, "") for key in COLUMNS_BY_KEY]
+        widths = [max(10, 2 * len(header) + 4) for header in headers]
+        handle = write_workbook(_("台账"), headers, [example], widths)
+    return xlsx_response(handle, _("台账导入模板.xlsx"))

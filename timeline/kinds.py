@@ -20,6 +20,8 @@ class EventKind(models.TextChoices):
     HAZARD_REPORTED = "inspections.hazard.reported", pgettext_lazy("timeline event", "上报隐患")
     HAZARD_MARKED_DUPLICATE = "inspections.hazard.marked_duplicate", pgettext_lazy("timeline event", "标为重复上报")
     HAZARD_MARKED_INVALID = "inspections.hazard.marked_invalid", pgettext_lazy("timeline event", "核实不属实")
+    HAZARD_RESTORED = "inspections.hazard.restored", pgettext_lazy("timeline event", "撤销重复/不属实，恢复待处理")
+    HAZARD_RECTIFIED_ON_SPOT = "inspections.hazard.rectified_on_spot", pgettext_lazy("timeline event", "当场整改")
     HAZARD_PHOTOS_ADDED = "inspections.hazard.photos_added", pgettext_lazy("timeline event", "补充照片")
     HAZARD_EDITED_IN_ADMIN = "inspections.hazard.edited_in_admin", pgettext_lazy("timeline event", "管理后台修改")
 
@@ -32,12 +34,27 @@ class EventKind(models.TextChoices):
     TICKET_COMMENTED = "inspections.ticket.commented", pgettext_lazy("timeline event", "备注")
     TICKET_REOPENED = "inspections.ticket.reopened", pgettext_lazy("timeline event", "复查重开")
     TICKET_EDITED_IN_ADMIN = "inspections.ticket.edited_in_admin", pgettext_lazy("timeline event", "管理后台修改")
+    TICKET_EXTENSION_REQUESTED = "cases.ticket.extension_requested", pgettext_lazy("timeline event", "申请延期")
+    TICKET_EXTENSION_APPROVED = "cases.ticket.extension_approved", pgettext_lazy("timeline event", "同意延期")
+    TICKET_EXTENSION_REFUSED = "cases.ticket.extension_refused", pgettext_lazy("timeline event", "不同意延期")
+    TICKET_REASSIGNED = "cases.ticket.reassigned", pgettext_lazy("timeline event", "调整交办")
+    TICKET_PARTY_CHANGED = "cases.ticket.party_changed", pgettext_lazy("timeline event", "变更责任方")
+    TICKET_AWAITING_CLOSEOUT = (
+        "cases.ticket.awaiting_closeout",
+        pgettext_lazy("timeline event", "验收通过，待销号审批"),
+    )
+    TICKET_CLOSEOUT_APPROVED = "cases.ticket.closeout_approved", pgettext_lazy("timeline event", "销号审批通过，销号")
+    TICKET_CLOSEOUT_RETURNED = "cases.ticket.closeout_returned", pgettext_lazy("timeline event", "销号审批退回整改")
 
     PARCEL_CROSSCHECK_REQUESTED = (
         "enterprises.parcel.crosscheck_requested",
         pgettext_lazy("timeline event", "申请交叉检查销号"),
     )
     PARCEL_CROSSCHECK_FAILED = "enterprises.parcel.crosscheck_failed", pgettext_lazy("timeline event", "交叉检查未通过")
+    PARCEL_CROSSCHECK_CANCELLED = (
+        "enterprises.parcel.crosscheck_cancelled",
+        pgettext_lazy("timeline event", "撤销交叉检查申请"),
+    )
     PARCEL_CLOSED_OUT = "enterprises.parcel.closed_out", pgettext_lazy("timeline event", "交叉检查通过，宗地销号")
 
 

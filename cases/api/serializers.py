@@ -16,7 +16,7 @@ from rest_framework import serializers
 from accounts.models import User
 from cases.choices import EscalationLevel, InspectionSource
 from cases.deadlines import validate_deadline
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
+from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, Photo, Ticket
 from catalogue.choices import Severity
 from catalogue.models import Campaign, Checklist, HazardCategory
 from core.api.serializers import ScopedInputMixin, user_name
@@ -159,6 +159,7 @@ class HazardSerializer(UnitFieldsMixin, serializers.ModelSerializer):
             "likely_duplicate_of",
             "invalid_reason",
             "withdrawn",
+            "fixed_on_spot",
             "photos",
             "created_at",
             "updated_at",
@@ -237,6 +238,8 @@ class TicketSerializer(UnitFieldsMixin, serializers.ModelSerializer):
             "verified_by",
             "verification_comment",
             "followup_date",
+            "original_deadline",
+            "closeout_approved_by",
             "reopened_from",
             "hazards",
             "updated_at",
@@ -247,14 +250,57 @@ class TicketSerializer(UnitFieldsMixin, serializers.ModelSerializer):
         return user_name(obj.assignee)
 
 
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    """延期申请: the deadline in force when asked, the date asked for, and the manager's answer."""
+
+    requested_by_name = serializers.SerializerMethodField()
+    decided_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "status",
+            "reason",
+            "current_deadline",
+            "requested_deadline",
+            "requested_by",
+            "requested_by_name",
+            "on_behalf",
+            "requested_at",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = fields
+
+    def get_requested_by_name(self, obj) -> str | None:
+        return user_name(obj.requested_by)
+
+    def get_decided_by_name(self, obj) -> str | None:
+        return user_name(obj.decided_by)
+
+
 class TicketDetailSerializer(TicketSerializer):
-    """A ticket with its evidence photos."""
+    """A ticket with its evidence photos, its extension requests (newest first) and, for a major
+    hazard's ticket, the link to its assessment report (治理情况评估报告)."""
 
     photos = PhotoSerializer(many=True, read_only=True)
+    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    assessment = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "photos"]
+        fields = [*TicketSerializer.Meta.fields, "photos", "extension_requests", "assessment"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_assessment(self, ticket):
+        if not ticket.assessment_report:
+            return None
+        path = reverse("api:ticket-assessment", args=[ticket.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -302,7 +348,7 @@ class PhotoListField(serializers.ListField):
 
 class ChecklistResultSerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1, label=_("检查项"))
-    passed = serializers.BooleanField(label=_("合格"))
+    passed = serializers.BooleanField(allow_null=True, label=_("合格"), help_text=_("null：不涉及"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="", label=_("说明"))
 
 
@@ -343,11 +389,33 @@ class InspectionCreateSerializer(ScopedInputMixin, serializers.Serializer):
     results = ChecklistResultsField(required=False, label=_("检查项结果"))
     photos = PhotoListField(label=_("现场照片"))
 
+    ITEM_PHOTOS_PREFIX = "item_photos_"
+
     def validate_results(self, value):
         items = [row["item"] for row in value]
         if len(items) != len(set(items)):
             raise serializers.ValidationError(_("同一检查项只能填写一次。"))
         return {row["item"]: (row["passed"], row.get("note", "")) for row in value}
+
+    def validate(self, attrs):
+        """Each item's photos as multipart parts ``item_photos_<item id>`` (repeated): a failed item's
+        photos are the 'before' evidence of the hazard it reports."""
+        attrs = super().validate(attrs)
+        data = self.initial_data
+        item_photos = {}
+        for key in list(getattr(data, "keys", lambda: ())()):
+            if not isinstance(key, str) or not key.startswith(self.ITEM_PHOTOS_PREFIX):
+                continue
+            suffix = key[len(self.ITEM_PHOTOS_PREFIX) :]
+            files = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            if not suffix.isdigit() or not all(hasattr(f, "read") for f in files):
+                raise serializers.ValidationError({key: [_("检查项照片须以 item_photos_<检查项 id> 上传图片文件。")]})
+            if len(files) > 20:
+                raise serializers.ValidationError({key: [_("每个检查项最多 20 张照片。")]})
+            item_photos[int(suffix)] = files
+        if item_photos:
+            attrs["item_photos"] = item_photos
+        return attrs
 
 
 class HazardCreateSerializer(ScopedInputMixin, serializers.Serializer):
@@ -371,6 +439,8 @@ class HazardCreateSerializer(ScopedInputMixin, serializers.Serializer):
         queryset=Inspection.objects.none(), required=False, allow_null=True, label=_("排查记录")
     )
     photos = PhotoListField(label=_("照片"))
+    fixed_on_spot = serializers.BooleanField(default=False, label=_("当场整改"))
+    after_photos = PhotoListField(label=_("整改后照片（当场整改时必传）"))
 
 
 class PhotoUploadSerializer(serializers.Serializer):
@@ -386,6 +456,10 @@ class HazardDuplicateSerializer(ScopedInputMixin, serializers.Serializer):
 
 class HazardInvalidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, label=_("不属实原因"))
+
+
+class HazardRestoreSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, label=_("恢复原因"))
 
 
 class DeadlineMixin:
@@ -446,11 +520,22 @@ class TicketAssignSerializer(DeadlineMixin, serializers.Serializer):
 class TicketSubmitSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, label=_("整改说明"))
     photos = PhotoListField(required=True, allow_empty=False, label=_("整改后照片"))
+    assessment = serializers.FileField(
+        required=False,
+        allow_empty_file=False,
+        use_url=False,
+        label=_("治理情况评估报告"),
+        help_text=_("含重大隐患的整改单必须上传（PDF 或 JPG、PNG 图片）。"),
+    )
+    on_behalf = serializers.BooleanField(
+        default=False, label=_("代为提交"), help_text=_("网格员或交办人员代责任方提交整改（代为提交整改）。")
+    )
 
 
 class TicketVerifySerializer(serializers.Serializer):
     passed = serializers.BooleanField(label=_("验收通过"))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="", label=_("验收意见"))
+    photos = PhotoListField(required=False, default=list, label=_("验收现场照片"))
 
 
 class TicketReopenSerializer(serializers.Serializer):

@@ -26,9 +26,11 @@ from accounts.api.viewsets import PageByIdsMixin, ScopedViewSetMixin
 from accounts.policy import Action
 from cases import services
 from cases.api import serializers as s
+from cases.api import ticket_actions as ta
 from cases.filtersets import HazardFilterSet, InspectionFilterSet, TicketFilterSet
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
+from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, Photo, Ticket
 from cases.policies import TICKET_ACTIONS
+from cases.services.closing import assessment_content_type
 from core.api.pagination import StandardPagination
 from timeline.models import Event
 
@@ -41,7 +43,9 @@ UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
 class InspectionViewSet(
     PageByIdsMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """排查记录 (one visit each). ``POST`` records a visit, with checklist results and photos."""
+    """排查记录 (one visit each). ``POST`` records a visit, with checklist results (``passed: null``:
+    不涉及) and photos; each item's photos as multipart ``item_photos_<item id>`` (a failed item's
+    photos are the 'before' photos of the hazard it reports)."""
 
     serializer_class = s.InspectionSerializer
     filter_backends = [DjangoFilterBackend]
@@ -83,6 +87,7 @@ class HazardViewSet(
         "create": Action.HAZARD_REPORT,
         "duplicate": Action.HAZARD_MARK_DUPLICATE,
         "invalid": Action.HAZARD_MARK_INVALID,
+        "restore": Action.HAZARD_RESTORE,
     }
 
     def base_queryset(self):
@@ -114,6 +119,16 @@ class HazardViewSet(
         hazard = self.get_object()
         data = _validated(s.HazardInvalidSerializer, request)
         services.mark_invalid(hazard, actor=request.user, **data)
+        return _answer(self, hazard)
+
+    @extend_schema(request=s.HazardRestoreSerializer, responses=s.HazardSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """撤销误标: a manager returns a hazard marked duplicate or invalid to reported, with the reason
+        (a new event; the mark stays in the ledger)."""
+        hazard = self.get_object()
+        data = _validated(s.HazardRestoreSerializer, request)
+        services.restore_hazard(hazard, actor=request.user, **data)
         return _answer(self, hazard)
 
 
@@ -210,11 +225,13 @@ class TicketViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilterSet
     parser_classes = UPLOAD_PARSERS
-    policy_actions = {
-        "create": Action.TICKET_CREATE,
-        "aggregate": Action.TICKET_CREATE,
-        **TICKET_ACTIONS,
-    }
+
+    @property
+    def policy_actions(self):
+        actions = {"create": Action.TICKET_CREATE, "aggregate": Action.TICKET_CREATE, **TICKET_ACTIONS}
+        if self.action == "submit" and _flag(self.request.data.get("on_behalf")):
+            actions["submit"] = Action.TICKET_SUBMIT_ON_BEHALF  # 代为提交: staff record the party's fix
+        return actions
 
     def get_serializer_class(self):
         return s.TicketSerializer if self.action == "list" else s.TicketDetailSerializer
@@ -227,7 +244,8 @@ class TicketViewSet(
             .prefetch_related(Prefetch("hazards", queryset=brief))
         )
         if self.action != "list":
-            queryset = queryset.prefetch_related(_photos(self))
+            extensions = ExtensionRequest.objects.select_related("requested_by", "decided_by")
+            queryset = queryset.prefetch_related(_photos(self), Prefetch("extension_requests", queryset=extensions))
         return queryset
 
     def filter_queryset(self, queryset):
@@ -266,7 +284,8 @@ class TicketViewSet(
     @extend_schema(request={"multipart/form-data": s.TicketSubmitSerializer}, responses=s.TicketDetailSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def submit(self, request, pk=None):
-        """提交整改: assigned → submitted, with a comment and one or more photos (multipart ``photos``)."""
+        """提交整改: assigned → submitted, with a comment and one or more photos (multipart ``photos``).
+        ``on_behalf=true``: the grid's inspector or the zone's manager records the party's fix (代为提交)."""
         ticket = self.get_object()
         data = _validated(s.TicketSubmitSerializer, request)
         services.submit_rectification(ticket, actor=request.user, **data)
@@ -297,6 +316,74 @@ class TicketViewSet(
         ticket = self.get_object()
         data = _validated(s.TicketReopenSerializer, request)
         return _created(self, services.reopen_ticket(ticket, actor=request.user, **data))
+
+    @extend_schema(request=ta.TicketExtensionSerializer, responses={201: s.TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def extension(self, request, pk=None):
+        """延期申请: the responsible party (or the grid's inspector / the zone's manager on its behalf) asks
+        for a later deadline for an assigned ticket, with a reason. One pending request per ticket (409
+        ``extension_pending``); the date must be later than the deadline in force (400 ``deadline_not_later``)."""
+        ticket = self.get_object()
+        data = _validated(ta.TicketExtensionSerializer, request)
+        services.request_extension(ticket, actor=request.user, **data)
+        return _created(self, ticket)
+
+    @extend_schema(request=ta.DecisionSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="extension/decide")
+    def decide_extension(self, request, pk=None):
+        """A manager of the zone approves the pending extension request (the deadline becomes the date asked
+        for; ``original_deadline`` keeps the first) or refuses it (``comment`` required)."""
+        ticket = self.get_object()
+        data = _validated(ta.DecisionSerializer, request)
+        services.decide_extension(ticket, actor=request.user, **data)
+        return _answer(self, ticket)
+
+    @extend_schema(request=ta.TicketReassignSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """调整交办: a manager of the zone changes the deadline, the assignee or 整改责任人 of an assigned
+        ticket, with a reason (400 ``nothing_changed`` when nothing differs)."""
+        ticket = self.get_object()
+        data = _validated(ta.TicketReassignSerializer, request)
+        services.reassign_ticket(ticket, actor=request.user, **data)
+        return _answer(self, ticket)
+
+    @extend_schema(request=ta.TicketPartySerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="party")
+    def change_party(self, request, pk=None):
+        """变更责任方: a manager of the zone makes another enterprise on the parcel (``enterprise``) or the
+        parcel's landlord (``enterprise: null``) responsible for an assigned ticket, with a reason. The old
+        party no longer sees the ticket."""
+        ticket = self.get_object()
+        data = _validated(ta.TicketPartySerializer, request)
+        services.change_responsible_party(ticket, actor=request.user, **data)
+        return _answer(self, ticket)
+
+    @extend_schema(request=ta.DecisionSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def closeout(self, request, pk=None):
+        """销号审批: a manager of the zone, other than the verifier (403 ``same_as_verifier``), approves the
+        close-out of a major hazard's ticket awaiting it (→ closed) or sends it back (→ assigned, ``comment``
+        required)."""
+        ticket = self.get_object()
+        data = _validated(ta.DecisionSerializer, request)
+        services.decide_closeout(ticket, actor=request.user, **data)
+        return _answer(self, ticket)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, (200, "image/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, FileRenderer])
+    def assessment(self, request, pk=None):
+        """The assessment report (治理情况评估报告) submitted with a major hazard's ticket."""
+        ticket = self.get_object()
+        if not ticket.assessment_report:
+            raise NotFound(_("该整改单没有治理情况评估报告。"))
+        try:
+            handle = ticket.assessment_report.open("rb")
+        except FileNotFoundError:
+            raise NotFound(_("文件不存在。")) from None
+        response = FileResponse(handle, content_type=assessment_content_type(ticket))
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
 
     @extend_schema(request=s.TicketCommentSerializer, responses={201: s.EventSerializer})
     @action(detail=True, methods=["post"])
@@ -366,6 +453,13 @@ HAZARD_BRIEF_FIELDS = (
 def _photos(view):
     """A parent's photos as the caller may see them: an internal note's photos only for office staff."""
     return Prefetch("photos", queryset=Photo.objects.shown_to(view.request.user))
+
+
+def _flag(value):
+    """A boolean sent as JSON or as a form field ("true", "1", "on")."""
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1", "on", "yes"))
 
 
 def _own_fields(model):

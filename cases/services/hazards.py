@@ -27,6 +27,7 @@ from cases.services.base import (
 )
 from catalogue.choices import CategoryLevel, Severity
 from core.errors import ValidationFailed
+from register.choices import CloseoutState
 from register.models import Enterprise, Parcel
 from timeline.chain import append_event
 from timeline.kinds import EventKind
@@ -45,9 +46,14 @@ def report_hazard(
     location_detail="",
     photos=(),
     reported_at=None,
+    fixed_on_spot=False,
+    after_photos=(),
 ):
     """Report one hazard on a unit. A second open report of the same category on the same unit is
-    saved and flagged as a likely duplicate of the first."""
+    saved and flagged as a likely duplicate of the first.
+
+    ``fixed_on_spot`` (当场整改): the hazard was fixed during the visit; with ``after_photos`` (at
+    least one) it is recorded as rectified at once, by a second event, without a ticket."""
     require(actor, Action.HAZARD_REPORT)  # the unit's scope is checked once it is resolved
     return _report_hazard(
         actor=actor,
@@ -60,6 +66,8 @@ def report_hazard(
         location_detail=location_detail,
         photos=photos,
         reported_at=reported_at,
+        fixed_on_spot=fixed_on_spot,
+        after_photos=after_photos,
     )
 
 
@@ -75,6 +83,8 @@ def _report_hazard(
     location_detail="",
     photos=(),
     reported_at=None,
+    fixed_on_spot=False,
+    after_photos=(),
 ):
     category = _category(category)
     description = (description or "").strip()
@@ -103,6 +113,14 @@ def _report_hazard(
             _("隐患与所选排查记录的单位不一致。"), {"inspection": [_("单位不一致。")]}, code="inspection_mismatch"
         )
     _validate_photos(photos)
+    if fixed_on_spot:
+        if not after_photos:
+            message = _("当场整改须上传至少一张整改后照片。")
+            raise ValidationFailed(message, {"after_photos": [message]}, code="after_photo_required")
+        _validate_photos(after_photos)
+    elif after_photos:
+        message = _("只有勾选“当场整改”时才上传整改后照片。")
+        raise ValidationFailed(message, {"after_photos": [message]}, code="after_photos_without_fix")
 
     # Lock the unit, then look for an open report of the same category on it.
     if enterprise is not None:
@@ -110,7 +128,9 @@ def _report_hazard(
     else:
         Parcel.objects.select_for_update().filter(pk=parcel.pk).first()
     fingerprint = fingerprint_of(enterprise, parcel, category)
-    existing = Hazard.objects.filter(fingerprint=fingerprint).first()
+    existing = None if fixed_on_spot else Hazard.objects.filter(fingerprint=fingerprint).first()
+    if fixed_on_spot:
+        fingerprint = None  # nothing stays open: the fingerprint is left to the next open report
 
     hazard = Hazard(
         number=_next_number("YH"),
@@ -127,6 +147,7 @@ def _report_hazard(
         reported_at=reported_at or timezone.now(),
         fingerprint=None if existing else fingerprint,
         likely_duplicate_of=existing,
+        fixed_on_spot=bool(fixed_on_spot),
     )
     try:
         with transaction.atomic():
@@ -137,7 +158,8 @@ def _report_hazard(
         hazard.fingerprint = None
         hazard.likely_duplicate_of = Hazard.objects.filter(fingerprint=fingerprint).first()
         hazard.save()
-    previous_parcel_state = _turn_parcel_red(parcel) if parcel is not None else None
+    # A hazard fixed on the spot leaves nothing open on the parcel: it does not turn it red.
+    previous_parcel_state = _turn_parcel_red(parcel) if parcel is not None and not fixed_on_spot else None
     _save_photos(photos, actor=actor, kind=PhotoKind.BEFORE, hazard=hazard)
     data = payloads.hazard_reported(
         category=category.code,
@@ -154,7 +176,29 @@ def _report_hazard(
         comment=description,
         data=data,
     )
+    if fixed_on_spot:
+        _rectify_on_spot(hazard, actor=actor, after_photos=after_photos)
     return hazard
+
+
+def _rectify_on_spot(hazard, *, actor, after_photos):
+    """当场整改: reported → rectified at once (counted and rectified, no ticket), the 'after' photos
+    on the event."""
+    now = timezone.now()
+    hazard.status = HazardStatus.RECTIFIED
+    hazard.rectified_at = now
+    hazard.save(update_fields=["status", "rectified_at", "updated_at"])
+    event = append_event(
+        kind=EventKind.HAZARD_RECTIFIED_ON_SPOT,
+        actor=actor,
+        hazard=hazard,
+        parcel=hazard.parcel,
+        from_status=HazardStatus.REPORTED,
+        to_status=HazardStatus.RECTIFIED,
+        comment=_("检查时当场整改完毕。"),
+        data=payloads.rectified_on_spot(photos=len(after_photos)),
+    )
+    _save_photos(after_photos, actor=actor, kind=PhotoKind.AFTER, hazard=hazard, event=event)
 
 
 @transaction.atomic
@@ -207,6 +251,52 @@ def mark_invalid(hazard, *, actor, reason):
         from_status=HazardStatus.REPORTED,
         to_status=HazardStatus.INVALID,
         comment=reason,
+    )
+    return hazard
+
+
+@transaction.atomic
+def restore_hazard(hazard, *, actor, reason):
+    """Undo a wrong 重复 / 不属实 mark: the hazard is reported again (a new event; the ledger keeps
+    the mark and its undoing). It takes its fingerprint back unless another open report holds it."""
+    require(actor, Action.HAZARD_RESTORE)
+    hazard = _locked(Hazard, hazard.pk)
+    require(actor, Action.HAZARD_RESTORE, hazard)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写恢复的原因。"), {"reason": [_("请填写原因。")]}, code="reason_required")
+    previous = hazard.status
+    data = payloads.hazard_restored(
+        from_status=previous, duplicate_of=hazard.duplicate_of_id, invalid_reason=hazard.invalid_reason
+    )
+    if hazard.enterprise_id is not None:
+        Enterprise.objects.select_for_update().filter(pk=hazard.enterprise_id).first()
+    else:
+        Parcel.objects.select_for_update().filter(pk=hazard.parcel_id).first()
+    fingerprint = fingerprint_of(hazard.enterprise, hazard.parcel, hazard.category)
+    holder = Hazard.objects.filter(fingerprint=fingerprint).exclude(pk=hazard.pk).first()
+    hazard.status = HazardStatus.REPORTED
+    hazard.duplicate_of = None
+    hazard.invalid_reason = ""
+    hazard.fingerprint = None if holder else fingerprint
+    hazard.likely_duplicate_of = holder
+    hazard.save(
+        update_fields=["status", "duplicate_of", "invalid_reason", "fingerprint", "likely_duplicate_of", "updated_at"]
+    )
+    if hazard.parcel_id is not None:
+        previous_parcel_state = _turn_parcel_red(hazard.parcel)
+        if previous_parcel_state:
+            data["parcel_state"] = [previous_parcel_state, CloseoutState.RED]
+    append_event(
+        kind=EventKind.HAZARD_RESTORED,
+        actor=actor,
+        hazard=hazard,
+        parcel=hazard.parcel,
+        from_status=previous,
+        to_status=HazardStatus.REPORTED,
+        comment=reason,
+        data=data,
+        internal=previous == HazardStatus.DUPLICATE,
     )
     return hazard
 

@@ -46,10 +46,14 @@ def record_inspection(
     campaign=None,
     inspected_at=None,
     photos=(),
+    item_photos=None,
 ):
-    """Record one visit (一家次). ``results`` maps checklist item ids to passed or (passed, note).
+    """Record one visit (一家次). ``results`` maps checklist item ids to passed or (passed, note):
+    True 合格, False 不合格, None 不涉及 (not applicable: counted as neither).
 
     A failed item reports a hazard of the item's category; a passed one is recorded as checked.
+    ``item_photos`` maps item ids to the photos taken of that item: a failed item's photos are its
+    hazard's 'before' evidence (one Photo row, linked to both the inspection and the hazard).
     """
     require(actor, Action.INSPECTION_RECORD)
     if actor.role in PARTY_ROLES:
@@ -79,9 +83,19 @@ def record_inspection(
                     {"results": [_("检查项不属于该检查表。")]},
                     code="item_not_in_checklist",
                 )
-            passed, note = (value, "") if isinstance(value, bool) else (bool(value[0]), str(value[1] or ""))
-            parsed[item_id] = (passed, note)
+            passed, note = (value, "") if value is None or isinstance(value, bool) else (value[0], value[1])
+            parsed[item_id] = (None if passed is None else bool(passed), str(note or ""))
+    item_photos = {int(key): list(files) for key, files in (item_photos or {}).items() if files}
+    unknown = sorted(set(item_photos) - set(parsed))
+    if unknown:
+        raise ValidationFailed(
+            _("照片所属的检查项 %(id)s 不在本次检查结果中。") % {"id": unknown[0]},
+            {"item_photos": [_("照片所属的检查项不在本次检查结果中。")]},
+            code="item_not_in_results",
+        )
     _validate_photos(photos)
+    for files in item_photos.values():
+        _validate_photos(files)
 
     inspection = Inspection.objects.create(
         inspector=actor,
@@ -99,7 +113,7 @@ def record_inspection(
     for item_id, (passed, note) in parsed.items():
         item = items[item_id]
         hazard = None
-        if not passed:
+        if passed is False:
             failed += 1
             hazard = _report_hazard(
                 actor=actor,
@@ -113,6 +127,12 @@ def record_inspection(
         InspectionItem.objects.create(
             inspection=inspection, checklist_item=item, passed=passed, note=note, hazard=hazard
         )
+        if hazard is not None:  # the item's photos are the hazard's evidence, and stay the inspection's too
+            _save_photos(
+                item_photos.get(item_id), actor=actor, kind=PhotoKind.BEFORE, inspection=inspection, hazard=hazard
+            )
+        else:
+            _save_photos(item_photos.get(item_id), actor=actor, kind=PhotoKind.INSPECTION, inspection=inspection)
     if failed:
         inspection.result = InspectionResult.HAZARDS_FOUND
         inspection.save(update_fields=["result"])

@@ -31,7 +31,8 @@ from cases.services.base import (
     _validate_photos,
     responsible_party,
 )
-from cases.services.hazards import _pass_fingerprint_on, _report_hazard
+from cases.services.closing import close_ticket, save_assessment
+from cases.services.hazards import _report_hazard
 from catalogue.choices import Severity
 from core.errors import ValidationFailed
 from core.text import join_list
@@ -208,11 +209,17 @@ def assign_ticket(
 
 
 @transaction.atomic
-def submit_rectification(ticket, *, actor, comment, photos):
-    """The responsible party submits evidence: a comment and at least one photo."""
-    require(actor, Action.TICKET_SUBMIT)
+def submit_rectification(ticket, *, actor, comment, photos, on_behalf=False, assessment=None):
+    """The responsible party submits evidence: a comment and at least one photo; for a ticket with a
+    major hazard also the assessment report (治理情况评估报告, ``assessment``: a PDF or an image).
+
+    ``on_behalf`` (代为提交整改): the grid's inspector or the zone's manager records the party's fix
+    (a party without an account, or one that brought the evidence to the office); the event says
+    who recorded it for which party."""
+    action = Action.TICKET_SUBMIT_ON_BEHALF if on_behalf else Action.TICKET_SUBMIT
+    require(actor, action)
     ticket = _locked(Ticket, ticket.pk)
-    require(actor, Action.TICKET_SUBMIT, ticket)
+    require(actor, action, ticket)
     comment = (comment or "").strip()
     errors = {}
     if not comment:
@@ -221,10 +228,17 @@ def submit_rectification(ticket, *, actor, comment, photos):
         errors["photos"] = [_("请至少上传一张整改后照片。")]
     if errors:
         raise ValidationFailed(_("提交整改须填写整改说明并上传至少一张整改后照片。"), errors, code="evidence_required")
+    if ticket.is_major and not assessment:
+        message = _("含重大隐患的整改单须上传治理情况评估报告。")
+        raise ValidationFailed(message, {"assessment": [message]}, code="assessment_required")
     _validate_photos(photos)
+    fields = ["status", "submitted_at", "updated_at"]
+    if assessment:
+        save_assessment(ticket, assessment)
+        fields += ["assessment_report", "assessment_name"]
     ticket.status = TicketStatus.SUBMITTED
     ticket.submitted_at = timezone.now()
-    ticket.save(update_fields=["status", "submitted_at", "updated_at"])
+    ticket.save(update_fields=fields)
     event = append_event(
         kind=EventKind.TICKET_SUBMITTED,
         actor=actor,
@@ -233,34 +247,33 @@ def submit_rectification(ticket, *, actor, comment, photos):
         from_status=TicketStatus.ASSIGNED,
         to_status=TicketStatus.SUBMITTED,
         comment=comment,
-        data=payloads.photos_added(photos=len(photos)),
+        data=payloads.ticket_submitted(
+            photos=len(photos),
+            on_behalf_of=ticket.responsible_name if on_behalf else None,
+            party_kind=ticket.responsible_kind,
+        ),
     )
     _save_photos(photos, actor=actor, kind=PhotoKind.AFTER, ticket=ticket, event=event)
     return ticket
 
 
 @transaction.atomic
-def verify_ticket(ticket, *, actor, passed, comment=""):
-    """验收: pass → closed (hazards rectified, follow-up date set); fail → back to assigned with the reason."""
+def verify_ticket(ticket, *, actor, passed, comment="", photos=()):
+    """验收: pass → closed (hazards rectified, follow-up date set), or, for a ticket with a major hazard,
+    → awaiting the close-out approval of a manager (cases.services.closing); fail → back to assigned
+    with the reason. ``photos`` (optional): what the verifier saw on site, kept on the event."""
     require(actor, Action.TICKET_VERIFY)
     ticket = _locked(Ticket, ticket.pk)
     require(actor, Action.TICKET_VERIFY, ticket)
     comment = (comment or "").strip()
-    now = timezone.now()
-    if passed:
-        ticket.status = TicketStatus.CLOSED
-        ticket.closed_at = now
-        ticket.followup_date = timezone.localdate() + timedelta(days=settings.FOLLOWUP_DAYS)
-        rows = list(ticket.hazards.values_list("pk", "fingerprint"))
-        hazard_ids = [pk for pk, _fp in rows]
-        Hazard.objects.filter(pk__in=hazard_ids).update(
-            status=HazardStatus.RECTIFIED, rectified_at=now, fingerprint=None, updated_at=now
-        )
-        for _pk, fingerprint in rows:
-            if fingerprint:
-                _pass_fingerprint_on(fingerprint)
+    _validate_photos(photos)
+    if passed and ticket.is_major:
+        ticket.status = TicketStatus.CLOSEOUT_PENDING
+        kind, to_status = EventKind.TICKET_AWAITING_CLOSEOUT, TicketStatus.CLOSEOUT_PENDING
+        data = {"passed": True}
+    elif passed:
+        data = close_ticket(ticket)
         kind, to_status = EventKind.TICKET_CLOSED, TicketStatus.CLOSED
-        data = payloads.ticket_closed(hazards=hazard_ids, followup_date=ticket.followup_date)
     else:
         if not comment:
             raise ValidationFailed(
@@ -273,7 +286,9 @@ def verify_ticket(ticket, *, actor, passed, comment=""):
     ticket.verified_by = actor
     ticket.verification_comment = comment
     ticket.save()
-    append_event(
+    if photos:
+        data = {**data, "photos": len(photos)}
+    event = append_event(
         kind=kind,
         actor=actor,
         ticket=ticket,
@@ -283,6 +298,7 @@ def verify_ticket(ticket, *, actor, passed, comment=""):
         comment=comment,
         data=data,
     )
+    _save_photos(photos, actor=actor, kind=PhotoKind.VERIFICATION, ticket=ticket, event=event)
     return ticket
 
 

@@ -5,6 +5,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from cases.views.hazards import safe_next
 from cases.views.tickets import ticket_hazards_prefetch
 from catalogue.choices import CategoryLevel, Severity
 from core.errors import WorkflowError
+from core.forms import add_workflow_errors
 from core.text import join_list, parens
 from core.views import ScopedFilterView
 
@@ -181,47 +183,57 @@ class DeskAggregateView(ManagerRequiredMixin, View):
             for error in formset.non_form_errors():
                 messages.error(request, error)
             return self.render(request, formset, status=400)
-        created, failed = [], 0
-        for form in formset.forms:
-            data = form.cleaned_data
-            hazards = list(data["hazards"])
-            try:
-                ticket = services.create_ticket(
-                    hazards, actor=request.user, measures=data["measures"], deadline=data["deadline"]
-                )
-            except WorkflowError as exc:
-                failed += 1
-                numbers = join_list(h.number for h in hazards)
-                messages.error(
-                    request, _("%(numbers)s 未能汇总：%(error)s") % {"numbers": numbers, "error": exc.message}
-                )
-                continue
-            created.append(ticket)
-            if data["assign"]:
-                try:
-                    services.assign_ticket(
-                        ticket,
-                        actor=request.user,
-                        deadline=data["deadline"],
-                        funds=data["funds"],
-                        responsible_person=data["responsible_person"] or None,
-                        contingency=data["contingency"] or None,
-                    )
-                except WorkflowError as exc:
-                    messages.warning(
-                        request,
-                        _("整改单 %(number)s 已汇总，但未能交办：%(error)s")
-                        % {"number": ticket.number, "error": exc.message},
-                    )
-        if created:
-            messages.success(
-                request,
-                _("已汇总生成 %(n)d 张整改单：%(numbers)s。")
-                % {"n": len(created), "numbers": join_list(t.number for t in created)},
-            )
-        if len(created) == 1 and not failed:
+        # Each party's ticket is made, and assigned when asked, in one go; if any group is refused
+        # (e.g. a major hazard's 五落实 plan is missing), nothing is saved and the page shows why.
+        created, refused = [], []
+        try:
+            with transaction.atomic():
+                for form in formset.forms:
+                    data = form.cleaned_data
+                    try:
+                        with transaction.atomic():
+                            created.append(self.aggregate(request.user, data))
+                    except WorkflowError as exc:
+                        add_workflow_errors(form, exc)
+                        numbers = join_list(h.number for h in data["hazards"])
+                        refused.append(
+                            (exc, _("%(numbers)s 未能汇总交办：%(error)s") % {"numbers": numbers, "error": exc.message})
+                        )
+                if refused:
+                    raise AggregationRefused
+        except AggregationRefused:
+            for _exc, text in refused:
+                messages.error(request, text)
+            messages.error(request, _("本次汇总未保存任何整改单，请补全后重新提交（或取消“汇总后立即交办”）。"))
+            return self.render(request, formset, status=refused[0][0].http_status)
+        messages.success(
+            request,
+            _("已汇总生成 %(n)d 张整改单：%(numbers)s。")
+            % {"n": len(created), "numbers": join_list(t.number for t in created)},
+        )
+        if len(created) == 1:
             return redirect(created[0].get_absolute_url())
         return redirect("cases:desk")
+
+    @staticmethod
+    def aggregate(user, data):
+        ticket = services.create_ticket(
+            list(data["hazards"]), actor=user, measures=data["measures"], deadline=data["deadline"]
+        )
+        if data["assign"]:
+            ticket = services.assign_ticket(
+                ticket,
+                actor=user,
+                deadline=data["deadline"],
+                funds=data["funds"],
+                responsible_person=data["responsible_person"] or None,
+                contingency=data["contingency"] or None,
+            )
+        return ticket
+
+
+class AggregationRefused(Exception):
+    """A group of the aggregation was refused: roll every group back."""
 
 
 # --- bulk assignment ------------------------------------------------------------------------
@@ -254,8 +266,24 @@ class DeskPendingView(ManagerRequiredMixin, ScopedFilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["bulk_form"] = BulkAssignForm(user=self.request.user, auto_id="bulk_%s")
+        # After a refused bulk assignment the refused rows stay ticked and the deadline and note filled in.
+        kept = self.request.session.pop(KEPT_SELECTION, None) or {}
+        context["selected"] = {int(pk) for pk in kept.get("tickets", ()) if str(pk).isdigit()}
+        initial = {name: kept[name] for name in ("deadline", "comment") if kept.get(name)}
+        context["bulk_form"] = BulkAssignForm(user=self.request.user, initial=initial, auto_id="bulk_%s")
         return context
+
+
+KEPT_SELECTION = "desk_bulk_selection"
+
+
+def keep_selection(request, tickets):
+    """Remember the rows to keep ticked (and the deadline and note) for the page the POST returns to."""
+    request.session[KEPT_SELECTION] = {
+        "tickets": [str(pk) for pk in tickets],
+        "deadline": request.POST.get("deadline", ""),
+        "comment": request.POST.get("comment", ""),
+    }
 
 
 class DeskBulkAssignView(ManagerRequiredMixin, View):
@@ -271,8 +299,9 @@ class DeskBulkAssignView(ManagerRequiredMixin, View):
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
+            keep_selection(request, [pk for pk in request.POST.getlist("tickets") if pk.isdigit()])
             return redirect(back)
-        done = []
+        done, refused = [], []
         for ticket in form.cleaned_data["tickets"].order_by("created_at", "pk"):
             try:
                 services.assign_ticket(
@@ -285,8 +314,11 @@ class DeskBulkAssignView(ManagerRequiredMixin, View):
                 messages.error(
                     request, _("%(number)s 未能交办：%(error)s") % {"number": ticket.number, "error": exc.message}
                 )
+                refused.append(ticket.pk)
                 continue
             done.append(ticket.number)
+        if refused:
+            keep_selection(request, refused)
         if done:
             messages.success(
                 request, _("已交办 %(n)d 张整改单：%(numbers)s。") % {"n": len(done), "numbers": join_list(done)}

@@ -35,6 +35,7 @@ from cases.choices import InspectionSource, PhotoKind, TicketStatus
 from cases.deadlines import ticket_rows
 from cases.field_forms import ChecklistChoiceForm, ChecklistResultsForm, HazardReportForm, checklists_for
 from cases.models import Hazard, Photo, Ticket
+from cases.parcel_states import parcel_state
 from catalogue.choices import CategoryLevel
 from catalogue.forms import active_categories
 from core.dates import day_start, round_start
@@ -142,6 +143,7 @@ class InspectorUnitsView(RoleRequiredMixin, View):
                     open_hazards=open_hazards_of("parcel"),
                     last_inspected_at=last_inspected("parcel"),
                     tenant_count=active_tenants_of(),
+                    state=parcel_state(),  # the close-out state as the map and the parcel list read it
                 )
                 .order_by("visited", "code")
             )
@@ -193,7 +195,7 @@ class InspectionCreateView(RoleRequiredMixin, View):
         checklist = choice.cleaned_data["checklist"]
         form = ChecklistResultsForm(request.POST, request.FILES, checklist=checklist)
         if not form.is_valid():
-            messages.error(request, _("请检查填写的内容：每一项都要选择“合格”或“不合格”。"))
+            messages.error(request, _("请检查填写的内容：每一项都要选择“合格”“不合格”或“不涉及”。"))
             return self.render_form(obj, checklist, form, status=400)
         try:
             inspection = services.record_inspection(
@@ -204,6 +206,7 @@ class InspectionCreateView(RoleRequiredMixin, View):
                 results=form.results(),
                 notes=form.cleaned_data["notes"],
                 photos=form.cleaned_data["photos"],
+                item_photos=form.item_photos(),
             )
         except WorkflowError as exc:
             status = workflow_refusal(request, form, exc)
@@ -288,15 +291,24 @@ class HazardReportView(RoleRequiredMixin, View):
                 severity=data["severity"] or None,
                 location_detail=data["location_detail"],
                 photos=data["photos"],
+                fixed_on_spot=data["fixed_on_spot"],
+                after_photos=data["after_photos"],
                 **unit,
             )
         except WorkflowError as exc:
             status = workflow_refusal(request, form, exc)
             return self.render_form(obj, form, status=status)
-        text = _("隐患 %(number)s 已上报（%(photos)d 张照片），等待汇总交办。") % {
-            "number": hazard.number,
-            "photos": len(data["photos"]),
-        }
+        if hazard.fixed_on_spot:
+            text = _("隐患 %(number)s 已记录为当场整改（整改前 %(before)d 张、整改后 %(after)d 张照片）。") % {
+                "number": hazard.number,
+                "before": len(data["photos"]),
+                "after": len(data["after_photos"]),
+            }
+        else:
+            text = _("隐患 %(number)s 已上报（%(photos)d 张照片），等待汇总交办。") % {
+                "number": hazard.number,
+                "photos": len(data["photos"]),
+            }
         if hazard.likely_duplicate_of_id:
             text += " " + _("该单位已有同类未整改隐患，已标记为疑似重复。")
         messages.success(request, text)
@@ -324,7 +336,7 @@ class HazardReportView(RoleRequiredMixin, View):
         context = {
             "q": q,
             "enterprises": list(enterprises.select_related("parcel").order_by("name", "pk")[:PICKER_LIMIT]),
-            "parcels": list(parcels.order_by("code")[:PICKER_LIMIT]),
+            "parcels": list(parcels.annotate(state=parcel_state()).order_by("code")[:PICKER_LIMIT]),
             "limit": PICKER_LIMIT,
         }
         return render(self.request, "cases/field/hazard_pick_unit.html", context, status=status)

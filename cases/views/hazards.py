@@ -10,8 +10,9 @@ from django.views import View
 
 from accounts.policy import Action, decisions, is_staff_user
 from cases import services
+from cases.choices import PhotoKind
 from cases.filtersets import HazardFilterSet
-from cases.forms import DuplicateForm, InvalidForm
+from cases.forms import DuplicateForm, InvalidForm, RestoreForm
 from cases.models import Hazard, Photo
 from cases.views.timeline import label_events
 from core.errors import WorkflowError
@@ -20,7 +21,11 @@ from core.views import ScopedFilterView
 from timeline.models import Event
 
 # The page's forms and the policy's actions they do.
-PAGE_ACTIONS = {"duplicate": Action.HAZARD_MARK_DUPLICATE, "invalid": Action.HAZARD_MARK_INVALID}
+PAGE_ACTIONS = {
+    "duplicate": Action.HAZARD_MARK_DUPLICATE,
+    "invalid": Action.HAZARD_MARK_INVALID,
+    "restore": Action.HAZARD_RESTORE,
+}
 
 
 def hazard_refusals(user, hazard):
@@ -54,7 +59,7 @@ def visible_hazard(request, pk):
         "ticket",
         "duplicate_of",
         "likely_duplicate_of",
-        "inspection",
+        "inspection__checklist",
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -77,10 +82,16 @@ def hazard_page(request, hazard, *, bound=None, status=200):
         forms_["duplicate"] = bound.get("duplicate") or DuplicateForm(user=user, hazard=hazard, auto_id="dup_%s")
     if refusals["invalid"] is None:
         forms_["invalid"] = bound.get("invalid") or InvalidForm(auto_id="invalid_%s")
+    if refusals["restore"] is None:
+        forms_["restore"] = bound.get("restore") or RestoreForm(auto_id="restore_%s")
+    photos = list(hazard.photos.order_by("pk"))
     context = {
         "hazard": hazard,
         "object": hazard,
-        "photos": list(hazard.photos.order_by("pk")),
+        "photos": photos,
+        "before_photos": [p for p in photos if p.kind != PhotoKind.AFTER],
+        "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
+        "open_form": next(iter(bound), ""),
         "events": events,
         "forms": forms_,
         "staff": is_staff_user(user),
@@ -160,3 +171,18 @@ class HazardInvalidView(HazardActionView):
 
     def success_message(self, hazard):
         return _("隐患 %(number)s 已标为核实不属实。") % {"number": hazard.number}
+
+
+class HazardRestoreView(HazardActionView):
+    """撤销误标: a manager returns a duplicate / invalid hazard to reported (a new event)."""
+
+    action = "restore"
+
+    def get_form(self, hazard):
+        return RestoreForm(self.request.POST, auto_id="restore_%s")
+
+    def perform(self, hazard, form):
+        services.restore_hazard(hazard, actor=self.request.user, reason=form.cleaned_data["reason"])
+
+    def success_message(self, hazard):
+        return _("隐患 %(number)s 已恢复为“已上报”。") % {"number": hazard.number}

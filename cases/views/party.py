@@ -76,12 +76,13 @@ class PartyTicketsView(RoleRequiredMixin, View):
         figures = visible.aggregate(
             assigned=Count("pk", filter=Q(status=TicketStatus.ASSIGNED)),
             overdue=Count("pk", filter=overdue_q(today)),
-            submitted=Count("pk", filter=Q(status=TicketStatus.SUBMITTED)),
+            # waiting for the office: verification, or a major hazard's close-out approval
+            submitted=Count("pk", filter=Q(status__in=[TicketStatus.SUBMITTED, TicketStatus.CLOSEOUT_PENDING])),
             closed=Count("pk", filter=Q(status=TicketStatus.CLOSED)),
         )
         open_tickets = list(
             party_ticket_queryset(user)
-            .filter(status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED])
+            .filter(status__in=[TicketStatus.ASSIGNED, TicketStatus.SUBMITTED, TicketStatus.CLOSEOUT_PENDING])
             .order_by(F("deadline").asc(nulls_last=True), "pk")[:PARTY_OPEN_LIMIT]
         )
         closed = list(
@@ -150,7 +151,7 @@ class SelfCheckView(RoleRequiredMixin, View):
             return self.render_page(None, status=400)
         form = SelfCheckForm(request.POST, request.FILES, checklist=self.checklist, units=self.units)
         if not form.is_valid():
-            messages.error(request, _("请检查填写的内容：每一项都要选择“合格”或“不合格”。"))
+            messages.error(request, _("请检查填写的内容：每一项都要选择“合格”“不合格”或“不涉及”。"))
             return self.render_page(form, status=400)
         try:
             inspection = services.record_inspection(
@@ -160,6 +161,7 @@ class SelfCheckView(RoleRequiredMixin, View):
                 results=form.results(),
                 notes=form.cleaned_data["notes"],
                 photos=form.cleaned_data["photos"],
+                item_photos=form.item_photos(),
             )
         except WorkflowError as exc:
             status = workflow_refusal(request, form, exc)

@@ -9,6 +9,7 @@ A refused action re-renders the page with the service's message and the HTTP sta
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +23,23 @@ from cases import services
 from cases.choices import EscalationLevel, PhotoKind, TicketStatus
 from cases.deadlines import days_overdue
 from cases.filtersets import TicketFilterSet
-from cases.forms import AssignForm, CommentForm, EscalateForm, ReopenForm, SubmitForm, VerifyForm
-from cases.models import Hazard, Photo, Ticket
+from cases.forms import (
+    AssignForm,
+    ChangePartyForm,
+    CloseoutForm,
+    CommentForm,
+    EscalateForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReassignForm,
+    ReopenForm,
+    SubmitForm,
+    SubmitOnBehalfForm,
+    VerifyForm,
+)
+from cases.models import ExtensionRequest, Hazard, Photo, Ticket
 from cases.policies import TICKET_ACTIONS
+from cases.services.closing import assessment_content_type
 from cases.views.timeline import ticket_events
 from core.errors import WorkflowError
 from core.forms import add_workflow_errors
@@ -60,6 +75,7 @@ STATUS_TABS = (
     (TicketStatus.PENDING, TicketStatus.PENDING.label),
     (TicketStatus.ASSIGNED, TicketStatus.ASSIGNED.label),
     (TicketStatus.SUBMITTED, TicketStatus.SUBMITTED.label),
+    (TicketStatus.CLOSEOUT_PENDING, TicketStatus.CLOSEOUT_PENDING.label),
     ("overdue", gettext_lazy("已逾期")),
     (TicketStatus.CLOSED, TicketStatus.CLOSED.label),
 )
@@ -143,8 +159,25 @@ def ticket_page(request, ticket, *, bound=None, status=200):
         if not ticket.deadline:
             initial["deadline"] = services.default_deadline(hazards)
         forms_["assign"] = bound.get("assign") or AssignForm(ticket=ticket, initial=initial, auto_id="id_%s")
+    major = ticket.is_major
     if refusals["submit"] is None:
-        forms_["submit"] = bound.get("submit") or SubmitForm()
+        forms_["submit"] = bound.get("submit") or SubmitForm(major=major)
+    if refusals["submit_on_behalf"] is None:
+        forms_["submit_on_behalf"] = bound.get("submit_on_behalf") or SubmitOnBehalfForm(
+            major=major, auto_id="behalf_%s"
+        )
+    if refusals["extension"] is None:
+        forms_["extension"] = bound.get("extension") or ExtensionRequestForm(auto_id="extension_%s")
+    if refusals["decide_extension"] is None:
+        forms_["decide_extension"] = bound.get("decide_extension") or ExtensionDecisionForm(auto_id="decide_%s")
+    if refusals["reassign"] is None:
+        forms_["reassign"] = bound.get("reassign") or ReassignForm(ticket=ticket, auto_id="reassign_%s")
+    if refusals["change_party"] is None:
+        forms_["change_party"] = bound.get("change_party") or ChangePartyForm(
+            ticket=ticket, enterprises=services.party_choices(ticket), auto_id="party_%s"
+        )
+    if refusals["closeout"] is None:
+        forms_["closeout"] = bound.get("closeout") or CloseoutForm(auto_id="closeout_%s")
     if refusals["verify"] is None:
         forms_["verify"] = bound.get("verify") or VerifyForm(auto_id="verify_%s")
     if refusals["escalate"] is None:
@@ -160,6 +193,9 @@ def ticket_page(request, ticket, *, bound=None, status=200):
         "hazards": hazards,
         "photos": {"before": before, "after": after},
         "events": ticket_events(user, ticket),
+        "extension_requests": list(
+            ExtensionRequest.objects.filter(ticket=ticket).select_related("requested_by", "decided_by")
+        ),
         "forms": forms_,
         "staff": staff,
         "can": {action: refusal is None for action, refusal in refusals.items()},
@@ -245,31 +281,50 @@ class TicketSubmitView(TicketActionView):
     action = "submit"
 
     def get_form(self, ticket):
-        return SubmitForm(self.request.POST, self.request.FILES)
+        return SubmitForm(self.request.POST, self.request.FILES, major=ticket.is_major)
 
     def perform(self, ticket, form):
-        return services.submit_rectification(
-            ticket, actor=self.request.user, comment=form.cleaned_data["comment"], photos=form.cleaned_data["photos"]
-        )
+        return services.submit_rectification(ticket, actor=self.request.user, **form.service_kwargs())
 
     def get_success_message(self, ticket):
         return _("整改材料已提交，等待验收。")
+
+
+class TicketSubmitOnBehalfView(TicketActionView):
+    """代为提交整改: the grid's inspector or the zone's manager records the party's fix."""
+
+    action = "submit_on_behalf"
+
+    def get_form(self, ticket):
+        return SubmitOnBehalfForm(self.request.POST, self.request.FILES, major=ticket.is_major, auto_id="behalf_%s")
+
+    def perform(self, ticket, form):
+        return services.submit_rectification(ticket, actor=self.request.user, on_behalf=True, **form.service_kwargs())
+
+    def get_success_message(self, ticket):
+        return _("已代 %(party)s 提交整改材料，等待验收。") % {"party": ticket.responsible_name}
 
 
 class TicketVerifyView(TicketActionView):
     action = "verify"
 
     def get_form(self, ticket):
-        return VerifyForm(self.request.POST, auto_id="verify_%s")
+        return VerifyForm(self.request.POST, self.request.FILES, auto_id="verify_%s")
 
     def perform(self, ticket, form):
         return services.verify_ticket(
-            ticket, actor=self.request.user, passed=form.passed, comment=form.cleaned_data["comment"]
+            ticket,
+            actor=self.request.user,
+            passed=form.passed,
+            comment=form.cleaned_data["comment"],
+            photos=form.cleaned_data["photos"],
         )
 
     def get_success_message(self, ticket):
         if ticket.status == TicketStatus.CLOSED:
             return _("验收通过，整改单 %(number)s 已销号。") % {"number": ticket.number}
+        if ticket.status == TicketStatus.CLOSEOUT_PENDING:
+            return _("验收通过，等待交办人员销号审批。")
         return _("验收不通过，已退回整改。")
 
 
@@ -324,3 +379,97 @@ class TicketCommentView(TicketActionView):
 
     def get_success_message(self, ticket):
         return _("备注已添加。")
+
+
+class TicketExtensionView(TicketActionView):
+    """延期申请: the party (or staff on its behalf) asks for a later deadline."""
+
+    action = "extension"
+
+    def get_form(self, ticket):
+        return ExtensionRequestForm(self.request.POST, auto_id="extension_%s")
+
+    def perform(self, ticket, form):
+        return services.request_extension(ticket, actor=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, ticket):
+        return _("延期申请已提交，等待交办人员审批。")
+
+
+class TicketExtensionDecideView(TicketActionView):
+    action = "decide_extension"
+
+    def get_form(self, ticket):
+        return ExtensionDecisionForm(self.request.POST, auto_id="decide_%s")
+
+    def perform(self, ticket, form):
+        return services.decide_extension(
+            ticket, actor=self.request.user, approve=form.approved, comment=form.cleaned_data["comment"]
+        )
+
+    def get_success_message(self, ticket):
+        return _("已审批延期申请，当前整改期限 %(date)s。") % {"date": ticket.deadline.isoformat()}
+
+
+class TicketReassignView(TicketActionView):
+    """调整交办: deadline, assignee, 整改责任人."""
+
+    action = "reassign"
+
+    def get_form(self, ticket):
+        return ReassignForm(self.request.POST, ticket=ticket, auto_id="reassign_%s")
+
+    def perform(self, ticket, form):
+        return services.reassign_ticket(ticket, actor=self.request.user, **form.service_kwargs())
+
+    def get_success_message(self, ticket):
+        return _("交办内容已调整。")
+
+
+class TicketChangePartyView(TicketActionView):
+    action = "change_party"
+
+    def get_form(self, ticket):
+        enterprises = services.party_choices(ticket)
+        return ChangePartyForm(self.request.POST, ticket=ticket, enterprises=enterprises, auto_id="party_%s")
+
+    def perform(self, ticket, form):
+        return services.change_responsible_party(ticket, actor=self.request.user, **form.service_kwargs())
+
+    def get_success_message(self, ticket):
+        return _("责任方已变更为 %(party)s。") % {"party": ticket.responsible_name}
+
+
+class TicketCloseoutView(TicketActionView):
+    """销号审批 of a major hazard's ticket."""
+
+    action = "closeout"
+
+    def get_form(self, ticket):
+        return CloseoutForm(self.request.POST, auto_id="closeout_%s")
+
+    def perform(self, ticket, form):
+        return services.decide_closeout(
+            ticket, actor=self.request.user, approve=form.approved, comment=form.cleaned_data["comment"]
+        )
+
+    def get_success_message(self, ticket):
+        if ticket.status == TicketStatus.CLOSED:
+            return _("销号审批通过，整改单 %(number)s 已销号。") % {"number": ticket.number}
+        return _("已退回整改。")
+
+
+class TicketAssessmentView(LoginRequiredMixin, View):
+    """The ticket's assessment report (治理情况评估报告), to whoever sees the ticket."""
+
+    def get(self, request, pk):
+        ticket = visible_ticket(request, pk)
+        if not ticket.assessment_report:
+            raise Http404
+        try:
+            handle = ticket.assessment_report.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=assessment_content_type(ticket))
+        response["Cache-Control"] = "private, max-age=86400"
+        return response

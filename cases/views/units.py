@@ -1,15 +1,16 @@
-from django.db.models import Case, IntegerField, OuterRef, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Value, When
 from django.urls import reverse
 from django.views.generic import DetailView
 
 from accounts.policy import PARTY_ROLES, Action, allows
 from cases.annotations import last_inspected, open_hazards_of, visited_since
 from cases.choices import TicketStatus
-from cases.models import Hazard, Inspection, Ticket
+from cases.models import Hazard, Inspection, Photo, Ticket
+from cases.parcel_states import ParcelStateFilterSet, parcel_state
 from core.dates import day_start, round_start
 from core.queries import SubqueryCount
 from core.views import ScopedFilterView, ScopedMixin
-from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
+from register.filtersets import EnterpriseFilterSet
 from register.models import Enterprise, Parcel
 from register.querysets import active_tenants_of
 
@@ -76,6 +77,7 @@ class UnitDetailMixin(ScopedMixin):
             Inspection.objects.visible_to(user)
             .filter(**unit)
             .select_related("inspector", "enterprise", "parcel", "checklist")
+            .prefetch_related(Prefetch("photos", queryset=Photo.objects.shown_to(user)))
             .annotate(hazard_count=SubqueryCount(Hazard.objects.filter(inspection=OuterRef("pk"))))
             .order_by("-inspected_at", "-pk")[:HISTORY_LIMIT]
         )
@@ -96,7 +98,8 @@ class ParcelDetailView(UnitDetailMixin, DetailView):
     related = ("grid__zone", "landlord_user")
 
     def tenant_count(self):
-        return {"tenant_count": active_tenants_of()}
+        # and the close-out state as cases.parcel_states defines it (the map's, the list's)
+        return {"tenant_count": active_tenants_of(), "state": parcel_state()}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -145,17 +148,18 @@ class ImportButtonMixin:
 
 class ParcelListView(ImportButtonMixin, ScopedFilterView):
     model = Parcel
-    filterset_class = ParcelFilterSet
+    filterset_class = ParcelStateFilterSet  # ``state``: the close-out state as cases.parcel_states defines it
     template_name = "cases/units/parcel_list.html"
     export_url_name = "register:parcel_export"
-    primary_filters = ("q", "zone_id", "grid_id", "closeout_state")
+    primary_filters = ("q", "zone_id", "grid_id", "state")
+    hidden_filters = ScopedFilterView.hidden_filters + ("closeout_state",)
 
     def get_queryset(self):
         return super().get_queryset().select_related("grid__zone").order_by("code")
 
     def annotate_rows(self, queryset):
         extra = {} if "tenant_count" in queryset.query.annotations else {"tenant_count": active_tenants_of()}
-        return queryset.annotate(open_hazards=open_hazards_of("parcel"), **extra)
+        return queryset.annotate(open_hazards=open_hazards_of("parcel"), state=parcel_state(), **extra)
 
 
 class EnterpriseListView(ImportButtonMixin, ScopedFilterView):

@@ -20,8 +20,8 @@ from accounts import policy
 from accounts.choices import Role
 from accounts.policy import Action
 from cases import services
-from cases.choices import OPEN_HAZARD_STATUSES, HazardStatus, TicketStatus
-from catalogue.choices import CategoryLevel
+from cases.choices import OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, HazardStatus, TicketStatus
+from catalogue.choices import CategoryLevel, Severity
 from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
 from tests import factories as f
 from timeline.models import Event
@@ -81,6 +81,9 @@ def categories(db):
         "landlord": f.HazardCategoryFactory(
             code="TP01", name="消防通道堵塞", level=CategoryLevel.PARCEL, deadline_days=3
         ),
+        "major": f.HazardCategoryFactory(
+            code="TM01", name="粉尘防爆措施缺失", default_severity=Severity.MAJOR, deadline_days=30
+        ),
     }
 
 
@@ -119,24 +122,43 @@ def photo():
 
 # --- tickets ----------------------------------------------------------------------------------------
 
-TICKET_STATES = ["pending", "assigned", "submitted", "closed", "listed", "reopened"]
-STATE_STATUS = {"listed": TicketStatus.ASSIGNED, "reopened": TicketStatus.CLOSED}
+TICKET_STATES = ["pending", "assigned", "submitted", "closed", "listed", "reopened", "extension_pending", "closeout"]
+STATE_STATUS = {
+    "listed": TicketStatus.ASSIGNED,
+    "reopened": TicketStatus.CLOSED,
+    "extension_pending": TicketStatus.ASSIGNED,  # with a pending extension request of the party
+    "closeout": TicketStatus.CLOSEOUT_PENDING,  # a major hazard's ticket verified by the grid's inspector
+}
+
+
+def pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("评估报告.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
 
 
 def make_ticket(world, categories, party, state):
     """A ticket of tenant1 (party "enterprise") or of world.parcel's landlord, brought to ``state``."""
     unit = {"enterprise": world.tenant1} if party == "enterprise" else {"parcel": world.parcel}
-    hazard = services.report_hazard(actor=world.inspector, category=categories[party], description="隐患", **unit)
+    category = categories["major" if state == "closeout" else party]
+    hazard = services.report_hazard(actor=world.inspector, category=category, description="隐患", **unit)
     ticket = services.create_ticket([hazard], actor=world.manager)
     if state == "pending":
         return ticket
-    ticket = services.assign_ticket(ticket, actor=world.manager)
+    plan = {"measures": "整改", "funds": 1000, "responsible_person": "张三", "contingency": "预案"}
+    ticket = services.assign_ticket(ticket, actor=world.manager, **(plan if state == "closeout" else {}))
     if state == "listed":
         return services.escalate_ticket(ticket, actor=world.manager, level=2)
     if state == "assigned":
         return ticket
     submitter = world.enterprise_user if party == "enterprise" else world.landlord
-    ticket = services.submit_rectification(ticket, actor=submitter, comment="已整改", photos=[photo()])
+    if state == "extension_pending":
+        services.request_extension(ticket, actor=submitter, reason="设备未到货", deadline=in_days(20))
+        return ticket
+    assessment = pdf() if state == "closeout" else None
+    ticket = services.submit_rectification(
+        ticket, actor=submitter, comment="已整改", photos=[photo()], assessment=assessment
+    )
     if state == "submitted":
         return ticket
     ticket = services.verify_ticket(ticket, actor=world.inspector, passed=True)
@@ -181,6 +203,48 @@ TICKET_ACTIONS = {
         lambda t, u: services.reopen_ticket(t, actor=u, comment="复查又发现"),
         lambda t: (f"tickets/{t.pk}/reopen/", {"comment": "复查又发现"}, "json"),
     ),
+    # 代为提交整改: the grid's inspector or the zone's manager records the party's fix.
+    "submit_on_behalf": (
+        Action.TICKET_SUBMIT_ON_BEHALF,
+        'id="submit-behalf-form"',
+        lambda t, u: services.submit_rectification(t, actor=u, comment="代为提交", photos=[photo()], on_behalf=True),
+        lambda t: (
+            f"tickets/{t.pk}/submit/",
+            {"comment": "代为提交", "photos": [photo()], "on_behalf": "true"},
+            "multipart",
+        ),
+    ),
+    # 延期申请 by the party, or by the grid's inspector / the zone's manager on its behalf.
+    "extension": (
+        Action.TICKET_REQUEST_EXTENSION,
+        'id="extension-form"',
+        lambda t, u: services.request_extension(t, actor=u, reason="设备未到货", deadline=in_days(20)),
+        lambda t: (f"tickets/{t.pk}/extension/", {"reason": "设备未到货", "deadline": in_days(20).isoformat()}, "json"),
+    ),
+    "decide_extension": (
+        Action.TICKET_DECIDE_EXTENSION,
+        'id="decide-extension-form"',
+        lambda t, u: services.decide_extension(t, actor=u, approve=True),
+        lambda t: (f"tickets/{t.pk}/extension/decide/", {"approve": True}, "json"),
+    ),
+    "reassign": (
+        Action.TICKET_REASSIGN,
+        'id="reassign-form"',
+        lambda t, u: services.reassign_ticket(t, actor=u, reason="人员调整", deadline=in_days(10)),
+        lambda t: (f"tickets/{t.pk}/reassign/", {"reason": "人员调整", "deadline": in_days(10).isoformat()}, "json"),
+    ),
+    "change_party": (
+        Action.TICKET_REASSIGN,
+        'id="change-party-form"',
+        lambda t, u: services.change_responsible_party(t, actor=u, reason="实为乙公司", enterprise=other_party(t)),
+        lambda t: (f"tickets/{t.pk}/party/", {"reason": "实为乙公司", "enterprise": other_party(t).pk}, "json"),
+    ),
+    "closeout": (
+        Action.TICKET_APPROVE_CLOSEOUT,
+        'id="closeout-form"',
+        lambda t, u: services.decide_closeout(t, actor=u, approve=True),
+        lambda t: (f"tickets/{t.pk}/closeout/", {"approve": True}, "json"),
+    ),
     "comment": (
         Action.TICKET_COMMENT,
         'id="comment-form"',
@@ -197,6 +261,13 @@ TICKET_ACTIONS = {
 }
 
 
+def other_party(ticket):
+    """Another enterprise on the ticket's parcel (tenant2 for tenant1's ticket, tenant1 for the landlord's)."""
+    from register.models import Enterprise
+
+    return Enterprise.objects.filter(parcel_id=ticket.parcel_id).exclude(pk=ticket.enterprise_id).order_by("pk")[0]
+
+
 def expected_ticket(action, state, party):
     """Who may do ``action`` on a ticket in ``state`` whose responsible party is ``party``."""
     status = STATE_STATUS.get(state, state)
@@ -206,9 +277,19 @@ def expected_ticket(action, state, party):
     who = {
         "assign": {"manager", "superuser"} if status == TicketStatus.PENDING else set(),
         "submit": {party, "superuser"} if status == TicketStatus.ASSIGNED else set(),
+        "submit_on_behalf": {"inspector", "manager", "superuser"} if status == TicketStatus.ASSIGNED else set(),
         "verify": {"inspector", "manager", "superuser"} if status == TicketStatus.SUBMITTED else set(),
-        "escalate": {"manager", "leader", "superuser"} if state in ("pending", "assigned", "submitted") else set(),
+        "escalate": {"manager", "leader", "superuser"}
+        if status in OPEN_TICKET_STATUSES and state != "listed"
+        else set(),
         "reopen": {"manager", "superuser"} if state == "closed" else set(),
+        "extension": {party, "inspector", "manager", "superuser"}
+        if status == TicketStatus.ASSIGNED and state != "extension_pending"
+        else set(),
+        "decide_extension": {"manager", "superuser"} if state == "extension_pending" else set(),
+        "reassign": {"manager", "superuser"} if status == TicketStatus.ASSIGNED else set(),
+        "change_party": {"manager", "superuser"} if status == TicketStatus.ASSIGNED else set(),
+        "closeout": {"manager", "superuser"} if state == "closeout" else set(),
         "comment": sees,
         "comment_internal": sees - {"enterprise", "landlord"},
     }[action]
@@ -313,6 +394,12 @@ HAZARD_ACTIONS = {
         lambda h, o, u: services.mark_invalid(h, actor=u, reason="核实不属实"),
         lambda h, o: (f"hazards/{h.pk}/invalid/", {"reason": "核实不属实"}, "json"),
     ),
+    "restore": (
+        Action.HAZARD_RESTORE,
+        'id="restore-form"',
+        lambda h, o, u: services.restore_hazard(h, actor=u, reason="误标，恢复"),
+        lambda h, o: (f"hazards/{h.pk}/restore/", {"reason": "误标，恢复"}, "json"),
+    ),
     "add_photos": (
         Action.HAZARD_ADD_PHOTOS,
         None,  # not on the hazard page: the phone adds photos through the API
@@ -334,6 +421,7 @@ def expected_hazard(action, state):
     who = {
         "duplicate": {"inspector", "manager", "superuser"} if reported else set(),
         "invalid": {"inspector", "manager", "superuser"} if reported else set(),
+        "restore": {"manager", "superuser"} if state in (HazardStatus.DUPLICATE, HazardStatus.INVALID) else set(),
         # office staff, or the party that reported it (here the inspector reported it)
         "add_photos": {"inspector", "manager", "superuser"} if state in OPEN_HAZARD_STATUSES else set(),
         "aggregate": {"manager", "superuser"} if reported else set(),

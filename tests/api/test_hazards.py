@@ -204,3 +204,60 @@ def test_hazard_filter_by_category_code(world, clients, category, parcel_categor
     services.report_hazard(actor=world.inspector, category=category, description="电线", enterprise=world.tenant1)
     services.report_hazard(actor=world.inspector, category=parcel_category, description="通道", parcel=world.parcel)
     assert clients.manager.get(f"{API}hazards/", {"category": "TE01"}).data["count"] == 1
+
+
+# --- 当场整改, and undoing a wrong duplicate / invalid mark -----------------------------------------------
+
+
+def test_a_hazard_fixed_on_the_spot_is_reported_rectified(world, clients, category):
+    body = {"enterprise": world.tenant1.pk, "category": category.code, "description": "插线板串接，已拆除"}
+    response = post(clients.inspector, "hazards/", {**body, "fixed_on_spot": "true"}, fmt="multipart")
+    assert response.status_code == 400 and response.data["code"] == "after_photo_required"
+    response = post(
+        clients.inspector,
+        "hazards/",
+        {
+            **body,
+            "fixed_on_spot": "true",
+            "photos": [f.photo_upload("b.jpg")],
+            "after_photos": [f.photo_upload("a.jpg")],
+        },
+        fmt="multipart",
+    )
+    assert response.status_code == 201, response.data
+    data = response.data
+    assert data["status"] == "rectified" and data["fixed_on_spot"] is True and data["rectified_at"]
+    assert sorted(p["kind"] for p in data["photos"]) == ["after", "before"]
+    events = clients.inspector.get(f"{API}hazards/{data['id']}/events/").data["results"]
+    assert [e["kind"] for e in events] == [EventKind.HAZARD_REPORTED, EventKind.HAZARD_RECTIFIED_ON_SPOT]
+
+
+@pytest.fixture
+def invalid_hazard(world, category):
+    hazard = services.report_hazard(
+        actor=world.inspector, category=category, description="误报", enterprise=world.tenant1
+    )
+    return services.mark_invalid(hazard, actor=world.inspector, reason="现场无此问题")
+
+
+def test_restore_by_a_manager_answers_200_and_writes_the_timeline(world, clients, invalid_hazard):
+    response = post(clients.manager, f"hazards/{invalid_hazard.pk}/restore/", {"reason": "复核属实"})
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "reported" and response.data["invalid_reason"] == ""
+    events = clients.manager.get(f"{API}hazards/{invalid_hazard.pk}/events/").data["results"]
+    assert [e["kind"] for e in events][-2:] == [EventKind.HAZARD_MARKED_INVALID, EventKind.HAZARD_RESTORED]
+    assert events[-1]["comment"] == "复核属实" and events[-1]["to_status"] == "reported"
+    # again: it is reported now, nothing to undo
+    response = post(clients.manager, f"hazards/{invalid_hazard.pk}/restore/", {"reason": "再来"})
+    assert (response.status_code, response.data["code"]) == (409, "transition_not_allowed")
+
+
+def test_restore_refusals(world, clients, invalid_hazard):
+    path = f"hazards/{invalid_hazard.pk}/restore/"
+    response = post(clients.inspector, path, {"reason": "x"})
+    assert (response.status_code, response.data["code"]) == (403, "not_permitted")
+    assert post(clients.inspector_b, path, {"reason": "x"}).status_code == 404  # outside the caller's scope
+    assert post(clients.manager, path, {}).status_code == 400
+    assert post(clients.manager, "hazards/999999/restore/", {"reason": "x"}).status_code == 404
+    invalid_hazard.refresh_from_db()
+    assert invalid_hazard.status == "invalid"

@@ -66,3 +66,51 @@ def test_inspection_roles_and_scope(world, clients):
     assert clients.inspector.get(f"{API}inspections/{inspection_id}/").status_code == 200
     assert clients.inspector_b.get(f"{API}inspections/{inspection_id}/").status_code == 404
     assert clients.manager.get(f"{API}inspections/", {"source": "self_check"}).data["count"] == 1
+
+
+def test_a_failed_items_photos_sent_with_the_inspection_are_its_hazards_evidence(world, clients, category):
+    """The bug seen: a checklist inspection's hazards had no photos. Each item's photos come as
+    ``item_photos_<item id>``; a failed item's are the hazard's 'before' photos (one row, no copy)."""
+    from catalogue.models import Checklist, ChecklistItem
+
+    checklist = Checklist.objects.create(code="api-test-3", name="测试检查表三")
+    bad = ChecklistItem.objects.create(checklist=checklist, order=1, text="灭火器在有效期内", category=category)
+    na = ChecklistItem.objects.create(checklist=checklist, order=2, text="危化品仓库", category=category)
+    response = post(
+        clients.inspector,
+        "inspections/",
+        {
+            "enterprise": world.tenant1.pk,
+            "checklist": checklist.pk,
+            "results": f'[{{"item": {bad.pk}, "passed": false, "note": "过期"}}, {{"item": {na.pk}, "passed": null}}]',
+            f"item_photos_{bad.pk}": [f.photo_upload("bad.jpg")],
+            "photos": [f.photo_upload("site.jpg")],
+        },
+        fmt="multipart",
+    )
+    assert response.status_code == 201, response.data
+    assert [(i["item"], i["passed"]) for i in response.data["items"]] == [(bad.pk, False), (na.pk, None)]
+    (hazard_id,) = response.data["hazards"]
+    assert len(response.data["photos"]) == 2  # the item's photo is the inspection's too
+    hazard = clients.inspector.get(f"{API}hazards/{hazard_id}/").data
+    assert [(p["kind"], p["original_name"]) for p in hazard["photos"]] == [("before", "bad.jpg")]
+    assert hazard["inspection"] == response.data["id"]
+
+
+def test_item_photos_must_name_an_answered_item(world, clients, category):
+    from catalogue.models import Checklist, ChecklistItem
+
+    checklist = Checklist.objects.create(code="api-test-4", name="测试检查表四")
+    item = ChecklistItem.objects.create(checklist=checklist, order=1, text="疏散通道畅通", category=category)
+    body = {
+        "enterprise": world.tenant1.pk,
+        "checklist": checklist.pk,
+        "results": f'[{{"item": {item.pk}, "passed": false}}]',
+    }
+    response = post(clients.inspector, "inspections/", {**body, "item_photos_x": [f.photo_upload()]}, fmt="multipart")
+    assert response.status_code == 400 and "item_photos_x" in str(response.data)
+    response = post(
+        clients.inspector, "inspections/", {**body, f"item_photos_{item.pk + 99}": [f.photo_upload()]}, fmt="multipart"
+    )
+    assert response.status_code == 400 and response.data["code"] == "item_not_in_results"
+    assert not Hazard.objects.exists()

@@ -284,3 +284,170 @@ def test_workflow_messages_are_rendered_for_the_request(world, clients, make_tic
     assert response.data["passed"] == ["This field is required."]
     response = post(clients.inspector, f"tickets/{ticket.pk}/verify/", {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.data["passed"] != ["This field is required."]
+
+
+# --- 代为提交整改: staff record the party's fix ----------------------------------------------------------
+
+
+def behalf(comment="企业无账号，网格员代为提交"):
+    return {"comment": comment, "photos": [f.photo_upload()], "on_behalf": "true"}
+
+
+def test_staff_submit_on_the_partys_behalf(world, clients, make_ticket):
+    ticket = make_ticket("assigned", enterprise=world.tenant2)  # tenant2 has no account
+    response = post(clients.manager, f"tickets/{ticket.pk}/submit/", behalf(), fmt="multipart")
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "submitted"
+    events = clients.manager.get(f"{API}tickets/{ticket.pk}/events/").data["results"]
+    submitted = [e for e in events if e["kind"] == "inspections.ticket.submitted"][-1]
+    assert submitted["actor"] == world.manager.pk
+    assert submitted["data"]["on_behalf"] is True and submitted["data"]["party"] == "永康乙工贸有限公司"
+
+
+def test_submit_on_behalf_refusals(world, clients, make_ticket, foreign_ticket):
+    ticket = make_ticket("assigned")
+    path = f"tickets/{ticket.pk}/submit/"
+    # staff without the flag are not the party
+    response = post(clients.inspector, path, {"comment": "x", "photos": [f.photo_upload()]}, fmt="multipart")
+    assert (response.status_code, response.data["code"]) == (403, "not_permitted")
+    # the party, the leader: not their action
+    for client in (clients.enterprise_user, clients.leader):
+        response = post(client, path, behalf(), fmt="multipart")
+        assert (response.status_code, response.data["code"]) == (403, "not_permitted")
+    # outside the caller's scope
+    assert post(clients.inspector_b, path, behalf(), fmt="multipart").status_code == 404
+    assert post(clients.manager, f"tickets/{foreign_ticket.pk}/submit/", behalf(), fmt="multipart").status_code == 404
+    # wrong status
+    pending = make_ticket("pending", hazards=1, enterprise=world.tenant2)
+    response = post(clients.inspector, f"tickets/{pending.pk}/submit/", behalf(), fmt="multipart")
+    assert (response.status_code, response.data["code"]) == (409, "transition_not_allowed")
+    ticket.refresh_from_db()
+    assert ticket.status == "assigned"
+    # the grid's inspector may
+    assert post(clients.inspector, path, behalf(), fmt="multipart").status_code == 200
+
+
+# --- deadline extension, reassignment, close-out approval ---------------------------------------------
+
+
+def _in_days(n):
+    return (timezone.localdate() + timedelta(days=n)).isoformat()
+
+
+def test_extension_request_and_decision(world, clients, make_ticket, foreign_ticket):
+    ticket = make_ticket("assigned")
+    first = ticket.deadline.isoformat()
+    path = f"tickets/{ticket.pk}/extension/"
+    # 400 bad input, 403 role, 404 outside scope
+    assert post(clients.enterprise_user, path, {"deadline": first, "reason": "x"}).data["code"] == "deadline_not_later"
+    assert post(clients.enterprise_user, path, {"deadline": _in_days(20)}).status_code == 400
+    assert post(clients.leader, path, {"deadline": _in_days(20), "reason": "x"}).status_code == 403
+    assert post(clients.landlord, path, {"deadline": _in_days(20), "reason": "x"}).data["code"] == "not_party"
+    assert post(clients.manager, f"tickets/{foreign_ticket.pk}/extension/", {}).status_code == 404
+    response = post(clients.enterprise_user, path, {"deadline": _in_days(20), "reason": "设备未到货"})
+    assert response.status_code == 201, response.data
+    [request] = response.data["extension_requests"]
+    assert request["status"] == "pending" and request["requested_deadline"] == _in_days(20)
+    assert request["current_deadline"] == first and request["on_behalf"] is False
+    # 409: one pending request at a time
+    again = post(clients.inspector, path, {"deadline": _in_days(25), "reason": "y"})
+    assert (again.status_code, again.data["code"]) == (409, "extension_pending")
+
+    decide = f"tickets/{ticket.pk}/extension/decide/"
+    assert post(clients.inspector, decide, {"approve": True}).status_code == 403
+    refused = post(clients.manager, decide, {"approve": False})
+    assert (refused.status_code, refused.data["code"]) == (400, "reason_required")
+    response = post(clients.manager, decide, {"approve": True, "comment": "同意"})
+    assert response.status_code == 200, response.data
+    assert response.data["deadline"] == _in_days(20) and response.data["original_deadline"] == first
+    assert response.data["extension_requests"][0]["status"] == "approved"
+    assert post(clients.manager, decide, {"approve": True}).data["code"] == "no_pending_extension"
+
+
+def test_extension_pending_filter(world, clients, make_ticket):
+    plain = make_ticket("assigned")
+    asked = make_ticket("assigned")
+    services.request_extension(
+        asked, actor=world.enterprise_user, reason="x", deadline=timezone.localdate() + timedelta(days=20)
+    )
+    ids = [row["id"] for row in clients.manager.get(f"{API}tickets/?extension_pending=true").data["results"]]
+    assert ids == [asked.pk]
+    ids = [row["id"] for row in clients.manager.get(f"{API}tickets/?extension_pending=false").data["results"]]
+    assert asked.pk not in ids and plain.pk in ids
+
+
+def test_reassign_and_change_party(world, clients, make_ticket):
+    ticket = make_ticket("assigned")
+    path = f"tickets/{ticket.pk}/reassign/"
+    assert post(clients.inspector, path, {"reason": "x", "deadline": _in_days(12)}).status_code == 403
+    assert post(clients.manager, path, {"deadline": _in_days(12)}).status_code == 400
+    assert post(clients.manager, path, {"reason": "x"}).data["code"] == "nothing_changed"
+    response = post(
+        clients.manager, path, {"reason": "人员调整", "deadline": _in_days(12), "responsible_person": "李四"}
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["deadline"] == _in_days(12) and response.data["responsible_person"] == "李四"
+    event = Event.objects.filter(ticket=ticket).latest("pk")
+    assert event.data["changes"]["responsible_person"] == ["", "李四"]
+
+    party = f"tickets/{ticket.pk}/party/"
+    bad = post(clients.manager, party, {"reason": "x", "enterprise": world.other_a2.pk})
+    assert (bad.status_code, bad.data["code"]) == (400, "party_not_on_parcel")
+    response = post(clients.manager, party, {"reason": "实为乙公司", "enterprise": world.tenant2.pk})
+    assert response.status_code == 200, response.data
+    assert response.data["enterprise"] == world.tenant2.pk
+    assert clients.enterprise_user.get(f"{API}tickets/{ticket.pk}/").status_code == 404
+    response = post(clients.manager, party, {"reason": "房东公共区域", "enterprise": None})
+    assert response.data["responsible_kind"] == "landlord"
+    services.submit_rectification(ticket, actor=world.landlord, comment="已整改", photos=[f.photo_upload()])
+    conflict = post(clients.manager, path, {"reason": "x", "deadline": _in_days(15)})
+    assert conflict.status_code == 409
+
+
+def test_major_hazard_close_out_through_the_api(world, clients, major_category):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    hazard = services.report_hazard(
+        actor=world.inspector, category=major_category, description="粉尘", enterprise=world.tenant1
+    )
+    ticket = services.create_ticket([hazard], actor=world.manager)
+    services.assign_ticket(
+        ticket, actor=world.manager, measures="整改", funds=1000, responsible_person="张三", contingency="预案"
+    )
+    submit = f"tickets/{ticket.pk}/submit/"
+    missing = post(
+        clients.enterprise_user, submit, {"comment": "已整改", "photos": [f.photo_upload()]}, fmt="multipart"
+    )
+    assert (missing.status_code, missing.data["code"]) == (400, "assessment_required")
+    report = SimpleUploadedFile("评估.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    done = post(
+        clients.enterprise_user,
+        submit,
+        {"comment": "已整改", "photos": [f.photo_upload()], "assessment": report},
+        fmt="multipart",
+    )
+    assert done.status_code == 200, done.data
+    assert done.data["assessment"].endswith(f"/tickets/{ticket.pk}/assessment/")
+    download = clients.enterprise_user.get(f"{API}tickets/{ticket.pk}/assessment/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+
+    verified = post(clients.manager, f"tickets/{ticket.pk}/verify/", {"passed": True})
+    assert verified.data["status"] == "closeout_pending"
+    closeout = f"tickets/{ticket.pk}/closeout/"
+    same = post(clients.manager, closeout, {"approve": True})
+    assert (same.status_code, same.data["code"]) == (403, "same_as_verifier")
+    assert post(clients.inspector, closeout, {"approve": True}).status_code == 403
+    assert post(clients.manager_all, closeout, {"approve": False}).data["code"] == "reason_required"
+    approved = post(clients.manager_all, closeout, {"approve": True})
+    assert approved.status_code == 200 and approved.data["status"] == "closed"
+    assert approved.data["closeout_approved_by"] == world.manager_all.pk
+    assert post(clients.manager_all, closeout, {"approve": True}).status_code == 409
+
+
+def test_an_inspector_may_not_mark_a_major_hazard_invalid(world, clients, major_category):
+    hazard = services.report_hazard(
+        actor=world.inspector, category=major_category, description="粉尘", enterprise=world.tenant1
+    )
+    refused = post(clients.inspector, f"hazards/{hazard.pk}/invalid/", {"reason": "不属实"})
+    assert (refused.status_code, refused.data["code"]) == (403, "major_needs_manager")
+    assert post(clients.manager, f"hazards/{hazard.pk}/invalid/", {"reason": "不属实"}).status_code == 200

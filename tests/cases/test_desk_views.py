@@ -28,12 +28,13 @@ def test_mark_duplicate_and_invalid_from_the_desk(client, world, category):
     body = client.get(desk_url).content.decode()
     assert "疑似重复" in body
     response = client.post(
-        reverse("cases:hazard_duplicate", args=[second.pk]), {"duplicate_of": first.number, "next": desk_url}
+        reverse("cases:hazard_duplicate", args=[second.pk]),
+        {"duplicate_of": first.number, "comment": "同一处线路", "confirm": "on", "next": desk_url},
     )
     assert response.status_code == 302 and response.url == desk_url
     response = client.post(
         reverse("cases:hazard_invalid", args=[third.pk]),
-        {"reason": "现场核实无此问题", "next": "https://evil.example.com/"},
+        {"reason": "现场核实无此问题", "confirm": "on", "next": "https://evil.example.com/"},
     )
     assert response.status_code == 302 and response.url == third.get_absolute_url()
     second.refresh_from_db()
@@ -165,14 +166,30 @@ def test_desk_aggregates_without_assigning(client, world, category):
     assert ticket.status == TicketStatus.PENDING and ticket.measures == "按标准措施整改"
 
 
-def test_desk_aggregation_of_a_major_hazard_without_plan_stays_pending(client, world, major_category):
+def test_desk_aggregation_of_a_major_hazard_without_plan_is_refused_and_saves_nothing(client, world, major_category):
+    """The bug seen: "汇总后立即交办" was dropped when the 五落实 plan was missing (a pending ticket was
+    left half done). Now the page stays, says what is missing, and no ticket is made."""
     hazard = report(world, major_category)
     login(client, world.manager)
     groups = client.get(reverse("cases:desk_aggregate"), {"hazards": [hazard.pk]}).context["groups"]
-    response = client.post(reverse("cases:desk_aggregate"), aggregate_post(groups), follow=True)
+    response = client.post(reverse("cases:desk_aggregate"), aggregate_post(groups))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "五落实" in body and "重大隐患须填写此项。" in body and 'id="aggregate-confirm"' in body
+    assert any("未能汇总交办" in m and "五落实" in m for m in messages_of(response))
+    assert not Ticket.objects.exists()
+    hazard.refresh_from_db()
+    assert hazard.status == HazardStatus.REPORTED and hazard.ticket_id is None
+
+
+def test_desk_aggregation_of_a_major_hazard_with_its_plan_assigns_it(client, world, major_category):
+    hazard = report(world, major_category)
+    login(client, world.manager)
+    groups = client.get(reverse("cases:desk_aggregate"), {"hazards": [hazard.pk]}).context["groups"]
+    plan = {"funds": "5000", "responsible_person": "张三", "contingency": "设置警戒区"}
+    response = client.post(reverse("cases:desk_aggregate"), aggregate_post([{**groups[0], **plan}]))
     ticket = Ticket.objects.get()
-    assert ticket.status == TicketStatus.PENDING
-    assert any("未能交办" in m and "五落实" in m for m in messages_of(response))
+    assert response.status_code == 302 and ticket.status == TicketStatus.ASSIGNED
 
 
 def test_desk_aggregation_of_a_hazard_taken_meanwhile_is_refused(client, world, category):

@@ -114,7 +114,14 @@ def test_foreign_units_and_crosschecks_answer_404(client, world, make_ticket):
 
 def test_units_page_shows_this_rounds_coverage_and_open_hazards(client, world, category):
     services.record_inspection(actor=world.inspector, enterprise=world.tenant1)
-    services.report_hazard(actor=world.inspector, category=category, description="电线私拉", enterprise=world.tenant2)
+    last_round = timezone.now() - timedelta(days=400)  # reported before this round: not this round's visit
+    services.report_hazard(
+        actor=world.inspector,
+        category=category,
+        description="电线私拉",
+        enterprise=world.tenant2,
+        reported_at=last_round,
+    )
     login(client, world.inspector)
     response = client.get(reverse("cases:inspector_units"))
     html = response.content.decode()
@@ -128,6 +135,7 @@ def test_units_page_shows_this_rounds_coverage_and_open_hazards(client, world, c
     response = client.get(reverse("cases:inspector_units"), {"kind": "parcel"})
     (parcel,) = response.context["object_list"]
     assert parcel.pk == world.parcel.pk and parcel.visited and parcel.open_hazards == 1 and parcel.tenant_count == 2
+    assert parcel.last_inspected_at is not None
     assert "一厂多租" in response.content.decode()
 
     response = client.get(reverse("cases:inspector_units"), {"visited": "no"})
@@ -205,7 +213,7 @@ def test_an_inspection_with_an_item_left_unticked_writes_nothing(client, world):
     data.pop(f"item_{checklist.items.order_by('order').first().pk}")
     response = client.post(reverse("cases:inspection_create", args=["enterprise", world.tenant1.pk]), data)
     assert response.status_code == 400
-    assert "请选择“合格”或“不合格”。" in response.content.decode()
+    assert "请选择“合格”“不合格”或“不涉及”。" in response.content.decode()
     assert not Inspection.objects.exists() and not Hazard.objects.exists()
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from briefing import notifications, reports
 from briefing.models import DailyReport
 from briefing.views.dashboard import dashboard_data
-from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
+from cases.choices import OPEN_TICKET_STATUSES, HazardStatus, ResponsibleKind, TicketStatus
 from cases.deadlines import deadline_state, ticket_rows
 from cases.models import Hazard, Ticket
 from home import todo
@@ -26,7 +26,7 @@ from tests import factories as f
 from tests.api.conftest import client_for
 
 DEADLINES = {"past": -3, "today": 0, "tomorrow": 1, "later": 30, "none": None}
-OPEN = (TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.SUBMITTED)
+OPEN = OPEN_TICKET_STATUSES  # pending, assigned, submitted, awaiting close-out approval
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +57,9 @@ def ledger(world):
                     deadline=None if offset is None else today + timedelta(days=offset),
                     created_at=made,
                     assigned_at=made if status != TicketStatus.PENDING else None,
-                    submitted_at=made if status in (TicketStatus.SUBMITTED, TicketStatus.CLOSED) else None,
+                    submitted_at=made
+                    if status in (TicketStatus.SUBMITTED, TicketStatus.CLOSEOUT_PENDING, TicketStatus.CLOSED)
+                    else None,
                     closed_at=made + timedelta(days=1) if closed else None,
                     created_by=world.manager_all,
                 )
@@ -111,7 +113,7 @@ def test_overdue_is_past_the_deadline_and_not_closed_whatever_the_other_status(w
     today = ledger["today"]
     expected = {t.pk for (_p, status, name), t in ledger["tickets"].items() if name == "past" and status in OPEN}
     assert set(Ticket.objects.overdue(today).values_list("pk", flat=True)) == expected
-    assert len(expected) == 9  # three parties × pending, assigned and submitted
+    assert len(expected) == 12  # three parties × pending, assigned, submitted and awaiting close-out
     # the same rule for one ticket in hand: the ticket page, the unit pages, the API, the home rows
     soon = today + timedelta(days=settings.REMINDER_DAYS)
     for ticket in Ticket.objects.all():
@@ -151,7 +153,7 @@ def test_every_overdue_figure_a_user_sees_is_the_one_definition(client, world, l
         return Ticket.objects.visible_to(user).overdue(today).count()
 
     # one number per party, each different, so that a figure read from the wrong scope would show
-    assert [overdue(u) for u in (world.enterprise_user, world.landlord, world.manager, world.leader)] == [3, 6, 6, 9]
+    assert [overdue(u) for u in (world.enterprise_user, world.landlord, world.manager, world.leader)] == [4, 8, 8, 12]
 
     users = [
         world.enterprise_user,
@@ -178,12 +180,18 @@ def test_every_overdue_figure_a_user_sees_is_the_one_definition(client, world, l
         everything = api.get("/api/v1/tickets/?page_size=200").data["results"]
         assert sum(1 for t in everything if t["is_overdue"]) == expected, user
 
-    # home tiles and the header's to-do entry
+    # home tiles and the header's to-do entry: a party's count its own tickets (as the list they open)
+    def own_overdue(user):
+        kind = ResponsibleKind.ENTERPRISE if user.role == "enterprise" else ResponsibleKind.LANDLORD
+        return Ticket.objects.visible_to(user).overdue(today).filter(responsible_kind=kind).count()
+
+    assert own_overdue(world.landlord) < overdue(world.landlord)  # the tenants' are not the landlord's
     for user in (world.enterprise_user, world.landlord, world.manager, world.manager_all, world.admin):
         html = page(client, user, "/").content.decode()
-        assert kpi(html, "overdue") == overdue(user), user
-        assert badge(html, "overdue") == overdue(user), user
-        assert todo.todo_counts(user, today=today)["overdue"] == overdue(user), user
+        expected = own_overdue(user) if user in (world.enterprise_user, world.landlord) else overdue(user)
+        assert kpi(html, "overdue") == expected, user
+        assert badge(html, "overdue") == expected, user
+        assert todo.todo_counts(user, today=today)["overdue"] == expected, user
     assert todo.todo_counts(world.leader, today=today)["overdue"] == overdue(world.leader)
 
     # the party's "my tickets" page
@@ -212,7 +220,7 @@ def test_every_due_soon_figure_is_the_one_definition(client, world, ledger):
         expected = Ticket.objects.visible_to(user).due_soon(today, days).count()
         assert expected
         response = page(client, user, "/")
-        assert response.context["tickets"]["due_soon"] == expected
+        assert response.context["tiles"]["due_soon"]["count"] == expected
         assert badge(response.content.decode(), "due_soon") == expected
     for user in (world.enterprise_user, world.landlord):
         kind = ResponsibleKind.ENTERPRISE if user == world.enterprise_user else ResponsibleKind.LANDLORD
@@ -238,10 +246,10 @@ def test_every_open_hazard_figure_is_the_one_definition(client, world, ledger):
         assert kpi(page(client, user, reverse("briefing:dashboard")).content.decode(), "open") == open_hazards(user)
 
     # the administrator's overview and the manager's inbox
-    response = page(client, world.admin, "/")
-    assert response.context["hazards"]["found"] == Hazard.objects.counted().count()
-    assert response.context["hazards"]["rectified"] == Hazard.objects.rectified().count()
-    assert response.context["hazards"]["reported"] == Hazard.objects.awaiting_aggregation().count()
+    tiles = page(client, world.admin, "/").context["tiles"]
+    assert tiles["found"]["count"] == Hazard.objects.counted().count()
+    assert tiles["rectified"]["count"] == Hazard.objects.rectified().count()
+    assert tiles["reported"]["count"] == Hazard.objects.awaiting_aggregation().count()
     assert (
         todo.todo_counts(world.manager)["aggregate"]
         == Hazard.objects.visible_to(world.manager).filter(status=HazardStatus.REPORTED, withdrawn=False).count()
