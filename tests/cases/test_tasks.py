@@ -73,9 +73,10 @@ class Robot:
                     time.sleep(robot.delay)
                     if self.client_gone():
                         return None
-                self.answer(200, {"errcode": 0, "errmsg": "ok"})
+                # recorded before the answer leaves: the caller may look the moment it has its answer
                 with robot.lock:
                     robot.completed.append((path, body))
+                self.answer(200, {"errcode": 0, "errmsg": "ok"})
                 return None
 
             def answer(self, status, payload):
