@@ -15,10 +15,10 @@ tile and briefing goes through them, and ``Ticket.is_overdue`` through ``is_over
 from datetime import timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import TicketStatus
+from core import dates
 from core.errors import ValidationFailed
 from core.links import safe_reverse
 
@@ -92,7 +92,7 @@ def validate_deadline(deadline, *, today=None):
     """The one rule for a deadline someone sets: not before today (None: not set here, the caller's
     default applies). The services call it and are the authority; the forms and the API serializers
     call it too, so a wrong date is answered early with the same message and code."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     if deadline is not None and deadline < today:
         message = _("整改期限不能早于今天。")
         raise ValidationFailed(message, {"deadline": [message]}, code="deadline_in_past")

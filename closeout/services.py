@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -11,6 +10,7 @@ from cases.services.base import _locked, _parcel_has_open_hazards, _save_photos,
 from cases.services.hazards import _report_hazard
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
+from core import dates
 from core.errors import TransitionNotAllowed, ValidationFailed
 from register.choices import CloseoutState
 from register.models import Parcel
@@ -37,7 +37,7 @@ def request_crosscheck(parcel, *, actor, inspector, comment=""):
             code="inspector_same_grid",
         )
     crosscheck = CrossCheck.objects.create(
-        parcel=parcel, requested_by=actor, inspector=inspector, comment=comment or ""
+        parcel=parcel, requested_by=actor, inspector=inspector, comment=comment or "", requested_at=dates.now()
     )
     parcel.closeout_state = CloseoutState.CROSSCHECK
     parcel.save(update_fields=["closeout_state", "updated_at"])
@@ -63,7 +63,7 @@ def cancel_crosscheck(crosscheck, *, actor, comment=""):
     parcel = _locked(Parcel, crosscheck.parcel_id)
     comment = (comment or "").strip()
     crosscheck.status = CrossCheckStatus.CANCELLED
-    crosscheck.completed_at = timezone.now()
+    crosscheck.completed_at = dates.now()
     if comment:
         crosscheck.comment = comment
     crosscheck.save(update_fields=["status", "completed_at", "comment"])
@@ -129,7 +129,7 @@ def record_crosscheck(crosscheck, *, actor, passed, comment="", hazards=(), phot
                 photos=spec.get("photos", ()),
             )
         )
-    now = timezone.now()
+    now = dates.now()
     crosscheck.status = CrossCheckStatus.PASSED if passed else CrossCheckStatus.FAILED
     crosscheck.completed_at = now
     crosscheck.inspection = inspection

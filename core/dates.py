@@ -4,6 +4,8 @@ A day is a local calendar day; its bounds are aware datetimes passed to queries 
 (PERFORMANCE.md). An inspection round (一轮走访) is a calendar month.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -13,6 +15,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 TWO_PLACES = Decimal("0.01")
+
+_story_moment = ContextVar("story_moment", default=None)
+
+
+def now():
+    """The moment a change happens: ``timezone.now()``, or the moment of a story being replayed through
+    the services (``story_clock``). Services and the timeline stamp their changes with this."""
+    return _story_moment.get() or timezone.now()
+
+
+def today():
+    """The local day of ``now()``."""
+    return timezone.localdate(now())
+
+
+def story_clock_running():
+    return _story_moment.get() is not None
+
+
+@contextmanager
+def story_clock(moment):
+    """Replay a dated story through the real services, e.g. the demo's small world: inside, every
+    service, event and deadline check reads ``moment`` as now, so its timeline stays in order (reported,
+    then aggregated, assigned, submitted, verified). Never used by a request; the timeline still
+    refuses a moment on or before an anchored day."""
+    if moment > timezone.now():
+        raise ValueError("a story cannot be told in the future")
+    token = _story_moment.set(moment)
+    try:
+        yield moment
+    finally:
+        _story_moment.reset(token)
 
 
 def local_tz():

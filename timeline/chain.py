@@ -35,6 +35,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from core.dates import day_bounds
 from timeline.models import DailyAnchor, Event, StreamHead
 
@@ -159,12 +160,14 @@ def append_event(
         data=data or {},
     )
     event.stream = stream or event_stream(event)
+    if created_at is None and dates.story_clock_running():
+        created_at = dates.now()
     if created_at is not None:
         _refuse_backdating([created_at])
     with transaction.atomic():
         head = _lock_head(event.stream)
         # Stamped under the lock, so a stream's events are in time order as well as in chain order.
-        event.created_at = created_at or timezone.now()
+        event.created_at = created_at or dates.now()
         event.prev_hash = head.head
         event.hash = compute_hash(event, event.prev_hash)
         event.save()

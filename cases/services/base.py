@@ -5,7 +5,6 @@ rules of the case actions are in cases/policies.py.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import is_admin
@@ -15,6 +14,7 @@ from cases.choices import (
 from cases.models import Hazard
 from catalogue.choices import CategoryLevel
 from catalogue.models import HazardCategory
+from core import dates
 from core.errors import NotPermitted, ValidationFailed
 from core.models import Sequence
 from core.text import join_list
@@ -41,7 +41,7 @@ def _locked(model, pk):
 
 def _next_number(prefix, day=None):
     """``prefix`` + date + four-digit sequence, taken under a row lock."""
-    day = day or timezone.localdate()
+    day = day or dates.today()
     key = f"{prefix}{day:%Y%m%d}"
     try:
         with transaction.atomic():

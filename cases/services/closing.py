@@ -17,7 +17,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
@@ -26,6 +25,7 @@ from cases.choices import ExtensionStatus, HazardStatus, TicketStatus
 from cases.models import ExtensionRequest, Hazard, Ticket
 from cases.services.base import _locked
 from cases.services.hazards import _pass_fingerprint_on
+from core import dates
 from core.errors import ValidationFailed
 from timeline.chain import append_event
 from timeline.kinds import EventKind
@@ -92,10 +92,10 @@ def assessment_content_type(ticket):
 def close_ticket(ticket, *, now=None):
     """Every effect of closing, on the locked row (saved by the caller): closed now, the follow-up date
     set, its hazards rectified and their fingerprints passed on, a pending extension request lapsed. Answers the event's payload."""
-    now = now or timezone.now()
+    now = now or dates.now()
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
-    ticket.followup_date = timezone.localdate() + timedelta(days=settings.FOLLOWUP_DAYS)
+    ticket.followup_date = dates.today() + timedelta(days=settings.FOLLOWUP_DAYS)
     rows = list(ticket.hazards.values_list("pk", "fingerprint"))
     hazard_ids = [pk for pk, _fp in rows]
     Hazard.objects.filter(pk__in=hazard_ids).update(

@@ -9,7 +9,6 @@ follow the deadline in force. ``Ticket.original_deadline`` keeps the first one, 
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
@@ -19,6 +18,7 @@ from cases.deadlines import validate_deadline
 from cases.models import ExtensionRequest, Ticket
 from cases.policies import is_party
 from cases.services.base import _locked
+from core import dates
 from core.errors import ValidationFailed
 from timeline.chain import append_event
 from timeline.kinds import EventKind
@@ -94,7 +94,7 @@ def decide_extension(ticket, *, actor, approve, comment=""):
     ticket.save(update_fields=["deadline", "original_deadline", "updated_at"])
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
     request.decided_by = actor
-    request.decided_at = timezone.now()
+    request.decided_at = dates.now()
     request.decision_comment = comment
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     append_event(

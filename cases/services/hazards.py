@@ -1,7 +1,6 @@
 """Hazards: report (with the duplicate fingerprint), mark duplicate or invalid, add photos."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
@@ -26,6 +25,7 @@ from cases.services.base import (
     fingerprint_of,
 )
 from catalogue.choices import CategoryLevel, Severity
+from core import dates
 from core.errors import ValidationFailed
 from register.choices import CloseoutState
 from register.models import Enterprise, Parcel
@@ -144,7 +144,7 @@ def _report_hazard(
         description=description,
         location_detail=location_detail or "",
         reporter=actor,
-        reported_at=reported_at or timezone.now(),
+        reported_at=reported_at or dates.now(),
         fingerprint=None if existing else fingerprint,
         likely_duplicate_of=existing,
         fixed_on_spot=bool(fixed_on_spot),
@@ -184,7 +184,7 @@ def _report_hazard(
 def _rectify_on_spot(hazard, *, actor, after_photos):
     """当场整改: reported → rectified at once (counted and rectified, no ticket), the 'after' photos
     on the event."""
-    now = timezone.now()
+    now = dates.now()
     hazard.status = HazardStatus.RECTIFIED
     hazard.rectified_at = now
     hazard.save(update_fields=["status", "rectified_at", "updated_at"])

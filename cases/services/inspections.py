@@ -4,7 +4,6 @@ from collections import OrderedDict
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import PARTY_ROLES, Action, require
@@ -18,6 +17,7 @@ from cases.models import Inspection, InspectionItem
 from cases.services.base import _save_photos, _unit, _validate_photos
 from cases.services.hazards import _report_hazard
 from catalogue.models import ChecklistItem
+from core import dates
 from core.errors import ValidationFailed
 from timeline.chain import append_event
 from timeline.kinds import EventKind
@@ -62,7 +62,7 @@ def record_inspection(
         raise ValidationFailed(_("检查来源无效。"), {"source": [_("检查来源无效。")]}, code="source_invalid")
     enterprise, parcel, grid = _unit(enterprise, parcel)
     require(actor, Action.INSPECTION_RECORD, enterprise if enterprise is not None else parcel)
-    if inspected_at and inspected_at > timezone.now() + timedelta(minutes=5):
+    if inspected_at and inspected_at > dates.now() + timedelta(minutes=5):
         raise ValidationFailed(
             _("检查时间不能晚于现在。"), {"inspected_at": [_("检查时间不能晚于现在。")]}, code="inspected_in_future"
         )
@@ -103,7 +103,7 @@ def record_inspection(
         parcel=parcel,
         grid=grid,
         zone_id=grid.zone_id,
-        inspected_at=inspected_at or timezone.now(),
+        inspected_at=inspected_at or dates.now(),
         source=source,
         campaign=campaign,
         checklist=checklist,

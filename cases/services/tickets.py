@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +33,7 @@ from cases.services.base import (
 from cases.services.closing import close_ticket, save_assessment
 from cases.services.hazards import _report_hazard
 from catalogue.choices import Severity
+from core import dates
 from core.errors import ValidationFailed
 from core.text import join_list
 from timeline.chain import append_event
@@ -70,7 +70,7 @@ def default_measures(hazards):
 
 def default_deadline(hazards, today=None):
     """The earliest deadline the hazards' categories allow."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     days = min((h.category.deadline_days for h in hazards), default=15)
     return today + timedelta(days=days)
 
@@ -96,6 +96,7 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
     # The landlord of a multi-tenant parcel is copied on a tenant's ticket (a landlord's own ticket is theirs).
     landlord_copied = bool(kind == ResponsibleKind.ENTERPRISE and parcel and parcel.active_tenants().count() > 1)
     ticket = Ticket.objects.create(
+        created_at=dates.now(),
         number=_next_number("ZG"),
         responsible_kind=kind,
         enterprise=enterprise,
@@ -109,7 +110,7 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
         created_by=actor,
     )
     Hazard.objects.filter(pk__in=[h.pk for h in hazards]).update(
-        status=HazardStatus.AGGREGATED, ticket=ticket, updated_at=timezone.now()
+        status=HazardStatus.AGGREGATED, ticket=ticket, updated_at=dates.now()
     )
     append_event(
         kind=EventKind.TICKET_CREATED,
@@ -160,7 +161,7 @@ def assign_ticket(
     require(actor, Action.TICKET_ASSIGN)
     ticket = _locked(Ticket, ticket.pk)
     require(actor, Action.TICKET_ASSIGN, ticket)
-    today = timezone.localdate()
+    today = dates.today()
     hazards = list(ticket.hazards.select_related("category"))
     deadline = validate_deadline(deadline or ticket.deadline or default_deadline(hazards, today), today=today)
     if measures is not None:
@@ -193,7 +194,7 @@ def assign_ticket(
             )
         ticket.assignee = assignee
     ticket.status = TicketStatus.ASSIGNED
-    ticket.assigned_at = timezone.now()
+    ticket.assigned_at = dates.now()
     ticket.save()
     append_event(
         kind=EventKind.TICKET_ASSIGNED,
@@ -237,7 +238,7 @@ def submit_rectification(ticket, *, actor, comment, photos, on_behalf=False, ass
         save_assessment(ticket, assessment)
         fields += ["assessment_report", "assessment_name"]
     ticket.status = TicketStatus.SUBMITTED
-    ticket.submitted_at = timezone.now()
+    ticket.submitted_at = dates.now()
     ticket.save(update_fields=fields)
     event = append_event(
         kind=EventKind.TICKET_SUBMITTED,
@@ -318,7 +319,7 @@ def escalate_ticket(ticket, *, actor, comment="", level=None):
 def _raise_level(ticket, target, *, actor, comment="", data=None):
     previous = ticket.escalation_level
     ticket.escalation_level = target
-    ticket.escalated_at = timezone.now()
+    ticket.escalated_at = dates.now()
     ticket.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
     append_event(
         kind=EventKind.TICKET_ESCALATED,
@@ -348,7 +349,7 @@ def escalate_overdue(*, today=None):
     Never lowers a level; running it twice on one day changes nothing the second time.
     Returns the number of tickets raised.
     """
-    today = today or timezone.localdate()
+    today = today or dates.today()
     first = min(settings.ESCALATION_THRESHOLDS[:2], default=1)
     candidates = (
         Ticket.objects.overdue(today)
