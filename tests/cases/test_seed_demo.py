@@ -1,5 +1,7 @@
 """seed_demo: the demo data every scale promises, the wired demo logins, and the refusal on a used database."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -133,6 +135,27 @@ def test_small_timelines_and_photos_are_real(small, small_build):
     photo = after.first()
     assert photo.content_type == "image/jpeg" and photo.width == 640
     assert (media / photo.image.name).is_file() and (media / photo.thumbnail.name).is_file()
+
+
+def test_small_timelines_tell_each_story_in_order(small):
+    """Found, then recorded, aggregated, assigned, fixed, verified: no step before the one it follows."""
+    now = timezone.now()
+    for hazard in Hazard.objects.prefetch_related("events"):
+        moments = [e.created_at for e in sorted(hazard.events.all(), key=lambda e: e.pk)]
+        assert moments and moments[0] >= hazard.reported_at and moments == sorted(moments), hazard.number
+        assert hazard.rectified_at is None or hazard.rectified_at >= hazard.reported_at
+    for ticket in Ticket.objects.prefetch_related("events", "hazards"):
+        events = sorted(ticket.events.all(), key=lambda e: e.pk)
+        moments = [e.created_at for e in events]
+        assert moments == sorted(moments) and moments[-1] <= now, ticket.number
+        assert ticket.created_at >= max(h.reported_at for h in ticket.hazards.all()), ticket.number
+        steps = [ticket.created_at, ticket.assigned_at, ticket.submitted_at, ticket.closed_at]
+        present = [moment for moment in steps if moment is not None]
+        assert present == sorted(present), ticket.number
+        if ticket.closed_at is not None:  # closed when its last event (the verification or approval) says
+            assert events[-1].created_at == ticket.closed_at or events[-1].kind == EventKind.TICKET_ESCALATED
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert Ticket.objects.filter(closed_at__date=yesterday).exists()  # this morning's briefing shows fixes
 
 
 def test_the_demo_logins_are_wired_together(small):
