@@ -51,7 +51,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
-from cases.choices import EscalationLevel, TicketStatus
+from cases.choices import COUNTED_HAZARD_STATUSES, EscalationLevel, HazardStatus, TicketStatus
 from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import open_ticket_q, overdue_q, rectified_hazard_q
 from catalogue.choices import Severity
@@ -236,6 +236,25 @@ def _either(*conditions):
     return result
 
 
+def counted_as_of(end):
+    """Hazards that counted as found at ``end`` (None: now): counted now, or marked duplicate or
+    invalid only at or after ``end`` (a later verdict does not change a dated briefing)."""
+    if end is None:
+        return Hazard.objects.counted()
+    marked_later = Exists(
+        Event.objects.filter(
+            hazard=OuterRef("pk"),
+            kind__in=[EventKind.HAZARD_MARKED_DUPLICATE, EventKind.HAZARD_MARKED_INVALID],
+            created_at__gte=end,
+        )
+    )
+    then = (
+        Q(status__in=COUNTED_HAZARD_STATUSES)
+        | Q(status__in=[HazardStatus.DUPLICATE, HazardStatus.INVALID]) & marked_later
+    )
+    return Hazard.objects.filter(then, withdrawn=False)
+
+
 def _hazard_rows(start, end, a_start, a_end):
     found = _between("reported_at", start, end)
     new = _between("reported_at", a_start, a_end)
@@ -246,7 +265,7 @@ def _hazard_rows(start, end, a_start, a_end):
     general, major = Q(severity=Severity.GENERAL), Q(severity=Severity.MAJOR)
     where = _either(found, new, fixed)
     return (
-        Hazard.objects.counted()
+        counted_as_of(end)
         .filter(where)
         .values("zone_id", "grid_id")
         .annotate(

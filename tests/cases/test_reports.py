@@ -513,3 +513,22 @@ def test_archive_list_costs_the_same_queries_for_one_day_or_many(ledger, client)
 
 def test_archive_needs_a_login(client):
     assert client.get(reverse("briefing:report_list")).status_code == 302
+
+
+def test_a_verdict_after_the_day_does_not_change_that_day_s_briefing(ledger):
+    # Given a hazard reported on 1 March that a manager marks 不属实 on the 2nd
+    before = reports.build_report_data(DAY, now=at(DAY + timedelta(days=1), 0, 30))["all"]
+    late = hazard(ledger.tenant2, reported=at(DAY, 15))
+    late.status = HazardStatus.INVALID
+    late.save()
+    append_event(kind=EventKind.HAZARD_MARKED_INVALID, hazard=late, created_at=at(DAY + timedelta(days=1), 10))
+    # and one marked duplicate on the 1st itself
+    early = hazard(ledger.tenant2, status=HazardStatus.DUPLICATE, reported=at(DAY, 9))
+    append_event(kind=EventKind.HAZARD_MARKED_DUPLICATE, hazard=early, created_at=at(DAY, 11))
+
+    # When the 1st's briefing is made on the 2nd in the evening
+    data = reports.build_report_data(DAY, now=at(DAY + timedelta(days=1), 21))["all"]
+
+    # Then the hazard counted as found at the end of the 1st still is; the one closed on the 1st is not
+    assert data["found"] == before["found"] + 1
+    assert data["day"]["new"] == before["day"]["new"] + 1
