@@ -36,6 +36,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from briefing import notifications
+from briefing.channels import robots
 from briefing.choices import DeliveryStatus
 from briefing.models import DailyReport, Delivery
 from cases.choices import ResponsibleKind
@@ -260,7 +261,7 @@ def send(delivery):
             message.send(fail_silently=False)
             return
         payload = notifications.webhook_payload(delivery.channel, delivery.report.data)
-        notifications.post_webhook(delivery.recipient, payload)
+        robots.post_json(delivery.recipient, payload)
         return
     if parts[0] == "remind":
         today = date.fromisoformat(parts[1])

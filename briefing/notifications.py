@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from briefing import reports
+from briefing.channels.robots import safe_url  # noqa: F401 (notifications.safe_url: what logs and pages show)
 from briefing.workbook import XLSX_TYPE, report_filename, report_workbook  # noqa: F401 (notifications.*)
 
 logger = logging.getLogger(__name__)
@@ -38,20 +38,10 @@ WECOM_LIMIT = 4000  # bytes of markdown content WeCom accepts (4096), with room 
 DINGTALK_LIMIT = 18000
 
 
-class WebhookError(Exception):
-    pass
-
-
 def language_of(user):
     """The language to write to ``user`` in: theirs when set, else the site's (Chinese)."""
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def safe_url(url):
-    """A webhook URL for logs and pages: without its query (where the robots' keys are)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def message_id(key):
@@ -139,22 +129,6 @@ def webhook_payload(kind, data, language=None):
         title = reports.subject(data, language)
         return {"msgtype": "markdown", "markdown": {"title": title, "text": _truncate(text, DINGTALK_LIMIT)}}
     return {"msgtype": "markdown", "markdown": {"content": _truncate(text, WECOM_LIMIT)}}
-
-
-def post_webhook(url, payload, *, timeout=None):
-    """POST one robot message; raises WebhookError (or a requests exception) when it was not accepted."""
-    response = requests.post(url, json=payload, timeout=timeout or getattr(settings, "WEBHOOK_TIMEOUT", 10))
-    if response.status_code >= 300:
-        raise WebhookError(f"HTTP {response.status_code} from {safe_url(url)}: {response.text[:200]}")
-    try:
-        body = response.json()
-    except ValueError:
-        return response
-    if isinstance(body, dict) and body.get("errcode") not in (None, 0):
-        raise WebhookError(
-            f"{safe_url(url)} refused the message: errcode {body.get('errcode')} {body.get('errmsg', '')}"
-        )
-    return response
 
 
 # --- reminders --------------------------------------------------------------------------------------

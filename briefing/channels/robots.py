@@ -73,15 +73,23 @@ def signed(kind, url, body, secret, now=None):
 def post(kind, url, text, *, mobiles=(), secret=""):
     """Post one text message; raises ChannelError (or a requests exception) when it was not accepted."""
     target, body = signed(kind, url, payload(kind, text, mobiles), secret)
-    response = requests.post(target, json=body, timeout=getattr(settings, "WEBHOOK_TIMEOUT", 10))
+    return post_json(target, body, shown_as=url)
+
+
+def post_json(url, body, *, shown_as=None):
+    """POST one message to a group robot (the briefing's markdown, a party's text); answers the robot's
+    JSON, or raises ChannelError (or a requests exception) when it was not accepted: an HTTP error, an
+    answer that is not JSON, or a code other than 0 (WeCom/DingTalk ``errcode``, Feishu ``code``)."""
+    shown = shown_as or url
+    response = requests.post(url, json=body, timeout=getattr(settings, "WEBHOOK_TIMEOUT", 10))
     if response.status_code >= 300:
-        raise ChannelError(f"HTTP {response.status_code} from {safe_url(url)}: {response.text[:200]}")
+        raise ChannelError(f"HTTP {response.status_code} from {safe_url(shown)}: {response.text[:200]}")
     try:
         answer = response.json()
     except ValueError:
-        raise ChannelError(f"{safe_url(url)} answered something that is not JSON: {response.text[:200]}") from None
+        raise ChannelError(f"{safe_url(shown)} answered something that is not JSON: {response.text[:200]}") from None
     code = answer.get("code", answer.get("errcode", answer.get("StatusCode"))) if isinstance(answer, dict) else None
     if code not in (0, "0"):
         message = (answer.get("msg") or answer.get("errmsg") or "") if isinstance(answer, dict) else ""
-        raise ChannelError(f"{safe_url(url)} refused the message: code {code} {message}")
+        raise ChannelError(f"{safe_url(shown)} refused the message: code {code} {message}")
     return answer
