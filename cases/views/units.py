@@ -191,7 +191,11 @@ class EnterpriseListView(ImportButtonMixin, ScopedFilterView):
         )
 
     def annotate_rows(self, queryset):
-        return super().annotate_rows(queryset).annotate(
-            open_hazards=open_hazards_of("enterprise"),
-            parcel_tenants=active_tenants_of("parcel_id"),
+        return (
+            super()
+            .annotate_rows(queryset)
+            .annotate(
+                open_hazards=open_hazards_of("enterprise"),
+                parcel_tenants=active_tenants_of("parcel_id"),
+            )
         )
