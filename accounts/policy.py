@@ -66,6 +66,11 @@ class Action(StrEnum):
     CROSSCHECK_CANCEL = "crosscheck.cancel"  # withdraw a cross-check request still open (cross-check)
     REGISTER_IMPORT = "register.import"  # load parcels and enterprises from a spreadsheet (none)
     PARTY_ACCOUNT_CREATE = "account.create_party"  # open accounts for enterprises and landlords (the unit)
+    CHECKIN_RECORD = "checkin.record"  # 巡更打卡 at a unit's plate (the unit)
+    RISK_POINT_DECLARE = "risk.declare"  # add a risk point to a unit (the unit)
+    RISK_POINT_EDIT = "risk.edit"  # change or retire a risk point's entry (risk point)
+    RISK_POINT_REVIEW = "risk.review"  # 审核: confirm the grade or change it with a reason (risk point)
+    PATROL_PLAN_CHANGE = "risk.patrol_plan"  # set the visit cycle per risk level (none)
 
 
 # --- role predicates --------------------------------------------------------------------------

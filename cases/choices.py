@@ -70,3 +70,12 @@ class PhotoKind(models.TextChoices):
     INSPECTION = "inspection", _("检查现场")
     VERIFICATION = "verification", _("验收现场")
     OTHER = "other", _("其他")
+
+
+class CheckInFlag(models.TextChoices):
+    """Why a check-in (巡更打卡) does not prove presence; empty when it does."""
+
+    NONE = "", _("位置相符")
+    FAR = "far", _("距离单位过远")
+    NO_POSITION = "no_position", _("未获取定位")
+    NO_UNIT_LOCATION = "no_unit_location", _("单位无坐标，无法核对")

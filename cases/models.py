@@ -16,6 +16,7 @@ from cases import deadlines
 from cases.choices import (
     OPEN_HAZARD_STATUSES,
     OPEN_TICKET_STATUSES,
+    CheckInFlag,
     EscalationLevel,
     ExtensionStatus,
     HazardStatus,
@@ -25,7 +26,7 @@ from cases.choices import (
     ResponsibleKind,
     TicketStatus,
 )
-from cases.querysets import HazardQuerySet, InspectionQuerySet, PhotoQuerySet, TicketQuerySet
+from cases.querysets import CheckInQuerySet, HazardQuerySet, InspectionQuerySet, PhotoQuerySet, TicketQuerySet
 from catalogue.choices import Severity
 from catalogue.models import Campaign, Checklist, ChecklistItem, HazardCategory
 from core.text import parens
@@ -68,6 +69,15 @@ class Inspection(models.Model):
         _("结果"), max_length=20, choices=InspectionResult.choices, default=InspectionResult.PASSED
     )
     notes = models.TextField(_("备注"), blank=True)
+    # 现场核验: the inspector's check-in at the unit's plate shortly before (cases.services.checkins).
+    checkin = models.ForeignKey(
+        "CheckIn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("现场打卡"),
+    )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = InspectionQuerySet.as_manager()
@@ -90,6 +100,56 @@ class Inspection(models.Model):
     @property
     def unit_name(self):
         return self.enterprise.name if self.enterprise_id else self.parcel.name
+
+
+class CheckIn(models.Model):
+    """巡更打卡: a scan of a unit's plate by an inspector, with where the phone said it was. Append-only.
+
+    ``flag`` is empty when the position is within CHECKIN_MAX_DISTANCE_M of the unit; an inspection of
+    the unit by the same inspector within CHECKIN_WINDOW_MINUTES after an unflagged check-in is
+    verified on site (现场核验)."""
+
+    inspector = models.ForeignKey(User, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("打卡人"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="checkins", verbose_name=_("单位")
+    )
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.PROTECT, null=True, blank=True, related_name="checkins", verbose_name=_("宗地")
+    )
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("网格"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("区块"))
+    checked_in_at = models.DateTimeField(_("打卡时间"), default=timezone.now, db_index=True)
+    latitude = models.FloatField(_("纬度"), null=True, blank=True)
+    longitude = models.FloatField(_("经度"), null=True, blank=True)
+    accuracy = models.FloatField(_("定位精度（米）"), null=True, blank=True)
+    distance = models.FloatField(_("距单位（米）"), null=True, blank=True)
+    flag = models.CharField(_("核对结果"), max_length=20, choices=CheckInFlag.choices, blank=True, default="")
+    created_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    objects = CheckInQuerySet.as_manager()
+    scope_paths = UNIT_SCOPE_PATHS
+
+    class Meta:
+        ordering = ["-checked_in_at", "-pk"]
+        verbose_name = _("巡更打卡")
+        verbose_name_plural = _("巡更打卡")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False) | Q(parcel__isnull=False), name="checkin_has_unit"
+            )
+        ]
+        indexes = [models.Index(fields=["inspector", "-checked_in_at"], name="checkin_inspector_time")]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def unit_name(self):
+        return self.enterprise.name if self.enterprise_id else self.parcel.name
+
+    @property
+    def proves_presence(self):
+        return self.flag == CheckInFlag.NONE
 
 
 class InspectionItem(models.Model):

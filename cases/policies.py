@@ -279,4 +279,10 @@ register(
         refusal=_("您的角色不能录入排查记录。"),
         subjects=UNIT,
     ),
+    Rule(
+        Action.CHECKIN_RECORD,
+        roles=(Role.INSPECTOR, Role.MANAGER),
+        refusal=_("只有网格员和交办/安监人员可以巡更打卡。"),
+        subjects=UNIT,
+    ),
 )

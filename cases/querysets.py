@@ -59,6 +59,10 @@ class InspectionQuerySet(ScopedQuerySet, models.QuerySet):
     pass
 
 
+class CheckInQuerySet(ScopedQuerySet, models.QuerySet):
+    pass
+
+
 class HazardQuerySet(ScopedQuerySet, models.QuerySet):
     def open(self):
         """Reported or aggregated, not withdrawn: what still needs fixing."""

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("catalogue.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("closeout.api.urls")),
+    path("", include("risk.api.urls")),
     path("", include("briefing.api.urls")),
 ]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "timeline",
     "cases",
     "closeout",
+    "risk",
     "briefing",
     "home",
     "demo",
@@ -203,6 +204,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
         "options": {"expires": 240},
     },
+    # Every unit's risk level, once the day's deadlines have passed (risk.levels).
+    "recompute-risk-levels": {
+        "task": "risk.tasks.recompute_risk_levels_task",
+        "schedule": crontab(hour=0, minute=10),
+        "options": {"expires": 6 * 3600},
+    },
     # The day's anchor over every event stream, just after midnight Asia/Shanghai (CELERY_TIMEZONE).
     "anchor-event-chains": {
         "task": "timeline.tasks.anchor_event_chains_task",
@@ -219,6 +226,14 @@ FOLLOWUP_DAYS = int(os.environ.get("FOLLOWUP_DAYS", "30"))
 REPORT_START_DATE = os.environ.get("REPORT_START_DATE", "")  # YYYY-MM-DD; empty: earliest hazard
 REPORT_WEBHOOK_URLS = env_list("REPORT_WEBHOOK_URLS")
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+# Risk grading and patrols (risk): the default visit cycle per risk level, in days, until a leader sets a
+# plan (risk.PatrolPlan); a check-in farther than this from the unit is flagged; an inspection within
+# this many minutes after an unflagged check-in is verified on site (现场核验).
+PATROL_DAYS = dict(
+    zip(("red", "orange", "yellow", "blue"), (int(x) for x in env_list("PATROL_DAYS", "7,14,30,90")), strict=True)
+)
+CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "300"))
+CHECKIN_WINDOW_MINUTES = int(os.environ.get("CHECKIN_WINDOW_MINUTES", "120"))
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # --- Auth -------------------------------------------------------------------------

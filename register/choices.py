@@ -19,6 +19,25 @@ class RiskTag(models.TextChoices):
     OLD_WIRING = "old_wiring", _("老旧厂房电气线路")
 
 
+class RiskLevel(models.IntegerChoices):
+    """A unit's or a risk point's grade (安全风险四色): stored as 1–4 so that "the highest" and "one
+    step up" are SQL (``Greatest``, ``+ 1``); the API and the map speak the colour words."""
+
+    BLUE = 1, _("低风险")
+    YELLOW = 2, _("一般风险")
+    ORANGE = 3, _("较大风险")
+    RED = 4, _("重大风险")
+
+
+RISK_COLOURS = {RiskLevel.BLUE: "blue", RiskLevel.YELLOW: "yellow", RiskLevel.ORANGE: "orange", RiskLevel.RED: "red"}
+COLOUR_LEVELS = {colour: level for level, colour in RISK_COLOURS.items()}
+
+
+def risk_colour(level):
+    """The colour word of a level (``None`` → "")."""
+    return RISK_COLOURS.get(level, "") if level is not None else ""
+
+
 class CloseoutState(models.TextChoices):
     """Where a parcel's close-out (宗地销号) stands, as stored: nothing to close out (or closed out),
     hazards found since the last close-out, or a cross-check under way. What people see — 未排查 / 红 /

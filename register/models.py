@@ -5,9 +5,29 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from register.choices import CloseoutState, EnterpriseKind, RiskTag
+from register.choices import CloseoutState, EnterpriseKind, RiskLevel, RiskTag, risk_colour
 from register.querysets import EnterpriseQuerySet, GridQuerySet, ParcelQuerySet, ZoneQuerySet
 from register.validators import validate_credit_code
+
+
+class UnitMixin:
+    """What a parcel and an enterprise share as units of the register: the risk colour and the plate."""
+
+    plate_kind = ""
+
+    @property
+    def risk_colour(self):
+        return risk_colour(self.risk_level)
+
+    @property
+    def plate_token(self):
+        from register.plates import plate_token
+
+        return plate_token(self)
+
+    @property
+    def plate_url(self):
+        return reverse("risk:plate", args=[self.plate_token])
 
 
 class Zone(models.Model):
@@ -59,6 +79,10 @@ class RiskTagOption(models.Model):
     """One of the six enterprise risk types of the special rectification (专项整治)."""
 
     code = models.CharField(_("代码"), max_length=32, primary_key=True, choices=RiskTag.choices)
+    # The unit risk rule's data: an enterprise with this tag is graded at least this level (risk.levels).
+    min_risk_level = models.PositiveSmallIntegerField(
+        _("单位风险等级下限"), choices=RiskLevel.choices, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["code"]
@@ -69,7 +93,9 @@ class RiskTagOption(models.Model):
         return str(RiskTag(self.code).label)
 
 
-class Parcel(models.Model):
+class Parcel(UnitMixin, models.Model):
+    plate_kind = "p"
+
     code = models.CharField(_("宗地编号"), max_length=64, unique=True)
     name = models.CharField(_("宗地名称"), max_length=200)
     address = models.CharField(_("地址"), max_length=255, blank=True)
@@ -94,6 +120,10 @@ class Parcel(models.Model):
         _("销号状态"), max_length=16, choices=CloseoutState.choices, default=CloseoutState.GREEN, db_index=True
     )
     closed_out_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    # The unit's risk level (安全风险四色), as risk.levels last computed it: never written by hand.
+    risk_level = models.PositiveSmallIntegerField(
+        _("风险等级"), choices=RiskLevel.choices, default=RiskLevel.BLUE, db_index=True, editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -132,7 +162,9 @@ class Parcel(models.Model):
         return count > 1
 
 
-class Enterprise(models.Model):
+class Enterprise(UnitMixin, models.Model):
+    plate_kind = "e"
+
     name = models.CharField(_("单位名称"), max_length=200, db_index=True)
     credit_code = models.CharField(
         _("统一社会信用代码"),
@@ -158,6 +190,10 @@ class Enterprise(models.Model):
         RiskTagOption, blank=True, related_name="enterprises", verbose_name=_("风险类型")
     )
     active = models.BooleanField(_("在营"), default=True)
+    # The unit's risk level (安全风险四色), as risk.levels last computed it: never written by hand.
+    risk_level = models.PositiveSmallIntegerField(
+        _("风险等级"), choices=RiskLevel.choices, default=RiskLevel.BLUE, db_index=True, editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

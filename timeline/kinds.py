@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     TICKET_EXTENSION_APPROVED = "cases.ticket.extension_approved", pgettext_lazy("timeline event", "同意延期")
     TICKET_EXTENSION_REFUSED = "cases.ticket.extension_refused", pgettext_lazy("timeline event", "不同意延期")
     TICKET_REASSIGNED = "cases.ticket.reassigned", pgettext_lazy("timeline event", "调整交办")
+
     TICKET_PARTY_CHANGED = "cases.ticket.party_changed", pgettext_lazy("timeline event", "变更责任方")
     TICKET_AWAITING_CLOSEOUT = (
         "cases.ticket.awaiting_closeout",
@@ -56,6 +57,13 @@ class EventKind(models.TextChoices):
         pgettext_lazy("timeline event", "撤销交叉检查申请"),
     )
     PARCEL_CLOSED_OUT = "enterprises.parcel.closed_out", pgettext_lazy("timeline event", "交叉检查通过，宗地销号")
+
+    RISK_POINT_DECLARED = "risk.point.declared", pgettext_lazy("timeline event", "申报风险点")
+    RISK_POINT_CHANGED = "risk.point.changed", pgettext_lazy("timeline event", "修改风险点")
+    RISK_POINT_REVIEWED = "risk.point.reviewed", pgettext_lazy("timeline event", "审核风险点")
+    RISK_POINT_REGRADED = "risk.point.regraded", pgettext_lazy("timeline event", "调整风险等级")
+    RISK_POINT_RETIRED = "risk.point.retired", pgettext_lazy("timeline event", "停用风险点")
+    PATROL_PLAN_CHANGED = "risk.patrol_plan.changed", pgettext_lazy("timeline event", "调整巡查频次")
 
 
 def event_label(kind):

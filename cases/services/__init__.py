@@ -36,6 +36,7 @@ Status words and the transition table are in DESIGN.md; the table as built:
 """
 
 from cases.services.base import responsible_party
+from cases.services.checkins import record_checkin
 from cases.services.closing import close_ticket, decide_closeout, validate_assessment
 from cases.services.extensions import decide_extension, request_extension
 from cases.services.hazards import (
@@ -69,6 +70,7 @@ from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed, Wo
 
 __all__ = [
     "UNCHANGED",
+    "record_checkin",
     "change_responsible_party",
     "close_ticket",
     "decide_closeout",

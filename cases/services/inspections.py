@@ -15,6 +15,7 @@ from cases.choices import (
 )
 from cases.models import Inspection, InspectionItem
 from cases.services.base import _save_photos, _unit, _validate_photos
+from cases.services.checkins import proving_checkin
 from cases.services.hazards import _report_hazard
 from catalogue.models import ChecklistItem
 from core import dates
@@ -97,13 +98,18 @@ def record_inspection(
     for files in item_photos.values():
         _validate_photos(files)
 
+    inspected_at = inspected_at or dates.now()
+    checkin = None
+    if source != InspectionSource.SELF_CHECK:  # 现场核验: a check-in at the unit's plate shortly before
+        checkin = proving_checkin(inspector=actor, enterprise=enterprise, parcel=parcel, at=inspected_at)
     inspection = Inspection.objects.create(
         inspector=actor,
         enterprise=enterprise,
         parcel=parcel,
         grid=grid,
         zone_id=grid.zone_id,
-        inspected_at=inspected_at or dates.now(),
+        checkin=checkin,
+        inspected_at=inspected_at,
         source=source,
         campaign=campaign,
         checklist=checklist,
