@@ -1,5 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from risk.api import patrols, points
 
-urlpatterns = router.urls
+router = SimpleRouter()
+# Each module lists its (prefix, viewset, basename) routes; ``PATHS`` its plain views (path() entries).
+for prefix, viewset, basename in (*points.ROUTES, *patrols.ROUTES):
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [*points.PATHS, *patrols.PATHS, *router.urls]

@@ -1,0 +1,4 @@
+"""API: risk points (``risk-points/``)."""
+
+ROUTES = []
+PATHS = []
