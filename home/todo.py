@@ -132,6 +132,7 @@ def todo_counts(user, *, today=None, refresh=False):
 # (key, label, URL names tried in order, query string)
 NAV = {
     Role.INSPECTOR: [
+        ("patrol", _("今日巡查"), ("risk:patrol",), None),
         ("units", _("我的网格"), ("cases:inspector_units",), None),
         (
             "report",
@@ -148,6 +149,7 @@ NAV = {
         ("tickets", _("整改单"), ("cases:ticket_list",), None),
         ("closeout", _("宗地销号"), ("closeout:closeout_desk",), None),
         ("register", _("台账"), ("cases:parcel_list",), None),
+        ("risk", _("风险管控"), ("risk:point_list",), None),
         ("import", _("导入"), ("register:import"), None),
         ("dashboard", _("驾驶舱"), ("briefing:dashboard",), None),
     ],
@@ -156,6 +158,7 @@ NAV = {
         ("map", _("地图"), ("closeout:map",), None),
         ("reports", _("每日简报"), ("briefing:report_list",), None),
         ("tickets", _("整改单"), ("cases:ticket_list",), None),
+        ("risk", _("风险管控"), ("risk:coverage",), None),
     ],
     Role.ENTERPRISE: [
         ("tickets", _("我的整改单"), ("cases:my_tickets", "cases:ticket_list"), None),
@@ -172,6 +175,7 @@ ADMIN_NAV = [
     ("desk", _("隐患汇总"), ("cases:desk", "cases:hazard_list"), None),
     ("tickets", _("整改单"), ("cases:ticket_list",), None),
     ("register", _("台账"), ("cases:parcel_list",), None),
+    ("risk", _("风险管控"), ("risk:point_list",), None),
     ("reports", _("每日简报"), ("briefing:report_list",), None),
     ("admin", _("系统管理"), ("admin:index",), None),
 ]
