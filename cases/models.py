@@ -98,6 +98,11 @@ class Inspection(models.Model):
         return f"{self.unit_name} {timezone.localtime(self.inspected_at):%Y-%m-%d}"
 
     @property
+    def verified_on_site(self):
+        """现场核验: linked to an unflagged check-in shortly before (cases.services.checkins)."""
+        return self.checkin_id is not None
+
+    @property
     def unit_name(self):
         return self.enterprise.name if self.enterprise_id else self.parcel.name
 

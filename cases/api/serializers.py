@@ -87,6 +87,10 @@ class InspectionItemSerializer(serializers.ModelSerializer):
 
 class InspectionSerializer(UnitFieldsMixin, serializers.ModelSerializer):
     inspector_name = serializers.SerializerMethodField()
+    checkin = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    verified_on_site = serializers.BooleanField(
+        read_only=True, help_text="现场核验: made shortly after an unflagged check-in at the unit's plate"
+    )
     items = InspectionItemSerializer(many=True, read_only=True)
     hazards = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
@@ -110,6 +114,8 @@ class InspectionSerializer(UnitFieldsMixin, serializers.ModelSerializer):
             "source",
             "campaign",
             "checklist",
+            "checkin",
+            "verified_on_site",
             "result",
             "notes",
             "items",
