@@ -57,8 +57,9 @@ from cases.querysets import open_ticket_q, overdue_q, rectified_hazard_q
 from catalogue.choices import Severity
 from closeout.querysets import ParcelState, parcel_state, parcel_state_q
 from core.dates import as_bound, day_bounds, day_start, format_rate, local_tz, rate_of  # noqa: F401 (figures' vocabulary)
-from register.choices import CloseoutState
+from register.choices import CloseoutState, risk_colour
 from register.models import Grid, Parcel, Zone
+from risk.patrols import Coverage, coverage, plan_on
 from timeline.kinds import EventKind
 from timeline.models import Event
 
@@ -577,3 +578,36 @@ def rate_tone(rate):
     if rate is None:
         return ""
     return "green" if rate >= 95 else "amber" if rate >= 80 else "red"
+
+
+# --- risk grading and patrols (双重预防) --------------------------------------------------------------
+
+
+def risk_level_distribution(enterprises, parcels):
+    """Units per risk level per zone: ``{zone id: {"enterprise": {colour: n}, "parcel": {colour: n}}}``
+    from the given querysets (the caller's scope). One statement: two grouped selects in a UNION."""
+
+    def grouped(rows, kind):
+        return (
+            rows.order_by()
+            .values(zone=F("grid__zone_id"), level=F("risk_level"))
+            .annotate(kind=Value(kind, output_field=CharField()), n=Count("pk"))
+        )
+
+    result = {}
+    for row in grouped(enterprises, "enterprise").union(grouped(parcels, "parcel"), all=True):
+        colour = risk_colour(row["level"]) or "blue"
+        counts = result.setdefault(row["zone"], {"enterprise": {}, "parcel": {}})[row["kind"]]
+        counts[colour] = counts.get(colour, 0) + row["n"]
+    return result
+
+
+def patrol_coverage_by_zone(enterprises, parcels, *, day=None):
+    """Today's patrol coverage (risk.patrols) of the given units per zone and in total:
+    ``({zone id: Coverage}, Coverage total, Plan)``. The plan and one grouped statement per unit table."""
+    plan = plan_on()
+    per_zone = coverage({"enterprise": enterprises, "parcel": parcels}, day=day, plan=plan, group="grid__zone_id")
+    total = Coverage()
+    for figures in per_zone.values():
+        total.add(figures)
+    return per_zone, total, plan

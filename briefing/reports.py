@@ -14,7 +14,10 @@ A report for day D covers:
   the next day's report;
 * escalations (新增督办) raised during D;
 * the progress of the current campaign (专项行动) by risk tag;
-* the zones (in a zone's report: its grids) ranked by rate and by overdue tickets.
+* the zones (in a zone's report: its grids) ranked by rate and by overdue tickets;
+* patrol coverage (巡查覆盖) on D: units, visited within their cycle (visits before the end of D, the
+  patrol plan in force then), the rate, never visited, overdue (``risk.patrols.coverage``, one grouped
+  statement per unit table and one for the plan), for the scope and for each of its zones or grids.
 
 Scopes: ``all``, ``zone:<id>`` for every zone and ``grid:<id>`` for every grid. ``DailyReport.data``
 holds JSON whose top-level keys are those the API serves (``date``, ``found``,
@@ -59,8 +62,9 @@ from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import open_hazard_q, overdue_q
 from catalogue.models import Campaign
 from core.dates import ReportDateError, parse_day, yesterday  # noqa: F401 (used as reports.*)
-from register.choices import RiskTag
-from register.models import Enterprise
+from register.choices import RiskLevel, RiskTag
+from register.models import Enterprise, Parcel
+from risk.patrols import Coverage, coverage_table, plan_on
 
 ALL = "all"
 OVERDUE_LIST_LIMIT = 30  # overdue tickets listed per scope (the count covers all of them)
@@ -311,6 +315,18 @@ def _campaign_progress(day):
     return specs, progress
 
 
+def _coverage(day, day_end, grid_zone):
+    """Patrol coverage on ``day`` per grid and zone and in total, with the plan then in force."""
+    plan = plan_on(day_end)
+    units = {"enterprise": Enterprise.objects.filter(active=True), "parcel": Parcel.objects.all()}
+    table = coverage_table(units, grid_zone, day=day, until=day_end, plan=plan)
+    plan_data = {
+        "id": plan.plan.pk if plan.plan else None,
+        **{f"{RiskLevel(level).name.lower()}_days": plan.days_for(level) for level in RiskLevel},
+    }
+    return table, plan_data
+
+
 def build_report_data(day, *, now=None):
     """``{scope: data}`` for the whole area, every zone and every grid, for local day ``day``."""
     now = now or timezone.now()
@@ -330,14 +346,29 @@ def build_report_data(day, *, now=None):
     overdue = _overdue_tickets(as_of, OVERDUE_LIST_LIMIT)
     specs, progress = _campaign_progress(day)
     zone_names, grid_names, grid_zone = figure_set.zone_names, figure_set.grid_names, figure_set.grid_zone
+    patrol, patrol_plan = _coverage(day, day_to, grid_zone)
+
+    def covered(table, pk):
+        return (table.get(pk) or Coverage()).as_dict()
 
     zone_items = [
-        {"id": pk, "name": zone_names.get(pk, ""), **summary(figure_set.zones[pk])}
+        {
+            "id": pk,
+            "name": zone_names.get(pk, ""),
+            **summary(figure_set.zones[pk]),
+            "coverage": covered(patrol.zones, pk),
+        }
         for pk in figure_set.zone_order
         if pk in figure_set.zones
     ]
     grid_items = [
-        {"id": pk, "name": grid_names.get(pk, ""), "zone_id": grid_zone.get(pk), **summary(figures)}
+        {
+            "id": pk,
+            "name": grid_names.get(pk, ""),
+            "zone_id": grid_zone.get(pk),
+            **summary(figures),
+            "coverage": covered(patrol.grids, pk),
+        }
         for pk, figures in figure_set.grids.items()
     ]
     zone_of = {item["id"]: item for item in zone_items}
@@ -352,6 +383,7 @@ def build_report_data(day, *, now=None):
         "period": {"from": day_from.isoformat(), "to": day_to.isoformat()},
         "as_of": timezone.localtime(as_of, local_tz()).isoformat(),
         "escalation_window": {"from": escalations_from.isoformat(), "to": as_of.astimezone(local_tz()).isoformat()},
+        "patrol_plan": patrol_plan,
     }
 
     def tickets_for(rank_index, match):
@@ -368,6 +400,7 @@ def build_report_data(day, *, now=None):
             "grid_id": None,
             "scope_name": "",
             **summary(figure_set.total),
+            "coverage": patrol.total.as_dict(),
             "overdue_tickets": tickets_for(0, lambda t: True),
             "campaigns": progress(all_grid_ids) if specs else [],
             "zones": zone_items,
@@ -386,6 +419,7 @@ def build_report_data(day, *, now=None):
             "grid_id": None,
             "scope_name": item["name"],
             **summary(figure_set.zones[pk]),
+            "coverage": item["coverage"],
             "overdue_tickets": tickets_for(1, lambda t, pk=pk: t["zone_id"] == pk),
             "campaigns": progress([g["id"] for g in grids_here]) if specs else [],
             "zones": [item],
@@ -403,6 +437,7 @@ def build_report_data(day, *, now=None):
             "grid_id": pk,
             "scope_name": f"{zone['name']} / {item['name']}" if zone else item["name"],
             **summary(figure_set.grids[pk]),
+            "coverage": item["coverage"],
             "overdue_tickets": tickets_for(2, lambda t, pk=pk: t["grid_id"] == pk),
             "campaigns": progress([pk]) if specs else [],
             "zones": [],
@@ -492,7 +527,16 @@ def presentation(data):
         "overdue_tickets": overdue,
         "overdue_more": max(0, data.get("overdue", 0) - len(overdue)),
         "campaigns": campaigns,
-        "rows": [{**row, "rate": display_rate(row.get("rectification_rate"))} for row in rows or []],
+        "rows": [
+            {
+                **row,
+                "rate": display_rate(row.get("rectification_rate")),
+                "coverage": _coverage_shown(row.get("coverage")),
+            }
+            for row in rows or []
+        ],
+        "coverage": _coverage_shown(data.get("coverage")),
+        "patrol_plan": data.get("patrol_plan"),
         "rows_are_zones": data.get("scope_kind", "all") == "all",
         "ranking_by_rate": [
             {**item, "rate": display_rate(item.get("rectification_rate"))}
@@ -501,6 +545,14 @@ def presentation(data):
         "ranking_by_overdue": data.get("ranking", {}).get("by_overdue", []),
         "report_url": report_url(data),
     }
+
+
+def _coverage_shown(coverage):
+    """A scope's stored coverage with its rate for a reader ("87.50%", "—"); None for a report made before
+    the briefing had one."""
+    if not coverage:
+        return None
+    return {**coverage, "rate_label": display_rate(coverage.get("rate"))}
 
 
 def report_url(data):

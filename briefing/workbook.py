@@ -1,7 +1,7 @@
 """The daily briefing's tables as an .xlsx workbook, and its file name: the same for the e-mail's
 attachment and the web download, in the reader's language.
 
-Four sheets (概况 summary, 各区块/各网格 table, 逾期整改单 overdue tickets, 专项行动 campaign), each
+Four sheets (概况 summary with patrol coverage, 各区块/各网格 table with each row's coverage, 逾期整改单 overdue tickets, 专项行动 campaign), each
 printable as offices print them (core.xlsx.print_setup: A4 landscape, fit to width, header row
 repeated, autofilter, frozen header, title and date in the page header), with column widths set and
 the rectification rate a percentage (the fraction with a percent format: 0.75 shows as 75.00%).
@@ -41,6 +41,15 @@ def report_filename(data, language=None):
 def rate_fraction(rate):
     """The stored rate ("75.00", a percentage as text) as the fraction a percent format shows, or None."""
     return None if rate is None else float(Decimal(str(rate)) / 100)
+
+
+def _coverage_cells(coverage):
+    """A row's patrol coverage: units, visited within cycle, rate, never visited, overdue (blank for a
+    report made before the briefing had coverage)."""
+    if not coverage:
+        return [None] * 5
+    rate = rate_fraction(coverage["rate"])
+    return [coverage["units"], coverage["covered"], rate, coverage["never_visited"], coverage["overdue"]]
 
 
 def _table(book, title, headers, rows, widths, *, formats=None, heading):
@@ -120,6 +129,16 @@ def report_workbook(data, language=None):
             (_("宗地销号"), parcels["closed_out"]),
             (_("宗地总数"), parcels["total"]),
         ]
+        coverage = data.get("coverage")
+        if coverage:
+            rows += [
+                (),
+                (_("巡查覆盖：单位"), coverage["units"]),
+                (_("周期内已巡查"), coverage["covered"]),
+                (_("巡查覆盖率"), rate_fraction(coverage["rate"]) if coverage["rate"] is not None else "—"),
+                (_("从未巡查"), coverage["never_visited"]),
+                (_("超期未巡"), coverage["overdue"]),
+            ]
         for row in rows:
             sheet.append([str(cell) if not isinstance(cell, int | float) else cell for cell in row])
         _style(sheet, (28, 36), {}, header=False)
@@ -127,6 +146,9 @@ def report_workbook(data, language=None):
             cell.font = Font(bold=True)
         rate_row = next(i for i, row in enumerate(rows, start=1) if row and row[0] == _("整改率"))
         sheet.cell(row=rate_row, column=2).number_format = PERCENT
+        if coverage:
+            coverage_row = next(i for i, row in enumerate(rows, start=1) if row and row[0] == _("巡查覆盖率"))
+            sheet.cell(row=coverage_row, column=2).number_format = PERCENT
         print_setup(sheet, heading, header_row=1)
         sheet.print_options.horizontalCentered = False
 
@@ -137,6 +159,7 @@ def report_workbook(data, language=None):
                 _("名称"), _("昨日排查（家次）"), _("昨日覆盖单位"), _("昨日新发现一般"), _("昨日新发现重大"),
                 _("昨日整改一般"), _("昨日整改重大"), _("累计发现"), _("累计整改一般"), _("累计整改重大"),
                 _("整改率"), _("未销号整改单"), _("逾期"),
+                _("单位"), _("周期内已巡查"), _("巡查覆盖率"), _("从未巡查"), _("超期未巡"),
             ],
             [
                 [
@@ -144,11 +167,12 @@ def report_workbook(data, language=None):
                     row["day"]["new_major"], row["day"]["rectified_general"], row["day"]["rectified_major"],
                     row["found"], row["rectified_general"], row["rectified_major"],
                     rate_fraction(row["rectification_rate"]), row["open_tickets"]["total"], row["overdue"],
+                    *_coverage_cells(row.get("coverage")),
                 ]
                 for row in context["rows"]
             ],
-            (22, 12, 12, 12, 12, 12, 12, 10, 12, 12, 10, 12, 8),
-            formats={11: PERCENT},
+            (22, 12, 12, 12, 12, 12, 12, 10, 12, 12, 10, 12, 8, 8, 12, 12, 10, 10),
+            formats={11: PERCENT, 16: PERCENT},
             heading=heading,
         )  # fmt: skip
         _table(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policy import Action, allows
 from accounts.scoping import ScopedAdminMixin
 from cases import services
-from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, Photo, Ticket
+from cases.models import CheckIn, ExtensionRequest, Hazard, Inspection, InspectionItem, Photo, Ticket
 from core.admin import NoDeleteAdminMixin, ReadOnlyInline, ViewOnlyAdminMixin
 from core.errors import WorkflowError
 from core.text import join_list
@@ -438,3 +438,18 @@ class PhotoAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("缩略图"))
     def preview(self, obj):
         return _thumbnail_tag(obj)
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    """巡更打卡: recorded from a unit's plate (services.record_checkin), append-only: staff may look only."""
+
+    list_display = ("checked_in_at", "unit", "inspector", "zone", "grid", "distance", "accuracy", "flag")
+    list_filter = ("flag", "zone")
+    search_fields = ("enterprise__name", "parcel__code", "parcel__name", "inspector__username")
+    list_select_related = ("enterprise", "parcel", "inspector", "zone", "grid__zone")
+    date_hierarchy = "checked_in_at"
+
+    @admin.display(description=_("单位"))
+    def unit(self, obj):
+        return obj.unit_name

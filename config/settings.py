@@ -234,6 +234,8 @@ PATROL_DAYS = dict(
 )
 CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "300"))
 CHECKIN_WINDOW_MINUTES = int(os.environ.get("CHECKIN_WINDOW_MINUTES", "120"))
+# The safety office's public number, printed on plates and shown to anyone who scans one (empty: a generic text).
+SAFETY_OFFICE_PHONE = os.environ.get("SAFETY_OFFICE_PHONE", "")
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # --- Auth -------------------------------------------------------------------------
@@ -344,6 +346,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EnterpriseKindEnum": "register.choices.EnterpriseKind",
     "RiskTagEnum": "register.choices.RiskTag",
     "CloseoutStateEnum": "register.choices.CloseoutState",
+    "AccidentTypeEnum": "catalogue.choices.AccidentType",
+    "RiskColourEnum": "risk.api.serializers.COLOURS",
 }
 
 # --- Security (effective when served over HTTPS) --------------------------------------

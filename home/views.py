@@ -31,6 +31,9 @@ from home.tiles import (
 )
 from home.todo import todo_counts
 from register.models import Enterprise, Grid, Parcel, Zone
+from risk.patrols import due_units
+
+PATROL_ON_HOME = 10  # the first due units the inspector's home lists (the patrol page has them all)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -151,6 +154,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .select_related("category", "enterprise", "parcel")
             .order_by("-reported_at")[:6]
         )
+        due = due_units(user, grids=grid_ids) if grid_ids else []
         tiles = count_tiles(
             user,
             [
@@ -159,6 +163,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ],
         )
         return {
+            "patrol": {
+                "rows": due[:PATROL_ON_HOME],
+                "due": len(due),
+                "overdue": sum(1 for row in due if row.days_overdue != 0),
+                "never": sum(1 for row in due if row.never_visited),
+                "more": max(0, len(due) - PATROL_ON_HOME),
+                "url": safe_reverse("risk:patrol"),
+            },
             "round_start": start,
             "grid_rows": rows,
             "totals": totals,

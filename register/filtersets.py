@@ -4,9 +4,26 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import ScopedFilterSet
-from register.choices import CloseoutState, EnterpriseKind, RiskTag
+from register.choices import COLOUR_LEVELS, CloseoutState, EnterpriseKind, RiskLevel, RiskTag, risk_colour
 from register.models import Enterprise, Grid, Parcel, Zone
 from register.querysets import active_tenants_of
+
+# The four colours (安全风险四色) as filter choices: the colour word in the URL, the level's name shown.
+RISK_COLOUR_CHOICES = [(risk_colour(level), label) for level, label in reversed(RiskLevel.choices)]
+
+
+class RiskLevelFilter(django_filters.MultipleChoiceFilter):
+    """A risk level chosen by its colour word (``?risk_level=red&risk_level=orange``), matched on the stored 1–4."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", RISK_COLOUR_CHOICES)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        levels = [COLOUR_LEVELS[colour] for colour in value if colour in COLOUR_LEVELS]
+        return qs.filter(**{f"{self.field_name}__in": levels})
 
 
 class GridFilters(ScopedFilterSet):
@@ -23,12 +40,13 @@ class GridFilters(ScopedFilterSet):
 class ParcelFilterSet(GridFilters):
     closeout_state = django_filters.MultipleChoiceFilter(choices=CloseoutState.choices, label=_("销号状态"))
     multi_tenant = django_filters.BooleanFilter(method="filter_multi_tenant", label=_("一厂多租"))
+    risk_level = RiskLevelFilter(field_name="risk_level", label=_("风险等级"))
 
     search_fields = ("code", "name", "address", "landlord_name")
 
     class Meta:
         model = Parcel
-        fields = ["q", "zone_id", "zone", "grid_id", "grid", "closeout_state", "multi_tenant"]
+        fields = ["q", "zone_id", "zone", "grid_id", "grid", "closeout_state", "multi_tenant", "risk_level"]
 
     def filter_multi_tenant(self, queryset, name, value):
         if value is None:
@@ -46,6 +64,7 @@ class EnterpriseFilterSet(GridFilters):
     risk_tag = django_filters.MultipleChoiceFilter(
         field_name="risk_tags", choices=RiskTag.choices, distinct=True, label=_("风险类型")
     )
+    risk_level = RiskLevelFilter(field_name="risk_level", label=_("风险等级"))
     above_scale = django_filters.BooleanFilter(label=_("规上企业"))
     active = django_filters.BooleanFilter(label=_("在营"))
 
@@ -63,6 +82,7 @@ class EnterpriseFilterSet(GridFilters):
             "parcel",
             "kind",
             "risk_tag",
+            "risk_level",
             "above_scale",
             "active",
         ]

@@ -28,8 +28,8 @@ from cases.deadlines import overdue_q
 from cases.models import Hazard, Inspection, Ticket
 from core import dates
 from core.queries import SubqueryCount
-from register.choices import RiskLevel
-from register.models import Enterprise, Parcel
+from register.choices import RiskLevel, risk_colour
+from register.models import Enterprise, Grid, Parcel
 from risk.models import PatrolPlan
 
 RECENT_DAYS = 30
@@ -95,6 +95,36 @@ def never_visited_q(field, *, until=None):
     return ~_visit_between(field, None, until)
 
 
+def patrol_grids(user):
+    """The grids whose units ``user`` patrols, with their zones: an inspector's own grids, anyone else's
+    visible ones. One statement."""
+    grids = Grid.objects.visible_to(user).select_related("zone").order_by("zone__order", "zone__name", "name", "pk")
+    if user.role == Role.INSPECTOR:
+        grids = grids.filter(pk__in=list(user.scope_grid_ids))
+    return list(grids)
+
+
+class OutOfScope(LookupError):
+    """A zone or grid filter that names none of the user's grids (a page answers 404)."""
+
+
+def narrow_grids(grids, *, zone_id=None, grid_id=None):
+    """The ids of ``grids`` in zone ``zone_id`` and/or equal to ``grid_id`` (ids as given in a query
+    string; empty: no filter). A filter naming no grid of ``grids`` raises OutOfScope."""
+    ids = [grid.pk for grid in grids]
+    for value, key in ((zone_id, "zone_id"), (grid_id, "pk")):
+        if value in (None, ""):
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise OutOfScope(value) from None
+        ids = [grid.pk for grid in grids if grid.pk in ids and getattr(grid, key) == number]
+        if not ids:
+            raise OutOfScope(value)
+    return ids
+
+
 def units_of(model, user, *, grids=None):
     """The active units of ``model`` that ``user`` patrols: an inspector's own grids, anyone else's scope."""
     rows = model.objects.visible_to(user)
@@ -122,6 +152,18 @@ class DueUnit:
     recent_reports: int
     score: int = 0
     reasons: list = field(default_factory=list)
+
+    @property
+    def colour(self):
+        return risk_colour(self.level)
+
+    @property
+    def level_label(self):
+        return RiskLevel(self.level).label
+
+    @property
+    def never_visited(self):
+        return self.days_overdue is None
 
 
 def _score(row):
@@ -219,6 +261,21 @@ class Coverage:
     def rate(self):
         return dates.rate_of(self.covered, self.units)
 
+    @property
+    def rate_label(self):
+        """ "87.50%", or "—" for no units."""
+        rate = self.rate
+        return "—" if rate is None else f"{dates.format_rate(rate)}%"
+
+    def as_dict(self):
+        return {
+            "units": self.units,
+            "covered": self.covered,
+            "rate": dates.format_rate(self.rate),
+            "never_visited": self.never,
+            "overdue": self.overdue,
+        }
+
     def add(self, other):
         self.units += other.units
         self.covered += other.covered
@@ -247,3 +304,35 @@ def coverage(units_by_kind, *, day=None, until=None, plan=None, group="grid_id")
             entry = result.setdefault(figure["key"], Coverage())
             entry.add(Coverage(figure["units"], figure["covered"], figure["never"]))
     return result
+
+
+@dataclass
+class CoverageTable:
+    """Coverage per grid, per zone and in total, and the plan it was measured against."""
+
+    grids: dict  # {grid id: Coverage}
+    zones: dict  # {zone id: Coverage}
+    total: Coverage
+    plan: Plan
+
+
+def coverage_table(units_by_kind, grid_zone, *, day=None, until=None, plan=None):
+    """``coverage`` of the units ({kind: queryset}, already within the grids of ``grid_zone``, {grid id:
+    zone id}) per grid, added up per zone and in total. The plan (one statement unless given) and one
+    grouped statement per unit table."""
+    plan = plan or plan_on(until)
+    per_grid = coverage(units_by_kind, day=day, until=until, plan=plan)
+    grids = {pk: per_grid.get(pk, Coverage()) for pk in grid_zone}
+    zones = {}
+    total = Coverage()
+    for pk, figures in grids.items():
+        zones.setdefault(grid_zone[pk], Coverage()).add(figures)
+        total.add(figures)
+    return CoverageTable(grids=grids, zones=zones, total=total, plan=plan)
+
+
+def coverage_of(user, grids, *, day=None):
+    """Today's coverage of ``user``'s units in ``grids`` (Grid rows, as ``patrol_grids`` gives)."""
+    ids = [grid.pk for grid in grids]
+    units = {kind: units_of(model, user, grids=ids) for kind, model in UNIT_MODELS}
+    return coverage_table(units, {grid.pk: grid.zone_id for grid in grids}, day=day)

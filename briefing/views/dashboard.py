@@ -33,7 +33,8 @@ from closeout.querysets import ParcelState
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
 from core.text import join_list
-from register.models import Parcel, Zone
+from register.choices import RiskLevel, risk_colour
+from register.models import Enterprise, Parcel, Zone
 from timeline.models import Event
 
 logger = logging.getLogger(__name__)
@@ -240,6 +241,41 @@ def data_version():
     return f"{head[0]}:{head[1][:16]}:{parcels['n']}:{changed}"
 
 
+def patrols(user, zone_rows, today):
+    """巡查覆盖 and the four-colour distribution (安全风险四色) of the user's units per zone: coverage today
+    (units visited within their cycle) and enterprises and parcels per risk level. Four statements."""
+    enterprises = Enterprise.objects.visible_to(user).filter(active=True)
+    parcels = Parcel.objects.visible_to(user)
+    per_zone, total, plan = ledger.patrol_coverage_by_zone(enterprises, parcels, day=today)
+    levels = ledger.risk_level_distribution(enterprises, parcels)
+    colours = [risk_colour(level) for level in sorted(RiskLevel, reverse=True)]
+    empty = {"enterprise": {}, "parcel": {}}
+    zones = []
+    for pk, name in zone_rows:
+        counts = levels.get(pk, empty)
+        figures = per_zone.get(pk) or ledger.Coverage()
+        zones.append(
+            {
+                "id": pk,
+                "name": name,
+                "coverage": figures.as_dict(),
+                "levels": {
+                    colour: {kind: counts[kind].get(colour, 0) for kind in ("enterprise", "parcel")}
+                    for colour in colours
+                },
+                "patrol_url": safe_reverse("risk:patrol", query={"zone_id": pk}),
+            }
+        )
+    return {
+        "coverage": total.as_dict(),
+        "cycles": {risk_colour(level): plan.days_for(level) for level in RiskLevel},
+        "colours": colours,
+        "colour_labels": {risk_colour(level): str(level.label) for level in RiskLevel},
+        "zones": zones,
+        "links": {"coverage": safe_reverse("risk:coverage"), "plan": safe_reverse("risk:plan")},
+    }
+
+
 def _compute_dashboard(user, zone_ids, zone_rows, days, today):
     figure_set = ledger.compute_figures(activity=(today, today))
     figures = figure_set.total if zone_ids is None else figure_set.for_zones(zone_ids)
@@ -251,6 +287,7 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
         "zones": zone_ranking(figure_set, zone_rows, zone_ids),
         "categories": categories(user),
         "trend": trend(user, today, days),
+        "patrols": patrols(user, zone_rows, today),
     }
 
 
@@ -320,6 +357,11 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                 "uninspected": _("未排查"),
                 "noData": _("暂无数据"),
                 "rate": _("整改率"),
+                "covered": _("周期内已巡查"),
+                "uncovered": _("超期未巡"),
+                "enterprises": _("企业"),
+                "parcels": _("宗地"),
+                "units": _("家"),
             },
             links={
                 "map": safe_reverse("closeout:map"),

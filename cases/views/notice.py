@@ -1,21 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
-from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
 from cases.models import Photo, Ticket
+from core.qr import qr_svg
 
 # --- the printable notice ---------------------------------------------------------------------
-
-
-def qr_svg(text):
-    """An inline SVG QR code (no network, no image file)."""
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
-
-    image = qrcode.make(text, image_factory=SvgPathImage, box_size=10, border=2)
-    return mark_safe(image.to_string(encoding="unicode"))  # generated markup, no user input
 
 
 class TicketNoticeView(LoginRequiredMixin, DetailView):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, F, OuterRef, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +125,20 @@ def self_check_units(user):
     return list(Enterprise.objects.visible_to(user).filter(active=True).order_by("name"))
 
 
+def self_check_risk_units(user, units):
+    """The owner's units with their active risk points (风险点, declared by the owner, reviewed by the office),
+    highest grade first: the self-check page lists them and links to declare another. The points are read
+    through the units' own relation (the risk app sits above this one); a landlord's parcel shows its
+    common areas' points and its tenants'."""
+    prefetch_related_objects(units, "risk_points__enterprise")
+    kind = "parcel" if user.role == Role.LANDLORD else "enterprise"
+    rows = []
+    for unit in units:
+        points = sorted((p for p in unit.risk_points.all() if p.active), key=lambda p: (-p.level, p.name, p.pk))
+        rows.append({"unit": unit, "kind": kind, "points": points})
+    return rows
+
+
 class SelfCheckView(RoleRequiredMixin, View):
     """自查自纠: the owner ticks the self-check form; failed items are reported as hazards."""
 
@@ -193,6 +207,7 @@ class SelfCheckView(RoleRequiredMixin, View):
             .order_by("-inspected_at", "-pk")[:10]
         )
         context = {
+            "risk_units": self_check_risk_units(user, self.units),
             "form": form,
             "checklist": self.checklist,
             "checklists": self.checklists,

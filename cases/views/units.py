@@ -2,12 +2,13 @@ from django.db.models import Case, IntegerField, OuterRef, Prefetch, Value, When
 from django.urls import reverse
 from django.views.generic import DetailView
 
-from accounts.policy import PARTY_ROLES, Action, allows
+from accounts.policy import PARTY_ROLES, STAFF_ROLES, Action, allows, has_role
 from cases.annotations import last_inspected, open_hazards_of, visited_since
 from cases.choices import TicketStatus
-from cases.models import Hazard, Inspection, Photo, Ticket
+from cases.models import CheckIn, Hazard, Inspection, Photo, Ticket
 from cases.parcel_states import ParcelStateFilterSet, parcel_state
 from core.dates import day_start, round_start
+from core.links import safe_reverse
 from core.queries import SubqueryCount
 from core.views import ScopedFilterView, ScopedMixin
 from register.filtersets import EnterpriseFilterSet
@@ -17,6 +18,7 @@ from register.querysets import active_tenants_of
 
 HISTORY_LIMIT = 20
 OPEN_HAZARDS_LIMIT = 50
+CHECKINS_LIMIT = 5
 
 
 # --- a unit's page ---------------------------------------------------------------------------------
@@ -77,7 +79,7 @@ class UnitDetailMixin(ScopedMixin):
         context["inspections"] = list(
             Inspection.objects.visible_to(user)
             .filter(**unit)
-            .select_related("inspector", "enterprise", "parcel", "checklist")
+            .select_related("inspector", "enterprise", "parcel", "checklist", "checkin")
             .prefetch_related(Prefetch("photos", queryset=Photo.objects.shown_to(user)))
             .annotate(hazard_count=SubqueryCount(Hazard.objects.filter(inspection=OuterRef("pk"))))
             .order_by("-inspected_at", "-pk")[:HISTORY_LIMIT]
@@ -89,6 +91,20 @@ class UnitDetailMixin(ScopedMixin):
         context["report_url"] = f"{reverse('cases:hazard_report')}?{self.unit_field}={self.object.pk}"
         context["tickets_url"] = f"{reverse('cases:ticket_list')}?{self.unit_field}_id={self.object.pk}"
         context["hazards_url"] = f"{reverse('cases:hazard_list')}?{self.unit_field}_id={self.object.pk}"
+        # Risk grading (the risk app's pages, by URL name): the unit's risk points, its plate to print, and
+        # for office staff the last check-ins at its plate (巡更打卡).
+        context["risk_points_url"] = safe_reverse("risk:point_list", query={f"{self.unit_field}_id": self.object.pk})
+        is_staff = has_role(user, STAFF_ROLES)
+        context["plates_url"] = safe_reverse("risk:plates", query={self.unit_field: self.object.pk}) if is_staff else ""
+        context["checkins"] = (
+            list(
+                CheckIn.objects.visible_to(user)
+                .filter(**unit)
+                .select_related("inspector", "enterprise", "parcel")[:CHECKINS_LIMIT]
+            )
+            if is_staff
+            else None
+        )
         return context
 
 

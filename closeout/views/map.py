@@ -13,7 +13,7 @@ from cases.models import Hazard
 from catalogue.choices import Severity
 from closeout.querysets import STATE_COLOUR, STATE_ORDER, STATE_SHORT, ParcelState, with_parcel_state
 from core.links import safe_reverse
-from register.choices import CloseoutState
+from register.choices import RISK_COLOURS, CloseoutState, RiskLevel
 from register.models import Enterprise, Parcel
 
 # --- the red/green map ----------------------------------------------------------------------------
@@ -68,6 +68,14 @@ def _rounded(geometry):
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
+def risk_levels():
+    """The four colours of the risk layer (安全风险四色), highest first: level, colour word, name."""
+    return [
+        {"level": level.value, "colour": RISK_COLOURS[level], "label": str(level.label)}
+        for level in sorted(RiskLevel, reverse=True)
+    ]
+
+
 def map_data(user):
     """GeoJSON of the parcels the user sees, coloured by close-out state: three statements.
 
@@ -86,6 +94,7 @@ def map_data(user):
             "longitude",
             "polygon",
             "closeout_state",
+            "risk_level",
             "landlord_name",
             "grid_id",
             "grid__name",
@@ -110,9 +119,11 @@ def map_data(user):
     )
     features, zones, grids, unlocated = [], {}, {}, []
     summary = {"total": len(rows), **dict.fromkeys(ParcelState.values, 0), "unlocated": 0}
+    risk_summary = dict.fromkeys(RISK_COLOURS.values(), 0)  # the four-colour layer's counts, unlocated included
     for row in rows:
         state = row["state"]
         summary[state] += 1
+        risk_summary[RISK_COLOURS.get(row["risk_level"], "blue")] += 1
         geometry = _geometry(row)
         if geometry is None:
             summary["unlocated"] += 1
@@ -131,6 +142,7 @@ def map_data(user):
                     "name": row["name"],
                     "state": state,
                     "colour": STATE_COLOUR[state],
+                    "risk": row["risk_level"],  # 1–4: the unit's risk level (risk_levels names its colour)
                     "waiting": row["closeout_state"] == CloseoutState.CROSSCHECK,  # a cross-check is requested
                     "zone_id": row["grid__zone_id"],
                     "grid_id": row["grid_id"],
@@ -174,6 +186,8 @@ def map_data(user):
             "tickets": _url_template("cases:ticket_list", query=["parcel_id"]),
         },
         "summary": summary,
+        "risk_summary": risk_summary,
+        "risk_levels": risk_levels(),
     }
 
 
@@ -186,8 +200,11 @@ class MapView(MapAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        layer = "risk" if self.request.GET.get("layer") == "risk" else "hazard"
+        context["layer"] = layer
         context["map_config"] = {
             "dataUrl": safe_reverse("closeout:map_data"),
+            "layer": layer,
             "tileUrl": settings.MAP_TILE_URL,
             "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
             "labels": {
@@ -203,11 +220,17 @@ class MapView(MapAccessMixin, TemplateView):
                 "tickets": _("整改单"),
                 "noData": _("没有可显示的宗地（宗地未标注坐标）。"),
                 "loadError": _("地图数据加载失败，请刷新重试。"),
+                "riskLevel": _("风险等级"),
+                "redList": _("红色宗地"),
+                "redListHelp": _("有未整改隐患的宗地，按未整改隐患数排列。"),
+                "riskList": _("重大、较大风险宗地"),
+                "riskListHelp": _("风险等级为红、橙的宗地，按风险等级排列。"),
             },
         }
         context["states"] = [
             {"key": state.value, "label": STATE_SHORT[state], "colour": STATE_COLOUR[state]} for state in STATE_ORDER
         ]
+        context["risk_levels"] = risk_levels()
         context["links"] = {
             "dashboard": safe_reverse("briefing:dashboard"),
             "parcels": safe_reverse("cases:parcel_list"),

@@ -1,6 +1,21 @@
 from rest_framework import serializers
 
+from register.choices import RISK_COLOURS
 from register.models import Enterprise, Grid, Parcel, Zone
+
+
+class UnitRiskFieldsMixin(serializers.Serializer):
+    """The unit's risk colour (安全风险四色, as risk.levels last computed it) and its plate's address (挂牌)."""
+
+    risk_level = serializers.ChoiceField(
+        choices=list(RISK_COLOURS.values()),
+        source="risk_colour",
+        read_only=True,
+        help_text="red 重大风险, orange 较大风险, yellow 一般风险, blue 低风险",
+    )
+    plate_url = serializers.CharField(
+        read_only=True, help_text="path of the unit's plate page (/p/<token>/), the address its QR code holds"
+    )
 
 
 class ZoneSerializer(serializers.ModelSerializer):
@@ -17,7 +32,7 @@ class GridSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "zone", "zone_name"]
 
 
-class ParcelSerializer(serializers.ModelSerializer):
+class ParcelSerializer(UnitRiskFieldsMixin, serializers.ModelSerializer):
     grid_name = serializers.CharField(source="grid.name", read_only=True)
     zone = serializers.IntegerField(source="grid.zone_id", read_only=True)
     zone_name = serializers.CharField(source="grid.zone.name", read_only=True)
@@ -46,6 +61,8 @@ class ParcelSerializer(serializers.ModelSerializer):
             "is_multi_tenant",
             "closeout_state",
             "map_colour",
+            "risk_level",
+            "plate_url",
             "closed_out_at",
             "created_at",
             "updated_at",
@@ -53,7 +70,7 @@ class ParcelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(UnitRiskFieldsMixin, serializers.ModelSerializer):
     parcel_code = serializers.CharField(source="parcel.code", read_only=True, allow_null=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True)
     zone = serializers.IntegerField(source="grid.zone_id", read_only=True)
@@ -79,6 +96,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "employee_count",
             "above_scale",
             "risk_tags",
+            "risk_level",
+            "plate_url",
             "active",
             "created_at",
             "updated_at",

@@ -122,7 +122,74 @@
     c.on("click", function (p) { go(urlOf(ordered[p.dataIndex], p.seriesIndex)); });
   }
 
+  var LEVEL_COLOURS = { red: "#c62828", orange: "#ef6c00", yellow: "#fdd835", blue: "#1565c0" };
+
+  function drawCoverage(p) {
+    var c = chart("chart-coverage");
+    if (!c || !p) return;
+    var cov = p.coverage;
+    c.setOption({
+      textStyle: { fontFamily: FONT },
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      title: {
+        text: cov.rate === null ? "—" : cov.rate + "%", subtext: cov.covered + " / " + cov.units, left: "center", top: "38%",
+        textStyle: { fontSize: 24, fontWeight: 700, color: GREEN, fontFamily: FONT },
+        subtextStyle: { fontSize: 13, color: "#5f6b7a", fontFamily: FONT }, itemGap: 2
+      },
+      series: [{
+        type: "pie", radius: ["58%", "82%"], center: ["50%", "50%"], label: { show: false },
+        itemStyle: { borderColor: "#fff", borderWidth: 2 },
+        data: [
+          { name: labels.covered, value: cov.covered, itemStyle: { color: GREEN }, url: p.links.coverage },
+          { name: labels.uncovered, value: cov.overdue, itemStyle: { color: RED }, url: p.links.coverage }
+        ]
+      }]
+    }, true);
+    c.off("click");
+    c.on("click", function (e) { go(e.data && e.data.url); });
+  }
+
+  function drawRiskLevels(p) {
+    var c = chart("chart-risk-levels");
+    if (!c || !p) return;
+    if (!p.zones.length) {
+      c.setOption({ title: { text: labels.noData, left: "center", top: "middle", textStyle: { color: GREY, fontSize: 14, fontWeight: 400 } } }, true);
+      return;
+    }
+    var zones = p.zones.slice().reverse();
+    c.setOption(merge(base, {
+      tooltip: {
+        trigger: "axis", axisPointer: { type: "shadow" }, confine: true,
+        formatter: function (items) {
+          var zone = zones[items[0].dataIndex], lines = [zone.name];
+          items.forEach(function (item) {
+            var counts = zone.levels[p.colours[item.seriesIndex]];
+            lines.push(item.marker + item.seriesName + "：" + labels.enterprises + " " + counts.enterprise + "，" + labels.parcels + " " + counts.parcel);
+          });
+          return lines.join("<br>");
+        }
+      },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { color: "#5f6b7a" }, splitLine: { lineStyle: { color: "#eef1f5" } } },
+      yAxis: {
+        type: "category", data: zones.map(function (z) { return z.name; }),
+        axisLabel: { color: "#3d4a5a", width: 110, overflow: "truncate" }, axisLine: { lineStyle: { color: "#c5cdd8" } }
+      },
+      series: p.colours.map(function (colour) {
+        return {
+          name: p.colour_labels[colour], type: "bar", stack: "units", barMaxWidth: 18,
+          itemStyle: { color: LEVEL_COLOURS[colour] },
+          data: zones.map(function (z) { return z.levels[colour].enterprise + z.levels[colour].parcel; })
+        };
+      })
+    }), true);
+    c.off("click");
+    c.on("click", function (e) { go(zones[e.dataIndex] && zones[e.dataIndex].patrol_url); });
+  }
+
   function draw(d) {
+    drawCoverage(d.patrols);
+    drawRiskLevels(d.patrols);
     drawTrend(d.trend);
     drawParcels(d.figures);
     drawBars("chart-categories", d.categories, "name", function (row, series) { return series === 1 ? row.open_url : row.url; });

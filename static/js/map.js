@@ -4,13 +4,19 @@
  * cross-check; a thick outline once the cross-check is requested); green, closed out; grey, never
  * inspected. Parcels without coordinates are listed beside the map. A tile layer is added only when the server
  * configures MAP_TILE_URL, so the map also works on an intranet without internet: the parcels
- * are then drawn on a plain background with zone labels. */
+ * are then drawn on a plain background with zone labels.
+ * A second layer (安全风险四色分布图) colours the same parcels by their risk level (``risk``, 1–4:
+ * blue, yellow, orange, red), with its own legend, counts and filter; the switch keeps ?layer= in the
+ * address so a link can open either. */
 (function () {
   "use strict";
 
   var RED = "#c62828", GREEN = "#2e7d32", AMBER = "#f59e0b", GREY = "#9aa5b1";
   var FILL = { red: RED, green: GREEN, amber: AMBER, grey: GREY };
   var EDGE = { red: "#8e1b1b", green: "#1b5e20", amber: "#b45309", grey: "#5f6b7a" };
+  var RISK_FILL = { red: "#c62828", orange: "#ef6c00", yellow: "#f2c200", blue: "#1565c0" };
+  var RISK_EDGE = { red: "#8e1b1b", orange: "#a84a00", yellow: "#8a6d00", blue: "#0d3b7a" };
+  var RISK_COLOUR = { 4: "red", 3: "orange", 2: "yellow", 1: "blue" };
   var configEl = document.getElementById("map-config");
   var mapEl = document.getElementById("parcel-map");
   if (!configEl || !mapEl || typeof L === "undefined") return;
@@ -27,7 +33,11 @@
   }
   map.setView([28.9, 120.05], 12);
 
-  var state = { zone: "", query: "", shown: { red: true, pending: true, green: true, uninspected: true } };
+  var state = {
+    zone: "", query: "", layer: config.layer === "risk" ? "risk" : "hazard",
+    shown: { red: true, pending: true, green: true, uninspected: true },
+    risks: { red: true, orange: true, yellow: true, blue: true }
+  };
   var layers = [];   // {feature, layer}
   var zoneLabels = L.layerGroup().addTo(map);
 
@@ -37,7 +47,17 @@
     });
   }
 
+  function riskOf(p) { return RISK_COLOUR[p.risk] || "blue"; }
+
   function style(p) {
+    if (state.layer === "risk") {
+      var colour = riskOf(p);
+      // .parcel-risk-red, -orange, -yellow, -blue (the browser tests count them)
+      return {
+        className: "parcel parcel-risk-" + colour, color: RISK_EDGE[colour], weight: 1.5,
+        fillColor: RISK_FILL[colour], fillOpacity: 0.6, opacity: 1
+      };
+    }
     return {
       // SVG paths with a class per state: .parcel-red, .parcel-pending, .parcel-green, .parcel-uninspected
       // (the browser tests count them)
@@ -50,7 +70,7 @@
     };
   }
 
-  var lookup = { zones: {}, grids: {}, states: {}, urls: {} };
+  var lookup = { zones: {}, grids: {}, states: {}, urls: {}, risks: {} };
 
   function urlFor(kind, id) {
     var template = lookup.urls[kind];
@@ -71,7 +91,8 @@
     if (detail) links.push("<a href='" + esc(detail) + "'>" + esc(t.details) + "</a>");
     if (tickets) links.push("<a href='" + esc(tickets) + "'>" + esc(t.tickets) + "</a>");
     return "<div class='map-popup'><h4>" + esc(p.code) + " " + esc(p.name) + "</h4>" +
-      "<span class='badge status-" + esc(p.state) + "'>" + esc(lookup.states[p.state] || p.state) + "</span>" +
+      "<span class='badge status-" + esc(p.state) + "'>" + esc(lookup.states[p.state] || p.state) + "</span> " +
+      "<span class='risk-badge risk-" + esc(riskOf(p)) + "' title='" + esc(t.riskLevel) + "'>" + esc(lookup.risks[riskOf(p)] || "") + "</span>" +
       (p.waiting ? " <span class='badge'>" + esc(t.waiting) + "</span>" : "") +
       "<dl>" + rows.map(function (r) { return "<dt>" + esc(r[0]) + "</dt><dd>" + r[1] + "</dd>"; }).join("") + "</dl>" +
       "<div class='popup-links'>" + links.join("") + "</div></div>";
@@ -92,7 +113,7 @@
   }
 
   function visible(p) {
-    if (!state.shown[p.state]) return false;
+    if (state.layer === "risk" ? !state.risks[riskOf(p)] : !state.shown[p.state]) return false;
     if (state.zone && String(p.zone_id) !== state.zone) return false;
     if (state.query) {
       var q = state.query.toLowerCase();
@@ -127,14 +148,22 @@
       if (!on && map.hasLayer(it.layer)) map.removeLayer(it.layer);
       if (on) shown.push(it);
     });
-    var red = shown.filter(function (it) { return it.feature.properties.state === "red"; })
-      .sort(function (a, b) { return b.feature.properties.open_hazards - a.feature.properties.open_hazards; });
+    var risk = state.layer === "risk";
+    var red = shown.filter(function (it) {
+      var p = it.feature.properties;
+      return risk ? p.risk >= 3 : p.state === "red";
+    }).sort(function (a, b) {
+      var p = a.feature.properties, q = b.feature.properties;
+      return risk ? (q.risk - p.risk || q.open_hazards - p.open_hazards) : q.open_hazards - p.open_hazards;
+    });
     listEl.innerHTML = "";
     red.slice(0, 200).forEach(function (it) {
       var p = it.feature.properties;
       var li = document.createElement("li");
       li.innerHTML = "<button type='button'><span><span class='code'>" + esc(p.code) + "</span>" + esc(p.name) + "</span>" +
-        "<span class='pill " + (p.open_hazards ? "pill-red" : "") + "' title='" + esc(t.openHazards) + "'>" + esc(p.open_hazards) + "</span></button>";
+        (risk ? "<span class='risk-badge risk-" + esc(riskOf(p)) + "'>" + esc(lookup.risks[riskOf(p)] || "") + "</span>" :
+          "<span class='pill " + (p.open_hazards ? "pill-red" : "") + "' title='" + esc(t.openHazards) + "'>" + esc(p.open_hazards) + "</span>") +
+        "</button>";
       li.querySelector("button").addEventListener("click", function () {
         fit([it]);
         it.layer.openPopup ? it.layer.openPopup() : null;
@@ -221,6 +250,11 @@
       lookup.grids = data.grids || {};
       lookup.states = data.states || {};
       lookup.urls = data.urls || {};
+      (data.risk_levels || []).forEach(function (r) { lookup.risks[r.colour] = r.label; });
+      Object.keys(data.risk_summary || {}).forEach(function (k) {
+        var el = document.querySelector("[data-risk-count='" + k + "']");
+        if (el) el.textContent = data.risk_summary[k];
+      });
       ["red", "pending", "green", "uninspected"].forEach(function (k) {
         var el = document.querySelector("[data-count='" + k + "']");
         if (el) el.textContent = s[k];
@@ -264,6 +298,51 @@
       refresh(false);
     });
   });
+  document.querySelectorAll("[data-risk]").forEach(function (btn) {
+    if (btn.tagName !== "BUTTON") return;
+    btn.addEventListener("click", function () {
+      var key = btn.getAttribute("data-risk");
+      state.risks[key] = !state.risks[key];
+      btn.setAttribute("aria-pressed", String(state.risks[key]));
+      refresh(false);
+    });
+  });
+
+  function setLayer(layer) {
+    state.layer = layer;
+    document.querySelectorAll("[data-layer]").forEach(function (btn) {
+      btn.setAttribute("aria-pressed", String(btn.getAttribute("data-layer") === layer));
+    });
+    document.querySelectorAll("[data-layer-title]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-layer-title") !== layer;
+    });
+    document.getElementById("map-stats").hidden = layer === "risk";
+    document.getElementById("map-risk-stats").hidden = layer !== "risk";
+    document.getElementById("map-list-title").textContent = layer === "risk" ? t.riskList : t.redList;
+    document.getElementById("map-list-help").textContent = layer === "risk" ? t.riskListHelp : t.redListHelp;
+    mapEl.setAttribute("data-layer", layer);
+    layers.forEach(function (it) {
+      var p = it.feature.properties;
+      if (it.layer.setStyle) {
+        it.layer.setStyle(style(p));
+        // Leaflet keeps the class given at creation: swap it on the drawn paths too.
+        (it.layer.getLayers ? it.layer.getLayers() : [it.layer]).forEach(function (l) {
+          if (l._path) l._path.setAttribute("class", style(p).className + " leaflet-interactive");
+        });
+      }
+    });
+    if (window.history && window.history.replaceState) {
+      var url = new URL(window.location.href);
+      if (layer === "risk") url.searchParams.set("layer", "risk"); else url.searchParams.delete("layer");
+      window.history.replaceState(null, "", url.toString());
+    }
+    refresh(false);
+  }
+  document.querySelectorAll("button[data-layer]").forEach(function (btn) {
+    btn.addEventListener("click", function () { setLayer(btn.getAttribute("data-layer")); });
+  });
+  mapEl.setAttribute("data-layer", state.layer);
+
   document.getElementById("map-zone").addEventListener("change", function (e) {
     state.zone = e.target.value;
     refresh(true);

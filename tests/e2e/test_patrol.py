@@ -14,10 +14,12 @@ from playwright.sync_api import expect
 from cases import services
 from cases.choices import CheckInFlag
 from cases.models import CheckIn, Inspection
-from catalogue.models import Checklist, ChecklistItem
+from catalogue.choices import CategoryLevel
+from catalogue.models import Checklist, ChecklistItem, HazardCategory
 from register.choices import RiskLevel
 from risk.levels import recompute
 from risk.services import declare_risk_point
+from tests import factories as f
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.flows import PHONE, sign_in
 
@@ -63,6 +65,7 @@ def unit(world):
     )
     checklist = Checklist.objects.create(code="e2e-patrol", name="巡查测试检查表")
     ChecklistItem.objects.create(checklist=checklist, text="消防通道畅通", order=1, category=_category())
+    world.checklist = checklist
     recompute()
     world.tenant1.refresh_from_db()
     assert world.tenant1.risk_level == RiskLevel.RED
@@ -70,9 +73,8 @@ def unit(world):
 
 
 def _category():
-    from catalogue.models import HazardCategory
-
-    return HazardCategory.objects.filter(level="enterprise").first()
+    category = HazardCategory.objects.filter(code="E2E-PATROL").first()
+    return category or f.HazardCategoryFactory(code="E2E-PATROL", name="排风设施损坏", level=CategoryLevel.ENTERPRISE)
 
 
 def test_check_in_at_the_plate_then_inspect_and_the_unit_leaves_todays_patrol(world, unit, live_server, phone_at):
@@ -89,9 +91,10 @@ def test_check_in_at_the_plate_then_inspect_and_the_unit_leaves_todays_patrol(wo
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
     phone.goto(reverse("cases:inspection_create", args=["enterprise", unit.pk]))
-    phone.locator("input[name=checklist]").first.check()
+    phone.locator(f"input[name=checklist][value='{world.checklist.pk}']").check()
     phone.click("form .f-submit button[type=submit]")
-    phone.locator("input[type=radio][value=pass]").first.check()
+    for answer in phone.locator("input[type=radio][value=pass]").all():
+        answer.check()
     with phone.expect_navigation():
         phone.click("form[data-upload] .f-submit button[type=submit]")
     inspection = Inspection.objects.get()
