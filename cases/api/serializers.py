@@ -65,8 +65,22 @@ class PhotoSerializer(serializers.ModelSerializer):
         return self._url(photo, "thumbnail") if photo.thumbnail else None
 
 
+# The unit's ids with their names, in the order every serializer of a unit's record lists them.
+UNIT_FIELDS = [
+    "enterprise",
+    "enterprise_name",
+    "parcel",
+    "parcel_code",
+    "parcel_name",
+    "grid",
+    "grid_name",
+    "zone",
+    "zone_name",
+]
+
+
 class UnitFieldsMixin(serializers.Serializer):
-    """Names beside the ids of the unit a case belongs to."""
+    """Names beside the ids of the unit a case belongs to (``UNIT_FIELDS``)."""
 
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
     parcel_code = serializers.CharField(source="parcel.code", read_only=True, allow_null=True)
@@ -101,15 +115,7 @@ class InspectionSerializer(UnitFieldsMixin, serializers.ModelSerializer):
             "id",
             "inspector",
             "inspector_name",
-            "enterprise",
-            "enterprise_name",
-            "parcel",
-            "parcel_code",
-            "parcel_name",
-            "grid",
-            "grid_name",
-            "zone",
-            "zone_name",
+            *UNIT_FIELDS,
             "inspected_at",
             "source",
             "campaign",
@@ -146,15 +152,7 @@ class HazardSerializer(UnitFieldsMixin, serializers.ModelSerializer):
             "severity",
             "description",
             "location_detail",
-            "enterprise",
-            "enterprise_name",
-            "parcel",
-            "parcel_code",
-            "parcel_name",
-            "grid",
-            "grid_name",
-            "zone",
-            "zone_name",
+            *UNIT_FIELDS,
             "inspection",
             "ticket",
             "reporter",

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.api.serializers import UNIT_FIELDS, UnitFieldsMixin
 from cases.choices import CheckInFlag
 from cases.models import CheckIn
 from core.api.serializers import ScopedInputMixin, user_name
@@ -91,13 +92,8 @@ class CoverageSerializer(serializers.Serializer):
     grids = CoverageGridSerializer(many=True)
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(UnitFieldsMixin, serializers.ModelSerializer):
     inspector_name = serializers.SerializerMethodField()
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
-    parcel_code = serializers.CharField(source="parcel.code", read_only=True, allow_null=True)
-    parcel_name = serializers.CharField(source="parcel.name", read_only=True, allow_null=True)
-    grid_name = serializers.CharField(source="grid.name", read_only=True)
-    zone_name = serializers.CharField(source="zone.name", read_only=True)
     flag = serializers.ChoiceField(choices=CheckInFlag.choices, read_only=True)
     proves_presence = serializers.BooleanField(read_only=True)
 
@@ -107,15 +103,7 @@ class CheckInSerializer(serializers.ModelSerializer):
             "id",
             "inspector",
             "inspector_name",
-            "enterprise",
-            "enterprise_name",
-            "parcel",
-            "parcel_code",
-            "parcel_name",
-            "grid",
-            "grid_name",
-            "zone",
-            "zone_name",
+            *UNIT_FIELDS,
             "checked_in_at",
             "latitude",
             "longitude",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.api.serializers import UNIT_FIELDS, UnitFieldsMixin
 from catalogue.choices import AccidentType
 from core.api.serializers import ScopedInputMixin, user_name
 from register.choices import COLOUR_LEVELS, RISK_COLOURS, RiskLevel, risk_colour
@@ -46,15 +47,10 @@ class RiskLevelField(serializers.Field):
         return risk_colour(value)
 
 
-class RiskPointSerializer(serializers.ModelSerializer):
+class RiskPointSerializer(UnitFieldsMixin, serializers.ModelSerializer):
     """A risk point as the caller sees it: its unit, the LEC assessment, the grade in force (``level``,
     set by a reviewer with ``level_reason`` when it differs from ``assessed_level``), the measures."""
 
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
-    parcel_code = serializers.CharField(source="parcel.code", read_only=True, allow_null=True)
-    parcel_name = serializers.CharField(source="parcel.name", read_only=True, allow_null=True)
-    grid_name = serializers.CharField(source="grid.name", read_only=True)
-    zone_name = serializers.CharField(source="zone.name", read_only=True)
     accident_types = serializers.ListField(
         child=serializers.ChoiceField(choices=AccidentType.choices), read_only=True, help_text="GB 6441 codes"
     )
@@ -73,15 +69,7 @@ class RiskPointSerializer(serializers.ModelSerializer):
         model = RiskPoint
         fields = [
             "id",
-            "enterprise",
-            "enterprise_name",
-            "parcel",
-            "parcel_code",
-            "parcel_name",
-            "grid",
-            "grid_name",
-            "zone",
-            "zone_name",
+            *UNIT_FIELDS,
             "name",
             "place",
             "accident_types",
