@@ -32,6 +32,11 @@ Three scales, all deterministic (a fixed random seed; only the dates move with t
     5,450 major rectified, 99.21%), 1,580 open, 2,100 duplicate or invalid on top, about
     97,000 tickets, 300,000 checklist results and 740,000 events.
 
+Every scale: risk points on every industrial enterprise (by its risk tags) and on the multi-tenant parcels'
+common areas, some reviewed and a few regraded; the default patrol plan; check-ins before most recent
+inspector visits (those inspections verified on site, a few scans flagged far away); every unit's risk
+level computed once at the end (``risk``: ``demo/risk.py``).
+
 Demo logins: demo-admin, demo-leader, demo-manager, demo-inspector, demo-inspector2,
 demo-enterprise, demo-landlord (password ``demo-pass-2023`` or ``$DEMO_PASSWORD``), wired
 together: the demo enterprise is a tenant on a multi-tenant parcel of the demo landlord, in
@@ -42,7 +47,8 @@ the responsible parties that submit evidence (``owner-<n>``, ``landlord-<n>``).
 
 This module builds the register and the logins (every scale) and is the entry point
 (``build_demo``). The rest of the package: ``common`` (scales, constants, dates), ``names``,
-``photos``, ``reset`` (``--reset`` and the used-database check), ``summary``, ``small`` (the
+``photos``, ``reset`` (``--reset`` and the used-database check), ``summary``, ``risk`` (risk points, the
+patrol plan, check-ins), ``small`` (the
 scripted cases through the services) and ``ledger/`` (``seed`` and ``city`` in bulk: planning
 hazards, tickets, then writing rows and events).
 """
@@ -82,6 +88,7 @@ from demo.common import (
 from demo.ledger import Ledger
 from demo.names import ROADS, TRADE, Names, chinese_number
 from demo.reset import business_data_exists, reset_business_data
+from demo.risk import BulkRisk, finish_levels
 from demo.small import SmallCases
 from demo.summary import ledger_counts, summarize
 from register.choices import CloseoutState, EnterpriseKind
@@ -443,9 +450,12 @@ class Builder:
         self.load_catalogue()
         self.build_register()
         if self.scale.name == "small":
-            SmallCases(self).build()
+            SmallCases(self).build()  # risk points, the plan and check-ins through the services, in the story
         else:
-            Ledger(self).build()
+            ledger = Ledger(self)
+            ledger.build()
+            BulkRisk(self, ledger).build()
+        finish_levels(self)
         logins = [
             (username, name, str(Role(role).label) if role else _("管理员（后台）"))
             for username, name, role, _admin in DEMO_USERS

@@ -22,7 +22,7 @@ KEEP_MODELS = {
 }
 
 
-BUSINESS_APPS = ("core", "register", "catalogue", "timeline", "cases", "closeout", "briefing")
+BUSINESS_APPS = ("core", "register", "catalogue", "timeline", "cases", "closeout", "risk", "briefing")
 
 
 def _business_models():

@@ -18,6 +18,7 @@ from core.dates import story_clock
 from demo.common import CAMPAIGN_START, RANDOM_SEED, at
 from demo.names import PLACES
 from demo.photos import PALETTE, demo_photo
+from demo.risk import CheckInPlanning, SmallRisk, small_checkin
 from register.models import Enterprise, Parcel
 
 
@@ -36,6 +37,7 @@ class SmallCases:
         self.latest = timezone.now() - timedelta(minutes=1)  # no story moment after this
         self.moment = self.latest
         self.verified_yesterday = at(builder.yesterday, 15 * 3600 + 30 * 60)
+        self.checkins = CheckInPlanning(builder)
 
     # helpers
 
@@ -229,9 +231,20 @@ class SmallCases:
             results = self.checklist_results(checklist, failing)
         enterprise = unit if isinstance(unit, Enterprise) else None
         parcel = unit if isinstance(unit, Parcel) else None
-        with self.at(inspected_at or self.ago(days, 9, self.rng.randrange(60))) as moment:
+        actor = actor or self.inspector(unit)
+        moment = min(inspected_at or self.ago(days, 9, self.rng.randrange(60)), self.latest)
+        # 巡更打卡: most recent visits begin with a scan of the unit's plate (the inspection is then verified)
+        small_checkin(
+            self.checkins,
+            unit_enterprise=enterprise,
+            unit_parcel=parcel,
+            actor=actor,
+            source=source,
+            moment=moment,
+        )
+        with self.at(moment) as moment:
             inspection = services.record_inspection(
-                actor=actor or self.inspector(unit),
+                actor=actor,
                 enterprise=enterprise,
                 parcel=parcel,
                 source=source,
@@ -251,6 +264,8 @@ class SmallCases:
     def build(self):
         b = self.b
         S = services
+        # risk points declared and reviewed, and the default patrol plan (before the visits below)
+        SmallRisk(self).build()
         inspector2 = self.users["demo-inspector2"]
         manager, leader = self.users["demo-manager"], self.users["demo-leader"]
         enterprise_user, landlord_user = self.users["demo-enterprise"], self.users["demo-landlord"]

@@ -5,12 +5,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.choices import EscalationLevel, HazardStatus
-from cases.models import Hazard, Inspection, Photo, Ticket
+from cases.models import CheckIn, Hazard, Inspection, Photo, Ticket
 from catalogue.choices import Severity
 from closeout.models import CrossCheck
 from core.dates import rate_of
 from register.choices import CloseoutState
 from register.models import Enterprise, Grid, Parcel, Zone
+from risk.models import RiskPoint
 from timeline.models import Event
 
 
@@ -62,6 +63,14 @@ def summarize():
         ),
         "reworked_tickets": Ticket.objects.filter(rework_count__gt=0).count(),
         "crosschecks": dict(CrossCheck.objects.values_list("status").annotate(n=Count("pk")).order_by()),
+        "risk_points_by_level": dict(
+            RiskPoint.objects.filter(active=True).values_list("level").annotate(n=Count("pk")).order_by()
+        ),
+        "enterprises_by_risk_level": dict(
+            Enterprise.objects.filter(active=True).values_list("risk_level").annotate(n=Count("pk")).order_by()
+        ),
+        "checkins_by_flag": dict(CheckIn.objects.values_list("flag").annotate(n=Count("pk")).order_by()),
+        "verified_inspections": Inspection.objects.filter(checkin__isnull=False).count(),
         "events": Event.objects.count(),
         "photos": Photo.objects.count(),
         "ledger": ledger_counts(),

@@ -30,6 +30,7 @@ TOGETHER_FIRST = (
     SEED_SCALE_MODULE,
     "tests/test_embedded_run.py",
     "tests/cases/test_seed_demo.py",
+    "tests/risk/test_demo_risk.py",
     "tests/api/test_schema.py",
 )
 

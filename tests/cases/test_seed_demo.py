@@ -13,7 +13,7 @@ from accounts.choices import Role
 from accounts.models import User
 from cases import services
 from cases.choices import EscalationLevel, HazardStatus, InspectionSource, PhotoKind, TicketStatus
-from cases.models import Hazard, Inspection, InspectionItem, Photo, Ticket
+from cases.models import CheckIn, Hazard, Inspection, InspectionItem, Photo, Ticket
 from catalogue.models import Campaign, HazardCategory
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
@@ -21,6 +21,7 @@ from demo import builders as demo
 from demo.common import DEMO_ENTERPRISE_NAME
 from register.choices import CloseoutState, EnterpriseKind, RiskTag
 from register.models import Enterprise, Grid, Parcel, Zone
+from risk.models import PatrolPlan, RiskPoint
 from tests import factories as f
 from timeline.chain import verify_chain
 from timeline.kinds import EventKind
@@ -114,6 +115,11 @@ def test_small_shows_every_kind_of_unit_and_every_status(small):
     assert Inspection.objects.filter(source=InspectionSource.SELF_CHECK, checklist__is_self_check=True).exists()
     assert InspectionItem.objects.filter(passed=False, hazard__isnull=False).exists()
     assert Enterprise.risk_tags.through.objects.values("risktagoption_id").distinct().count() == len(RiskTag.values)
+    # risk grading and patrols (tests/risk/test_demo_risk.py has the details)
+    assert RiskPoint.objects.filter(enterprise__isnull=False).exists()
+    assert RiskPoint.objects.filter(enterprise__isnull=True, parcel__isnull=False).exists()
+    assert PatrolPlan.objects.count() == 1
+    assert CheckIn.objects.exists() and Inspection.objects.filter(checkin__isnull=False).exists()
 
 
 def test_small_timelines_and_photos_are_real(small, small_build):
@@ -238,6 +244,10 @@ def test_reset_rebuilds_the_same_data(small, capsys):
     assert after["hazards_by_status"] == before["hazards_by_status"]
     assert after["tickets_by_status"] == before["tickets_by_status"]
     assert after["enterprises_by_kind"] == before["enterprises_by_kind"]
+    assert after["risk_points_by_level"] == before["risk_points_by_level"]
+    assert after["enterprises_by_risk_level"] == before["enterprises_by_risk_level"]
+    assert after["checkins_by_flag"] == before["checkins_by_flag"]
+    assert PatrolPlan.objects.count() == 1
     assert User.objects.filter(username="ops").exists()  # other superusers stay
     assert verify_chain().ok
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import HazardStatus, TicketStatus
 from demo import builders as demo
-from register.choices import CloseoutState, EnterpriseKind, RiskTag
+from register.choices import CloseoutState, EnterpriseKind, RiskLevel, RiskTag
 
 
 class Command(BaseCommand):
@@ -93,6 +93,18 @@ def summary_lines(summary):
             "general": ledger["rectified_general"],
             "major": ledger["rectified_major"],
             "rate": ledger["rate"] if ledger["rate"] is not None else "-",
+        },
+        _("风险点 %(points)d（%(levels)s）；单位风险等级：%(units)s")
+        % {
+            "points": sum(summary["risk_points_by_level"].values()),
+            "levels": _by(summary["risk_points_by_level"], RiskLevel),
+            "units": _by(summary["enterprises_by_risk_level"], RiskLevel),
+        },
+        _("巡更打卡 %(checkins)d 次（异常 %(flagged)d 次），现场核验 %(verified)d 家次")
+        % {
+            "checkins": sum(summary["checkins_by_flag"].values()),
+            "flagged": sum(n for flag, n in summary["checkins_by_flag"].items() if flag),
+            "verified": summary["verified_inspections"],
         },
         _("事件 %(events)d 条，照片 %(photos)d 张") % {"events": summary["events"], "photos": summary["photos"]},
     ]
