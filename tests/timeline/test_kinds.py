@@ -54,6 +54,12 @@ def test_stored_values_are_the_dotted_names_events_already_carry():
         "PARCEL_CROSSCHECK_FAILED": "enterprises.parcel.crosscheck_failed",
         "PARCEL_CROSSCHECK_CANCELLED": "enterprises.parcel.crosscheck_cancelled",
         "PARCEL_CLOSED_OUT": "enterprises.parcel.closed_out",
+        "RISK_POINT_DECLARED": "risk.point.declared",
+        "RISK_POINT_CHANGED": "risk.point.changed",
+        "RISK_POINT_REVIEWED": "risk.point.reviewed",
+        "RISK_POINT_REGRADED": "risk.point.regraded",
+        "RISK_POINT_RETIRED": "risk.point.retired",
+        "PATROL_PLAN_CHANGED": "risk.patrol_plan.changed",
     }
 
 
