@@ -9,6 +9,9 @@ from catalogue.choices import CategoryLevel, Severity
 from demo.common import DemoError, at, local_day, work_time
 from demo.ledger.records import PlannedInspection, PlannedTicket
 
+ROUND_SHARE = 0.8  # of the clean visits (besides yesterday's)
+ROUND_DAYS = 45
+
 
 class TicketScheduling:
     """Ledger steps that plan tickets, parcels and clean visits (mixed into ``Ledger``)."""
@@ -219,12 +222,20 @@ class TicketScheduling:
         if missing < 0:
             raise DemoError(f"planned {len(self.inspections)} inspections, more than {self.s.inspections}")
         yesterday = min(missing, max(5, self.s.yesterday_new // 3))
+        # This year's patrol round: most clean visits go around the register (each enterprise at most once,
+        # in a random order) over the last ROUND_DAYS, so the patrol plan finds most units covered and the
+        # higher-risk ones (shorter cycles) due again (risk.patrols).
+        round_units = list(self.units)
+        rng.shuffle(round_units)
         for i in range(missing):
             if i < yesterday:
                 day = b.yesterday
-            elif rng.random() < 0.06:
-                day = b.yesterday - timedelta(days=rng.randint(1, 40))
+                ent, parcel = self.pick_unit()
+            elif round_units and rng.random() < ROUND_SHARE:
+                day = b.yesterday - timedelta(days=rng.randint(1, ROUND_DAYS))
+                ent = round_units.pop()
+                parcel = b.parcel_by_id.get(ent.parcel_id)
             else:
                 day = rng.choice(self.hist_days)
-            ent, parcel = self.pick_unit()
+                ent, parcel = self.pick_unit()
             self.new_inspection(ent, parcel, work_time(rng, day))
