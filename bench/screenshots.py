@@ -46,14 +46,18 @@ import json
 from datetime import timedelta
 from django.utils import timezone
 from accounts.models import User
-from cases.models import DailyReport, Ticket
-from inspections.views.field import unit_queryset
+from briefing.models import DailyReport
+from cases.models import Ticket
+from cases.views.field import unit_queryset
 ticket = (Ticket.objects.filter(rework_count__gt=0, status__in=["assigned", "submitted"]).order_by("pk").first()
           or Ticket.objects.filter(rework_count__gt=0).order_by("pk").first())
 inspector = User.objects.get(username="demo-inspector")
 enterprise = unit_queryset(inspector, "enterprise").order_by("pk").first()
 report = DailyReport.objects.order_by("-date").first()
+grid = inspector.grids.order_by("pk").first()
 print(json.dumps({
+    "plate": enterprise.plate_url if enterprise else None,
+    "grid": grid.pk if grid else None,
     "ticket": ticket.pk if ticket else None,
     "enterprise": enterprise.pk if enterprise else None,
     "report_date": report.date.isoformat() if report else None,
@@ -106,6 +110,12 @@ def shots(ids):
             True,
             "form",
         ),
+        ("16-patrol-phone", "demo-inspector", "/risk/patrol/", PHONE, True, "main"),
+        ("17-risk-points", "demo-manager", "/risk/points/", DESKTOP, False, "table"),
+        ("18-coverage", "demo-leader", "/risk/coverage/", DESKTOP, True, "main"),
+        ("19-map-risk-layer", "demo-leader", "/cases/map/?layer=risk", DESKTOP, False, ".leaflet-container"),
+        ("20-plate-anonymous-phone", None, ids["plate"], PHONE, True, "main"),
+        ("21-plates-print", "demo-manager", f"/risk/plates/?grid={ids['grid']}", DESKTOP, False, "body"),
     ]
     return items
 
