@@ -8,3 +8,4 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导")
     ENTERPRISE = "enterprise", _("企业主/安全员")
     LANDLORD = "landlord", _("房东")
+    DEPARTMENT = "department", _("职能部门")

@@ -7,6 +7,26 @@ from rest_framework.authtoken.models import TokenProxy
 from accounts.choices import Role
 
 
+class Department(models.Model):
+    """A department of the administration that answers enterprise service requests (供电所, 交通建设,
+    审批服务, 消防救援 …): data, kept in the admin. Its users (role ``department``) see only the
+    requests dispatched to it."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+
+    def __str__(self):
+        return self.name
+
+
 class User(AbstractUser):
     """A person using the tracker: a role and the units they are scoped to.
 
@@ -29,6 +49,15 @@ class User(AbstractUser):
         "register.Enterprise", blank=True, related_name="users", verbose_name=_("企业")
     )
     parcels = models.ManyToManyField("register.Parcel", blank=True, related_name="users", verbose_name=_("宗地"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("职能部门"),
+        help_text=_("仅对职能部门用户有效：只能查看派发给本部门的企业服务问题。"),
+    )
     language = models.CharField(
         _("界面语言"), max_length=10, blank=True, choices=[("zh-hans", "中文"), ("en", "English")]
     )

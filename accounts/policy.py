@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from core.errors import NotPermitted, TransitionNotAllowed, WorkflowError
 
-STAFF_ROLES = (Role.INSPECTOR, Role.MANAGER, Role.LEADER)
+STAFF_ROLES = (Role.INSPECTOR, Role.MANAGER, Role.LEADER)  # the office (a department answers requests only)
 PARTY_ROLES = (Role.ENTERPRISE, Role.LANDLORD)
 FIELD_ROLES = (Role.INSPECTOR, Role.MANAGER, Role.ENTERPRISE, Role.LANDLORD)  # record visits, report hazards
 
@@ -71,6 +71,13 @@ class Action(StrEnum):
     RISK_POINT_EDIT = "risk.edit"  # change or retire a risk point's entry (risk point)
     RISK_POINT_REVIEW = "risk.review"  # 审核: confirm the grade or change it with a reason (risk point)
     PATROL_PLAN_CHANGE = "risk.patrol_plan"  # set the visit cycle per risk level (none)
+    SERVICE_REQUEST_RAISE = "service.raise"  # an enterprise's service request, or staff for it (enterprise)
+    SERVICE_REQUEST_DISPATCH = "service.dispatch"  # 分类派发 to a department with a time limit (request)
+    SERVICE_REQUEST_ANSWER = "service.answer"  # the department's answer (request)
+    SERVICE_REQUEST_CONFIRM = "service.confirm"  # 事后跟踪: the enterprise confirms and rates, or returns it (request)
+    SERVICE_REQUEST_REOPEN = "service.reopen"  # a closed request opened again (request)
+    SERVICE_REQUEST_ESCALATE = "service.escalate"  # 督办 by hand (request)
+    LEDGER_RECORD = "ledger.record"  # a drill, letter or welding device in the campaign ledgers (the unit, or none)
 
 
 # --- role predicates --------------------------------------------------------------------------

@@ -67,6 +67,9 @@ def _role_terms(user):
         return [("enterprise", _enterprise_ids(user))]
     if role == Role.LANDLORD:
         return [("parcel", _landlord_parcels(user))]
+    if role == Role.DEPARTMENT:
+        # Only what names a department (an enterprise service request dispatched to it); nothing else.
+        return [("department", [user.department_id] if user.department_id else [])]
     return []
 
 

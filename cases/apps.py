@@ -8,3 +8,4 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from cases import policies  # noqa: F401  (registers the rules of this app's actions with accounts.policy)
+        from cases.services import tickets  # noqa: F401  (registers the ticket with cases.escalation)

@@ -1,4 +1,9 @@
-"""A ticket's deadline as people read it: overdue, due soon, days left.
+"""A case's deadline as people read it: overdue, due soon, days left.
+
+Every kind of case with a deadline — a ticket, an enterprise service request (servicedesk) — has the
+same fields for it: ``status`` (``"closed"`` when done), ``deadline``, ``created_at``, ``closed_at``
+and ``escalation_level``; these rules read those fields and serve every kind (``cases.escalation``
+runs the daily escalation over all of them).
 
 Each rule is written here once, in SQL (a Q for ``filter()`` and for an aggregate's FILTER) and in
 Python (for one ticket already in hand), side by side so they cannot drift apart:
@@ -22,13 +27,16 @@ from core import dates
 from core.errors import ValidationFailed
 from core.links import safe_reverse
 
+# The closed status of every kind of case (TicketStatus.CLOSED, ServiceRequestStatus.CLOSED).
+CLOSED = TicketStatus.CLOSED.value
+
 
 def open_ticket_q(as_of=None):
     """A ticket that is not closed; for a past moment ``as_of``, one made before it and not yet closed then
     (read from the timestamps: the state at ``as_of``, which the briefing reconstructs)."""
     if as_of is None:
-        return ~Q(status=TicketStatus.CLOSED)
-    return Q(created_at__lt=as_of) & (~Q(status=TicketStatus.CLOSED) | Q(closed_at__gte=as_of))
+        return ~Q(status=CLOSED)
+    return Q(created_at__lt=as_of) & (~Q(status=CLOSED) | Q(closed_at__gte=as_of))
 
 
 def overdue_q(today, *, as_of=None):
@@ -43,7 +51,7 @@ def due_soon_q(today, days):
 
 def is_overdue(ticket, today):
     """``overdue_q`` for one ticket."""
-    return bool(ticket.deadline and ticket.status != TicketStatus.CLOSED and ticket.deadline < today)
+    return bool(ticket.deadline and ticket.status != CLOSED and ticket.deadline < today)
 
 
 def days_overdue(ticket, today):

@@ -18,11 +18,12 @@ def _today(value):
 
 @shared_task
 def escalate_overdue_tickets_task(day=None):
-    """Raise overdue open tickets to the level their days overdue call for (services.escalate_overdue).
-    ``day`` is the day the job runs for (default today). Returns how many tickets were raised."""
-    from cases.services import escalate_overdue
+    """督办: raise every overdue open case — tickets, enterprise service requests, every kind registered
+    with cases.escalation — to the level its days overdue call for. ``day`` is the day the job runs for
+    (default today). Returns how many cases were raised."""
+    from cases.escalation import escalate_overdue
 
     today = _today(day)
     raised = escalate_overdue(today=today)
-    logger.info("escalation %s: %d tickets raised", today, raised)
-    return raised
+    logger.info("escalation %s: raised %s", today, raised)
+    return sum(raised.values())

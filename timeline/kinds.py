@@ -65,6 +65,14 @@ class EventKind(models.TextChoices):
     RISK_POINT_RETIRED = "risk.point.retired", pgettext_lazy("timeline event", "停用风险点")
     PATROL_PLAN_CHANGED = "risk.patrol_plan.changed", pgettext_lazy("timeline event", "调整巡查频次")
 
+    SERVICE_REQUEST_RAISED = "servicedesk.request.raised", pgettext_lazy("timeline event", "提出服务问题")
+    SERVICE_REQUEST_DISPATCHED = "servicedesk.request.dispatched", pgettext_lazy("timeline event", "分类派发")
+    SERVICE_REQUEST_ANSWERED = "servicedesk.request.answered", pgettext_lazy("timeline event", "部门答复")
+    SERVICE_REQUEST_CONFIRMED = "servicedesk.request.confirmed", pgettext_lazy("timeline event", "企业确认办结")
+    SERVICE_REQUEST_RETURNED = "servicedesk.request.returned", pgettext_lazy("timeline event", "企业不满意，退回办理")
+    SERVICE_REQUEST_REOPENED = "servicedesk.request.reopened", pgettext_lazy("timeline event", "重新打开")
+    SERVICE_REQUEST_ESCALATED = "servicedesk.request.escalated", pgettext_lazy("timeline event", "督办")
+
 
 def event_label(kind):
     """The words for a stored kind; an unknown kind (written by a later version) shows as it is."""

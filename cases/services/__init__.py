@@ -35,6 +35,7 @@ Status words and the transition table are in DESIGN.md; the table as built:
     parcel  any        --report_hazard-->                    red
 """
 
+from cases.escalation import overdue_level
 from cases.services.base import responsible_party
 from cases.services.checkins import record_checkin
 from cases.services.closing import close_ticket, decide_closeout, validate_assessment
@@ -60,7 +61,6 @@ from cases.services.tickets import (
     edit_ticket_plan,
     escalate_overdue,
     escalate_ticket,
-    overdue_level,
     reopen_ticket,
     submit_rectification,
     ticket_plan_changes,

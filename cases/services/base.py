@@ -39,7 +39,7 @@ def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _next_number(prefix, day=None):
+def next_number(prefix, day=None):
     """``prefix`` + date + four-digit sequence, taken under a row lock."""
     day = day or dates.today()
     key = f"{prefix}{day:%Y%m%d}"

@@ -14,7 +14,6 @@ from cases.services.base import (
     _category,
     _edited_fields,
     _locked,
-    _next_number,
     _require_unit_visible,
     _require_visible,
     _save_edits,
@@ -23,6 +22,7 @@ from cases.services.base import (
     _unit,
     _validate_photos,
     fingerprint_of,
+    next_number,
 )
 from catalogue.choices import CategoryLevel, Severity
 from core import dates
@@ -133,7 +133,7 @@ def _report_hazard(
         fingerprint = None  # nothing stays open: the fingerprint is left to the next open report
 
     hazard = Hazard(
-        number=_next_number("YH"),
+        number=next_number("YH"),
         inspection=inspection,
         enterprise=enterprise,
         parcel=parcel,

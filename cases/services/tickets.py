@@ -3,13 +3,12 @@
 from collections import OrderedDict
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import Action, allows, require
-from cases import payloads
+from cases import escalation, payloads
 from cases.choices import (
     EscalationLevel,
     HazardStatus,
@@ -17,17 +16,17 @@ from cases.choices import (
     ResponsibleKind,
     TicketStatus,
 )
-from cases.deadlines import days_overdue, is_overdue, validate_deadline
+from cases.deadlines import validate_deadline
 from cases.models import Hazard, Ticket
 from cases.policies import is_party
 from cases.services.base import (
     _edited_fields,
     _locked,
-    _next_number,
     _require_visible,
     _save_edits,
     _save_photos,
     _validate_photos,
+    next_number,
     responsible_party,
 )
 from cases.services.closing import close_ticket, save_assessment
@@ -97,7 +96,7 @@ def create_ticket(hazards, *, actor, measures=None, deadline=None):
     landlord_copied = bool(kind == ResponsibleKind.ENTERPRISE and parcel and parcel.active_tenants().count() > 1)
     ticket = Ticket.objects.create(
         created_at=dates.now(),
-        number=_next_number("ZG"),
+        number=next_number("ZG"),
         responsible_kind=kind,
         enterprise=enterprise,
         parcel=parcel,
@@ -334,46 +333,13 @@ def _raise_level(ticket, target, *, actor, comment="", data=None):
     return ticket
 
 
-def overdue_level(days_overdue):
-    """The escalation level the daily job sets for this many days overdue."""
-    level = EscalationLevel.NONE
-    for candidate, threshold in enumerate(settings.ESCALATION_THRESHOLDS[:2], start=1):
-        if days_overdue >= threshold:
-            level = candidate
-    return level
-
-
 def escalate_overdue(*, today=None):
-    """The daily job: raise overdue open tickets to the level their days overdue call for.
+    """The daily job for tickets (cases.escalation runs it for every kind of case): raise overdue open
+    tickets to the level their days overdue call for; returns how many were raised."""
+    return escalation.escalate_overdue(today=today, only={"ticket"})["ticket"]
 
-    Never lowers a level; running it twice on one day changes nothing the second time.
-    Returns the number of tickets raised.
-    """
-    today = today or dates.today()
-    first = min(settings.ESCALATION_THRESHOLDS[:2], default=1)
-    candidates = (
-        Ticket.objects.overdue(today)
-        .filter(deadline__lte=today - timedelta(days=first), escalation_level__lt=EscalationLevel.LISTED)
-        .values_list("pk", flat=True)
-    )
-    raised = 0
-    for pk in list(candidates):
-        with transaction.atomic():
-            ticket = _locked(Ticket, pk)
-            if not is_overdue(ticket, today):  # closed (or its deadline moved) since the list was read
-                continue
-            days = days_overdue(ticket, today)
-            target = overdue_level(days)
-            if target > ticket.escalation_level:
-                _raise_level(
-                    ticket,
-                    target,
-                    actor=None,
-                    comment=_("逾期 %(days)d 天，系统自动督办。") % {"days": days},
-                    data={"days_overdue": days, "automatic": True},
-                )
-                raised += 1
-    return raised
+
+escalation.register(escalation.CaseKind("ticket", Ticket, _raise_level))
 
 
 @transaction.atomic

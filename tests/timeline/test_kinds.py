@@ -60,6 +60,13 @@ def test_stored_values_are_the_dotted_names_events_already_carry():
         "RISK_POINT_REGRADED": "risk.point.regraded",
         "RISK_POINT_RETIRED": "risk.point.retired",
         "PATROL_PLAN_CHANGED": "risk.patrol_plan.changed",
+        "SERVICE_REQUEST_RAISED": "servicedesk.request.raised",
+        "SERVICE_REQUEST_DISPATCHED": "servicedesk.request.dispatched",
+        "SERVICE_REQUEST_ANSWERED": "servicedesk.request.answered",
+        "SERVICE_REQUEST_CONFIRMED": "servicedesk.request.confirmed",
+        "SERVICE_REQUEST_RETURNED": "servicedesk.request.returned",
+        "SERVICE_REQUEST_REOPENED": "servicedesk.request.reopened",
+        "SERVICE_REQUEST_ESCALATED": "servicedesk.request.escalated",
     }
 
 
