@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenChangeList
 from rest_framework.authtoken.models import TokenProxy
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Department, User
 from accounts.policy import is_admin
 from accounts.scoping import ScopedAdminMixin
 
@@ -30,12 +30,23 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             _("角色与范围"),
-            {"fields": ("role", "phone", "language", "receives_daily_report", "whole_area", "zones", "grids")},
+            {
+                "fields": (
+                    "role",
+                    "department",
+                    "phone",
+                    "language",
+                    "receives_daily_report",
+                    "whole_area",
+                    "zones",
+                    "grids",
+                )
+            },
         ),
         (_("企业与房东"), {"fields": ("enterprises", "parcels")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("角色与范围"), {"fields": ("role", "whole_area", "zones", "grids")}),
+        (_("角色与范围"), {"fields": ("role", "department", "whole_area", "zones", "grids")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -93,3 +104,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_admin(request.user)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    """The departments that answer enterprise service requests: data the office keeps."""
+
+    list_display = ("name", "code", "phone", "order", "active")
+    list_editable = ("order", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "code")

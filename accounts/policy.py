@@ -78,6 +78,7 @@ class Action(StrEnum):
     SERVICE_REQUEST_REOPEN = "service.reopen"  # a closed request opened again (request)
     SERVICE_REQUEST_ESCALATE = "service.escalate"  # 督办 by hand (request)
     LEDGER_RECORD = "ledger.record"  # a drill, letter or welding device in the campaign ledgers (the unit, or none)
+    DRILL_EDIT = "ledger.drill_edit"  # change a recorded drill: its recorder, or the office (drill)
 
 
 # --- role predicates --------------------------------------------------------------------------

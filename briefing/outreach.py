@@ -43,6 +43,7 @@ from timeline.models import Event
 logger = logging.getLogger(__name__)
 
 INBOX, SMS = "inbox", "sms"
+LETTERS = "letters"  # responsibility letters not signed (briefing.letter_reminders plans and sends them)
 ASSIGNED, REJECTED, DUE, OVERDUE, ESCALATED, CLOSED, PARCEL_CLOSED = (
     "assigned", "rejected", "due", "overdue", "escalated", "closed", "parcel_closed",
 )  # fmt: skip
@@ -61,6 +62,7 @@ TITLES = {
     ESCALATED: pgettext_lazy("outreach", "整改单被督办"),
     CLOSED: pgettext_lazy("outreach", "整改单已销号"),
     PARCEL_CLOSED: pgettext_lazy("outreach", "宗地已销号"),
+    LETTERS: pgettext_lazy("outreach", "安全生产责任书待签订"),
 }
 OVERDUE_LOOKBACK_DAYS = 7  # an overdue reminder for deadlines at most this old: no burst for old tickets
 REQUEUE_AFTER = timedelta(minutes=2)  # a row still pending this long after planning lost its task
@@ -251,6 +253,8 @@ def text(kind, data):
         return _("整改单 %(number)s 验收通过，已销号。") % data
     if kind == PARCEL_CLOSED:
         return _("宗地 %(parcel)s 交叉检查通过，已销号。") % data
+    if kind == LETTERS:
+        return _("%(year)s 年度尚有 %(count)s 份责任书未签订：%(letters)s。请尽快签订并交回网格。") % data
     return str(kind)
 
 
@@ -290,6 +294,11 @@ def _subject(parts):
 def send(delivery):
     """Send one ``party:`` delivery (no bookkeeping: briefing.delivery.deliver does that)."""
     parts = delivery.key.split(":")
+    if parts[1] == LETTERS:
+        from briefing import letter_reminders  # it plans with this module's helpers
+
+        letter_reminders.send(delivery)
+        return
     channel, recipient = parts[-2], parts[-1]
     kind, ticket, parcel, event, deadline = _subject(parts)
     if kind in (DUE, OVERDUE) and ticket is not None and (not ticket.is_open or ticket.deadline != deadline):

@@ -15,6 +15,11 @@ A report for day D covers:
 * escalations (新增督办) raised during D;
 * the progress of the current campaign (专项行动) by risk tag;
 * the zones (in a zone's report: its grids) ranked by rate and by overdue tickets;
+* the campaign's other ledgers (briefing.figures.compute_campaign_figures): drill sessions and
+  person-times to date and on D, units never drilled this year; enterprise service requests solved,
+  open and overdue at the end of D, raised and solved on D, the average rating; welding-control
+  devices installed; this year's responsibility letters signed (landlords of multi-tenant parcels,
+  enterprises, landlord–tenant agreements), under ``ledgers`` for the scope and for each of its rows;
 * patrol coverage (巡查覆盖) on D: units, visited within their cycle (visits before the end of D, the
   patrol plan in force then), the rate, never visited, overdue (``risk.patrols.coverage``, one grouped
   statement per unit table and one for the plan), for the scope and for each of its zones or grids.
@@ -42,7 +47,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from briefing.figures import (
+    CampaignFigures,
     Figures,
+    compute_campaign_figures,
     compute_figures,
     day_bounds,
     day_start,
@@ -347,9 +354,13 @@ def build_report_data(day, *, now=None):
     specs, progress = _campaign_progress(day)
     zone_names, grid_names, grid_zone = figure_set.zone_names, figure_set.grid_names, figure_set.grid_zone
     patrol, patrol_plan = _coverage(day, day_to, grid_zone)
+    campaign = compute_campaign_figures(day, since=start, as_of=as_of)
 
     def covered(table, pk):
         return (table.get(pk) or Coverage()).as_dict()
+
+    def ledgers(table, pk):
+        return (table.get(pk) or CampaignFigures()).as_dict()
 
     zone_items = [
         {
@@ -357,6 +368,7 @@ def build_report_data(day, *, now=None):
             "name": zone_names.get(pk, ""),
             **summary(figure_set.zones[pk]),
             "coverage": covered(patrol.zones, pk),
+            "ledgers": ledgers(campaign.zones, pk),
         }
         for pk in figure_set.zone_order
         if pk in figure_set.zones
@@ -368,6 +380,7 @@ def build_report_data(day, *, now=None):
             "zone_id": grid_zone.get(pk),
             **summary(figures),
             "coverage": covered(patrol.grids, pk),
+            "ledgers": ledgers(campaign.grids, pk),
         }
         for pk, figures in figure_set.grids.items()
     ]
@@ -401,6 +414,7 @@ def build_report_data(day, *, now=None):
             "scope_name": "",
             **summary(figure_set.total),
             "coverage": patrol.total.as_dict(),
+            "ledgers": campaign.total.as_dict(),
             "overdue_tickets": tickets_for(0, lambda t: True),
             "campaigns": progress(all_grid_ids) if specs else [],
             "zones": zone_items,
@@ -420,6 +434,7 @@ def build_report_data(day, *, now=None):
             "scope_name": item["name"],
             **summary(figure_set.zones[pk]),
             "coverage": item["coverage"],
+            "ledgers": item["ledgers"],
             "overdue_tickets": tickets_for(1, lambda t, pk=pk: t["zone_id"] == pk),
             "campaigns": progress([g["id"] for g in grids_here]) if specs else [],
             "zones": [item],
@@ -438,6 +453,7 @@ def build_report_data(day, *, now=None):
             "scope_name": f"{zone['name']} / {item['name']}" if zone else item["name"],
             **summary(figure_set.grids[pk]),
             "coverage": item["coverage"],
+            "ledgers": item["ledgers"],
             "overdue_tickets": tickets_for(2, lambda t, pk=pk: t["grid_id"] == pk),
             "campaigns": progress([pk]) if specs else [],
             "zones": [],
@@ -536,6 +552,7 @@ def presentation(data):
             for row in rows or []
         ],
         "coverage": _coverage_shown(data.get("coverage")),
+        "ledgers": _ledgers_shown(data.get("ledgers")),
         "patrol_plan": data.get("patrol_plan"),
         "rows_are_zones": data.get("scope_kind", "all") == "all",
         "ranking_by_rate": [
@@ -553,6 +570,24 @@ def _coverage_shown(coverage):
     if not coverage:
         return None
     return {**coverage, "rate_label": display_rate(coverage.get("rate"))}
+
+
+def _ledgers_shown(ledgers):
+    """A scope's stored campaign-ledger figures with their rates for a reader; None for a report made before
+    the briefing had them."""
+    if not ledgers:
+        return None
+    letters = ledgers["letters"]
+    return {
+        **ledgers,
+        "rating_label": ledgers["service_requests"]["rating"] or "—",
+        "letters": {
+            **letters,
+            "landlord_label": display_rate(letters["landlord_rate"]),
+            "enterprise_label": display_rate(letters["enterprise_rate"]),
+            "agreement_label": display_rate(letters["agreement_rate"]),
+        },
+    }
 
 
 def report_url(data):

@@ -95,3 +95,20 @@ def sweep_outreach_task():
     if pending:
         logger.info("party outreach sweep: %d deliveries queued", len(pending))
     return len(pending)
+
+
+@shared_task
+def remind_missing_letters_task(year=None, day=None, user_id=None):
+    """Remind the parties of the responsibility letters of ``year`` (default this year) they have not signed
+    (briefing.letter_reminders): ``user_id``'s scope, or every unit; once per account and robot per day."""
+    from accounts.models import User
+    from briefing import letter_reminders
+
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    if user_id and actor is None:
+        return 0
+    pending, _new, _before = letter_reminders.plan(int(year) if year else None, actor=actor, today=_today(day))
+    for delivery_id in pending:
+        deliver_message_task.delay_on_commit(delivery_id)
+    logger.info("letter reminders %s: %d deliveries queued", year or "this year", len(pending))
+    return len(pending)

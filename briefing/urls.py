@@ -1,6 +1,6 @@
 from django.urls import path
 
-from briefing.views import dashboard, inbox, reports
+from briefing.views import dashboard, inbox, letter_reminders, reports
 
 app_name = "briefing"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("messages/<int:pk>/read/", inbox.MarkReadView.as_view(), name="inbox_read"),
     path("messages/read-all/", inbox.MarkAllReadView.as_view(), name="inbox_read_all"),
     path("messages/preferences/", inbox.PreferenceView.as_view(), name="inbox_preferences"),
+    path("ledgers/letters/remind/", letter_reminders.LetterRemindView.as_view(), name="letter_remind"),
 ]

@@ -1,7 +1,8 @@
 """The daily briefing's tables as an .xlsx workbook, and its file name: the same for the e-mail's
 attachment and the web download, in the reader's language.
 
-Four sheets (概况 summary with patrol coverage, 各区块/各网格 table with each row's coverage, 逾期整改单 overdue tickets, 专项行动 campaign), each
+Four sheets (概况 summary with patrol coverage and the other ledgers' figures, 各区块/各网格 table with each
+row's coverage and ledgers, 逾期整改单 overdue tickets, 专项行动 campaign), each
 printable as offices print them (core.xlsx.print_setup: A4 landscape, fit to width, header row
 repeated, autofilter, frozen header, title and date in the page header), with column widths set and
 the rectification rate a percentage (the fraction with a percent format: 0.75 shows as 75.00%).
@@ -50,6 +51,20 @@ def _coverage_cells(coverage):
         return [None] * 5
     rate = rate_fraction(coverage["rate"])
     return [coverage["units"], coverage["covered"], rate, coverage["never_visited"], coverage["overdue"]]
+
+
+def _ledger_cells(ledgers):
+    """A row's campaign-ledger figures: drills, person-times, units not drilled this year, service requests
+    solved, open and overdue, welding devices, landlord letters signed of multi-tenant parcels (blank for a
+    report made before the briefing had them)."""
+    if not ledgers:
+        return [None] * 9
+    drills, requests, letters = ledgers["drills"], ledgers["service_requests"], ledgers["letters"]
+    return [
+        drills["sessions"], drills["person_times"], drills["units_not_drilled"], requests["solved"],
+        requests["open"], requests["overdue"], ledgers["welding"]["devices"], letters["landlords_signed"],
+        letters["landlords"],
+    ]  # fmt: skip
 
 
 def _table(book, title, headers, rows, widths, *, formats=None, heading):
@@ -139,6 +154,25 @@ def report_workbook(data, language=None):
                 (_("从未巡查"), coverage["never_visited"]),
                 (_("超期未巡"), coverage["overdue"]),
             ]
+        ledgers = data.get("ledgers")
+        if ledgers:
+            drills, requests, letters = ledgers["drills"], ledgers["service_requests"], ledgers["letters"]
+            rows += [
+                (),
+                (_("累计培训演练（场）"), drills["sessions"]),
+                (_("累计参加人次"), drills["person_times"]),
+                (_("昨日培训演练（场）"), drills["sessions_day"]),
+                (_("昨日参加人次"), drills["person_times_day"]),
+                (_("本年未参加培训演练单位"), drills["units_not_drilled"]),
+                (_("企业服务问题已办结"), requests["solved"]),
+                (_("企业服务问题在办"), requests["open"]),
+                (_("企业服务问题逾期"), requests["overdue"]),
+                (_("平均评分"), requests["rating"] or "—"),
+                (_("焊有序设备（台）"), ledgers["welding"]["devices"]),
+                (_("一厂多租房东责任书已签"), f"{letters['landlords_signed']} / {letters['landlords']}"),
+                (_("企业承诺书已签"), f"{letters['enterprises_signed']} / {letters['enterprises']}"),
+                (_("租赁安全管理协议已签"), f"{letters['agreements_signed']} / {letters['tenants']}"),
+            ]
         for row in rows:
             sheet.append([str(cell) if not isinstance(cell, int | float) else cell for cell in row])
         _style(sheet, (28, 36), {}, header=False)
@@ -160,6 +194,8 @@ def report_workbook(data, language=None):
                 _("昨日整改一般"), _("昨日整改重大"), _("累计发现"), _("累计整改一般"), _("累计整改重大"),
                 _("整改率"), _("未销号整改单"), _("逾期"),
                 _("单位"), _("周期内已巡查"), _("巡查覆盖率"), _("从未巡查"), _("超期未巡"),
+                _("培训演练（场）"), _("参加人次"), _("本年未演练单位"), _("服务问题已办结"), _("服务问题在办"),
+                _("服务问题逾期"), _("焊有序设备"), _("房东责任书已签"), _("一厂多租宗地"),
             ],
             [
                 [
@@ -168,10 +204,11 @@ def report_workbook(data, language=None):
                     row["found"], row["rectified_general"], row["rectified_major"],
                     rate_fraction(row["rectification_rate"]), row["open_tickets"]["total"], row["overdue"],
                     *_coverage_cells(row.get("coverage")),
+                    *_ledger_cells(row.get("ledgers")),
                 ]
                 for row in context["rows"]
             ],
-            (22, 12, 12, 12, 12, 12, 12, 10, 12, 12, 10, 12, 8, 8, 12, 12, 10, 10),
+            (22, 12, 12, 12, 12, 12, 12, 10, 12, 12, 10, 12, 8, 8, 12, 12, 10, 10, 12, 10, 12, 12, 12, 12, 10, 12, 12),
             formats={11: PERCENT, 16: PERCENT},
             heading=heading,
         )  # fmt: skip

@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("closeout.api.urls")),
     path("", include("risk.api.urls")),
+    path("", include("servicedesk.api.urls")),
+    path("", include("ledgers.api.urls")),
     path("", include("briefing.api.urls")),
 ]

@@ -350,6 +350,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CloseoutStateEnum": "register.choices.CloseoutState",
     "AccidentTypeEnum": "catalogue.choices.AccidentType",
     "RiskColourEnum": "risk.api.serializers.COLOURS",
+    "DrillKindEnum": "ledgers.choices.DrillKind",
+    "DeviceStatusEnum": "ledgers.choices.DeviceStatus",
+    "LetterKindEnum": "ledgers.choices.LetterKind",
+    "LetterStatusEnum": "ledgers.choices.LetterStatus",
+    "LetterTargetStatusEnum": "ledgers.api.letters.TARGETS",
 }
 
 # --- Security (effective when served over HTTPS) --------------------------------------

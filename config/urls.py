@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("briefing.urls")),
     path("", include("closeout.urls")),
     path("", include("risk.urls")),
+    path("", include("servicedesk.urls")),
+    path("", include("ledgers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

@@ -32,13 +32,15 @@ Three scales, all deterministic (a fixed random seed; only the dates move with t
     5,450 major rectified, 99.21%), 1,580 open, 2,100 duplicate or invalid on top, about
     97,000 tickets, 300,000 checklist results and 740,000 events.
 
-Every scale: risk points on every industrial enterprise (by its risk tags) and on the multi-tenant parcels'
+Every scale: the campaign's other ledgers (``demo/ledgers.py``): drills, enterprise service requests, welding
+devices and responsibility letters (``seed``: 3,397 sessions with 131,113 person-times, 2,410 requests solved,
+797 devices, every multi-tenant parcel's landlord letter signed this year). Every scale: risk points on every industrial enterprise (by its risk tags) and on the multi-tenant parcels'
 common areas, some reviewed and a few regraded; the default patrol plan; check-ins before most recent
 inspector visits (those inspections verified on site, a few scans flagged far away); every unit's risk
 level computed once at the end (``risk``: ``demo/risk.py``).
 
 Demo logins: demo-admin, demo-leader, demo-manager, demo-inspector, demo-inspector2,
-demo-enterprise, demo-landlord (password ``demo-pass-2023`` or ``$DEMO_PASSWORD``), wired
+demo-enterprise, demo-landlord, demo-department (供电所; password ``demo-pass-2023`` or ``$DEMO_PASSWORD``), wired
 together: the demo enterprise is a tenant on a multi-tenant parcel of the demo landlord, in
 the demo inspector's grid, in the demo manager's zone; the second inspector works the
 neighbouring grid (cross-checks); the leader sees everything and receives the briefing.
@@ -86,6 +88,7 @@ from demo.common import (
     local_day,
 )
 from demo.ledger import Ledger
+from demo.ledgers import CampaignLedgers, department_user
 from demo.names import ROADS, TRADE, Names, chinese_number
 from demo.reset import business_data_exists, reset_business_data
 from demo.risk import BulkRisk, finish_levels
@@ -390,6 +393,7 @@ class Builder:
         self.password_hash = password_hash
         by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
         self.users = by_name
+        department_user(self, by_name["demo-department"])
         zone_rows = [User.zones.through(user_id=by_name["demo-manager"].pk, zone_id=self.zones[0].pk)]
         self.manager_of_zone = {self.zones[0].pk: by_name["demo-manager"]}
         for zone in self.zones[1:]:
@@ -451,10 +455,12 @@ class Builder:
         self.build_register()
         if self.scale.name == "small":
             SmallCases(self).build()  # risk points, the plan and check-ins through the services, in the story
+            CampaignLedgers(self).build(through_services=True)
         else:
             ledger = Ledger(self)
             ledger.build()
             BulkRisk(self, ledger).build()
+            CampaignLedgers(self).build()
         finish_levels(self)
         logins = [
             (username, name, str(Role(role).label) if role else _("管理员（后台）"))

@@ -39,6 +39,7 @@ DEMO_USERS = [
     ("demo-inspector2", "李巡查", Role.INSPECTOR, False),
     ("demo-enterprise", "陈企业", Role.ENTERPRISE, False),
     ("demo-landlord", "刘房东", Role.LANDLORD, False),
+    ("demo-department", "孙供电", Role.DEPARTMENT, False),  # 供电所: answers the requests dispatched to it
 ]
 DEMO_ENTERPRISE_NAME = "永康市星辰五金制品有限公司"
 

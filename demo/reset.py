@@ -19,10 +19,14 @@ KEEP_MODELS = {
     "catalogue.checklist",
     "catalogue.checklistitem",
     "register.risktagoption",
+    "ledgers.lettertemplate",
+    "servicedesk.servicecategory",
 }
 
 
-BUSINESS_APPS = ("core", "register", "catalogue", "timeline", "cases", "closeout", "risk", "briefing")
+BUSINESS_APPS = (
+    "core", "register", "catalogue", "timeline", "ledgers", "cases", "closeout", "risk", "servicedesk", "briefing",
+)  # fmt: skip
 
 
 def _business_models():

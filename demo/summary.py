@@ -1,7 +1,7 @@
 """The counts a person checks after seeding, and the ledger's found / rectified / rate."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cases.choices import EscalationLevel, HazardStatus
@@ -9,9 +9,13 @@ from cases.models import CheckIn, Hazard, Inspection, Photo, Ticket
 from catalogue.choices import Severity
 from closeout.models import CrossCheck
 from core.dates import rate_of
+from ledgers.choices import DeviceStatus, LetterKind, LetterStatus
+from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
 from register.choices import CloseoutState
 from register.models import Enterprise, Grid, Parcel, Zone
 from risk.models import RiskPoint
+from servicedesk.choices import ServiceRequestStatus
+from servicedesk.models import ServiceRequest
 from timeline.models import Event
 
 
@@ -74,4 +78,30 @@ def summarize():
         "events": Event.objects.count(),
         "photos": Photo.objects.count(),
         "ledger": ledger_counts(),
+        "campaign_ledgers": campaign_ledger_counts(today),
+    }
+
+
+def campaign_ledger_counts(today):
+    """Drills, service requests, welding devices and this year's landlord letters of multi-tenant parcels."""
+    drills = Drill.objects.aggregate(sessions=Count("pk"), person_times=Sum("participants"))
+    multi = Parcel.objects.multi_tenant().values("pk")
+    signed = ResponsibilityLetter.objects.filter(
+        year=today.year, kind=LetterKind.LANDLORD, status=LetterStatus.SIGNED, parcel__in=multi
+    )
+    return {
+        "drills": drills["sessions"],
+        "person_times": drills["person_times"] or 0,
+        "requests_by_status": dict(ServiceRequest.objects.values_list("status").annotate(n=Count("pk")).order_by()),
+        "requests_overdue": ServiceRequest.objects.overdue(today).count(),
+        "requests_solved": ServiceRequest.objects.filter(status=ServiceRequestStatus.CLOSED).count(),
+        "welding_devices": WeldingDevice.objects.exclude(status=DeviceStatus.REMOVED).count(),
+        "letters_by_status": dict(
+            ResponsibilityLetter.objects.filter(year=today.year)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        "landlord_letters_signed": signed.count(),
+        "multi_tenant_parcels": Parcel.objects.multi_tenant().count(),
     }

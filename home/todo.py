@@ -143,14 +143,17 @@ NAV = {
         ("verify", _("待验收"), ("cases:verify_queue",), None),
         ("crosscheck", _("交叉检查"), ("closeout:crosscheck_list",), None),
         ("map", _("地图"), ("closeout:map",), None),
+        ("ledgers", _("专项台账"), ("ledgers:drill_list",), None),
     ],
     Role.MANAGER: [
         ("desk", _("隐患汇总"), ("cases:desk", "cases:hazard_list"), None),
         ("tickets", _("整改单"), ("cases:ticket_list",), None),
+        ("service", _("企业服务"), ("servicedesk:request_list",), None),
         ("closeout", _("宗地销号"), ("closeout:closeout_desk",), None),
         ("register", _("台账"), ("cases:parcel_list",), None),
         ("risk", _("风险管控"), ("risk:point_list",), None),
-        ("import", _("导入"), ("register:import"), None),
+        # the import is on the register's page (台账); the campaign ledgers have their own tabs
+        ("ledgers", _("专项台账"), ("ledgers:drill_list",), None),
         ("dashboard", _("驾驶舱"), ("briefing:dashboard",), None),
     ],
     Role.LEADER: [
@@ -159,14 +162,21 @@ NAV = {
         ("reports", _("每日简报"), ("briefing:report_list",), None),
         ("tickets", _("整改单"), ("cases:ticket_list",), None),
         ("risk", _("风险管控"), ("risk:coverage",), None),
+        ("ledgers", _("专项台账"), ("ledgers:letter_coverage",), None),
     ],
     Role.ENTERPRISE: [
         ("tickets", _("我的整改单"), ("cases:my_tickets", "cases:ticket_list"), None),
         ("self_check", _("自查自纠"), ("cases:self_check",), None),
+        ("service", _("企业服务"), ("servicedesk:request_list",), None),
+        ("drills", _("培训演练"), ("ledgers:drill_list",), None),
+    ],
+    Role.DEPARTMENT: [
+        ("service", _("服务问题"), ("servicedesk:request_list",), None),
     ],
     Role.LANDLORD: [
         ("tickets", _("我的整改单"), ("cases:my_tickets", "cases:ticket_list"), None),
         ("self_check", _("自查自纠"), ("cases:self_check",), None),
+        ("drills", _("培训演练"), ("ledgers:drill_list",), None),
     ],
 }
 ADMIN_NAV = [
@@ -176,6 +186,8 @@ ADMIN_NAV = [
     ("tickets", _("整改单"), ("cases:ticket_list",), None),
     ("register", _("台账"), ("cases:parcel_list",), None),
     ("risk", _("风险管控"), ("risk:point_list",), None),
+    ("service", _("企业服务"), ("servicedesk:request_list",), None),
+    ("ledgers", _("专项台账"), ("ledgers:drill_list",), None),
     ("reports", _("每日简报"), ("briefing:report_list",), None),
     ("admin", _("系统管理"), ("admin:index",), None),
 ]

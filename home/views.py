@@ -13,7 +13,7 @@ from accounts.choices import Role
 from accounts.policy import is_admin
 from briefing.figures import rate_tone
 from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
-from cases.deadlines import ticket_rows
+from cases.deadlines import days_overdue, overdue_q, ticket_rows
 from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import awaiting_aggregation_q, counted_hazard_q
 from closeout.querysets import ParcelState, parcel_state_q
@@ -32,6 +32,8 @@ from home.tiles import (
 from home.todo import todo_counts
 from register.models import Enterprise, Grid, Parcel, Zone
 from risk.patrols import due_units
+from servicedesk.choices import OPEN_REQUEST_STATUSES, ServiceRequestStatus
+from servicedesk.models import ServiceRequest
 
 PATROL_ON_HOME = 10  # the first due units the inspector's home lists (the patrol page has them all)
 
@@ -54,6 +56,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             return ["home/manager.html"]
         if user.role in (Role.ENTERPRISE, Role.LANDLORD):
             return ["home/party.html"]
+        if user.role == Role.DEPARTMENT:
+            return ["home/department.html"]
         if user.role == Role.LEADER or is_admin(user):
             return ["home/overview.html"]
         return ["home.html"]
@@ -74,6 +78,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context.update(self.manager_context(user, today))
         elif user.role in (Role.ENTERPRISE, Role.LANDLORD):
             context.update(self.party_context(user, today, context["soon"]))
+            if user.role == Role.ENTERPRISE:
+                context["service"] = self.service_block(user)
+        elif user.role == Role.DEPARTMENT:
+            context.update(self.department_context(user, today))
         elif user.role == Role.LEADER or is_admin(user):
             context.update(self.overview_context(user, today))
         return context
@@ -289,6 +297,57 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     "self_check": safe_reverse("cases:self_check"),
                 },
             ),
+        }
+
+    # --- enterprise service requests ------------------------------------------------------------
+
+    def service_block(self, user):
+        """The enterprise home's 企业服务 block: its open requests and those awaiting its confirmation."""
+        figures = ServiceRequest.objects.visible_to(user).aggregate(
+            open=Count("pk", filter=Q(status__in=OPEN_REQUEST_STATUSES)),
+            answered=Count("pk", filter=Q(status=ServiceRequestStatus.ANSWERED)),
+        )
+        return {
+            **figures,
+            "list": safe_reverse("servicedesk:request_list"),
+            "answered_url": safe_reverse("servicedesk:request_list", query={"status": ServiceRequestStatus.ANSWERED}),
+            "create": safe_reverse("servicedesk:request_create"),
+        }
+
+    def department_context(self, user, today):
+        """A department's home: the requests dispatched to it that wait for its answer, nearest deadline first."""
+        visible = ServiceRequest.objects.visible_to(user)
+        figures = visible.aggregate(
+            waiting=Count("pk", filter=Q(status=ServiceRequestStatus.DISPATCHED)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            escalated=Count("pk", filter=Q(status__in=OPEN_REQUEST_STATUSES, escalation_level__gt=0)),
+            answered=Count("pk", filter=Q(status=ServiceRequestStatus.ANSWERED)),
+        )
+        waiting = list(
+            visible.filter(status=ServiceRequestStatus.DISPATCHED)
+            .select_related("enterprise", "category", "grid__zone")
+            .order_by("deadline", "pk")[:50]
+        )
+        rows = [
+            {
+                "request": item,
+                "url": item.get_absolute_url(),
+                "days_overdue": days_overdue(item, today),
+                "days_left": (item.deadline - today).days if item.deadline else None,
+            }
+            for item in waiting
+        ]
+        return {
+            "department": user.department,
+            "figures": figures,
+            "rows": rows,
+            "links": {
+                "list": safe_reverse("servicedesk:request_list"),
+                "waiting": safe_reverse("servicedesk:request_list", query={"status": ServiceRequestStatus.DISPATCHED}),
+                "overdue": safe_reverse("servicedesk:request_list", query={"overdue": "true"}),
+                "escalated": safe_reverse("servicedesk:request_list", query={"escalated": "true"}),
+                "answered": safe_reverse("servicedesk:request_list", query={"status": ServiceRequestStatus.ANSWERED}),
+            },
         }
 
     # --- administrators (and leaders when the dashboard is not there) ------------------------------------

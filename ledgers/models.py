@@ -133,7 +133,20 @@ class ResponsibilityLetter(models.Model):
         verbose_name = _("安全生产责任书")
         verbose_name_plural = _("安全生产责任书")
         constraints = [
-            models.UniqueConstraint(fields=["year", "kind", "parcel", "enterprise"], name="letter_one_per_party_year"),
+            # One letter per party and year (NULLs are distinct in a plain unique constraint: one per kind).
+            models.UniqueConstraint(
+                fields=["year", "parcel"], condition=Q(kind=LetterKind.LANDLORD), name="letter_one_landlord_year"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "enterprise"],
+                condition=Q(kind=LetterKind.ENTERPRISE),
+                name="letter_one_enterprise_year",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "parcel", "enterprise"],
+                condition=Q(kind=LetterKind.TENANT_AGREEMENT),
+                name="letter_one_agreement_year",
+            ),
             models.CheckConstraint(
                 condition=Q(parcel__isnull=False) | Q(enterprise__isnull=False), name="letter_has_party"
             ),

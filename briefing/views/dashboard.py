@@ -1,6 +1,7 @@
 """The leader's dashboard (驾驶舱) and the red/green parcel map (红绿图), with their JSON.
 
-Key figures and the zone ranking come from ``briefing.figures`` (the ledger figures, the
+Key figures, the zone ranking and the other ledgers (drills, service requests, welding devices,
+letters: ``campaign_ledgers``) come from ``briefing.figures`` (the ledger figures, the
 same numbers as the daily briefing), restricted to the zones the user may see. The trend and
 the category breakdown are grouped queries over ``Hazard.objects.visible_to(user)``; the map
 over ``Parcel.objects.visible_to(user)``. Each answer takes a constant number of queries,
@@ -12,7 +13,7 @@ import logging
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Value
+from django.db.models import Count, Max, Q, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.utils import timezone, translation
@@ -33,6 +34,7 @@ from closeout.querysets import ParcelState
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
 from core.text import join_list
+from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
 from register.choices import RiskLevel, risk_colour
 from register.models import Enterprise, Parcel, Zone
 from timeline.models import Event
@@ -234,11 +236,23 @@ def categories(user, limit=12):
 def data_version():
     """What the figures depend on, read cheaply: the head of the event chain (every change of a
     hazard, ticket or parcel state writes an event, and its hash covers its content) and the
-    register's parcels. Two statements on indexes."""
+    register's parcels, and the newest drill, welding device and letter (they write no events). Two
+    statements on indexes."""
     head = Event.objects.order_by("-pk").values_list("pk", "hash").first() or (0, "")
-    parcels = Parcel.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+
+    def newest(model, field):  # the other ledgers write no events: their newest row, in the same statement
+        return Max(Subquery(model.objects.order_by(f"-{field}").values(field)[:1]))
+
+    parcels = Parcel.objects.aggregate(
+        n=Count("pk"),
+        changed=Max("updated_at"),
+        drill=newest(Drill, "pk"),
+        device=newest(WeldingDevice, "created_at"),
+        letter=newest(ResponsibilityLetter, "updated_at"),
+    )
     changed = parcels["changed"].isoformat() if parcels["changed"] else ""
-    return f"{head[0]}:{head[1][:16]}:{parcels['n']}:{changed}"
+    ledgers = ":".join(str(parcels[name] or "") for name in ("drill", "device", "letter"))
+    return f"{head[0]}:{head[1][:16]}:{parcels['n']}:{changed}:{ledgers}"
 
 
 def patrols(user, zone_rows, today):
@@ -276,6 +290,33 @@ def patrols(user, zone_rows, today):
     }
 
 
+def campaign_ledgers(zone_ids, zone_rows, today):
+    """培训演练, 企业服务问题, 焊有序设备 and 责任书 of the user's zones (``figures.compute_campaign_figures``,
+    the briefing's numbers): the total and each zone, with the lists behind them. Six statements."""
+    campaign = ledger.compute_campaign_figures(today)
+    figures = campaign.total if zone_ids is None else campaign.for_zones(zone_ids)
+    zones = [
+        {"id": pk, "name": name, **(campaign.zones.get(pk) or ledger.CampaignFigures()).as_dict()}
+        for pk, name in zone_rows
+        if zone_ids is None or pk in zone_ids
+    ]
+    return {
+        **figures.as_dict(),
+        "year": campaign.year,
+        "zones": zones,
+        "links": {
+            "drills": safe_reverse("ledgers:drill_list"),
+            "requests": safe_reverse("servicedesk:request_list"),
+            "requests_open": safe_reverse(
+                "servicedesk:request_list", query={"status": ["open", "dispatched", "answered"]}
+            ),
+            "requests_overdue": safe_reverse("servicedesk:request_list", query={"overdue": "true"}),
+            "welding": safe_reverse("ledgers:welding_list", "ledgers:device_list"),
+            "letters": safe_reverse("ledgers:letter_list"),
+        },
+    }
+
+
 def _compute_dashboard(user, zone_ids, zone_rows, days, today):
     figure_set = ledger.compute_figures(activity=(today, today))
     figures = figure_set.total if zone_ids is None else figure_set.for_zones(zone_ids)
@@ -288,6 +329,7 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
         "categories": categories(user),
         "trend": trend(user, today, days),
         "patrols": patrols(user, zone_rows, today),
+        "ledgers": campaign_ledgers(zone_ids, zone_rows, today),
     }
 
 
@@ -362,6 +404,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                 "enterprises": _("企业"),
                 "parcels": _("宗地"),
                 "units": _("家"),
+                "sessions": _("培训演练（场）"),
+                "personTimes": _("参加人次"),
             },
             links={
                 "map": safe_reverse("closeout:map"),

@@ -20,10 +20,10 @@ from core.forms import add_workflow_errors
 from core.queries import SubqueryCount
 from core.text import join_list, parens
 from core.views import paginate
+from ledgers import letters as letter_rules
 from register.choices import CloseoutState
 from register.filtersets import ParcelFilterSet
 from register.models import Parcel
-from register.querysets import active_tenants_of
 
 CLOSEOUT_PER_PAGE = 30
 
@@ -62,11 +62,18 @@ def closeout_page(request, *, bound=None, status=200):
     filterset = ParcelFilterSet(request.GET or None, queryset=parcels, request=request)
     filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else parcels
     # 待复核 (closeout.querysets) and no cross-check requested yet: ready for one
+    # Each row says whether the parcel's landlord letter of this year is signed and how many of its tenant
+    # agreements are missing (ledgers.letters); "责任书缺失" keeps the rows where something is missing.
+    letters_year = timezone.localdate().year
+    letters_missing = request.GET.get("letters_missing") == "1"
+    ready = letter_rules.required_parcels(
+        filtered.filter(parcel_state_q(ParcelState.PENDING), closeout_state=CloseoutState.RED), letters_year
+    )
+    if letters_missing:
+        ready = ready.filter(letter_rules.letters_missing_q())
     ready = (
-        filtered.filter(parcel_state_q(ParcelState.PENDING), closeout_state=CloseoutState.RED)
-        .select_related("grid__zone")
+        ready.select_related("grid__zone")
         .annotate(
-            tenant_count=active_tenants_of(),
             rectified=SubqueryCount(Hazard.objects.rectified().filter(parcel=OuterRef("pk"))),
             last_rectified_at=Subquery(
                 Hazard.objects.rectified()
@@ -110,6 +117,8 @@ def closeout_page(request, *, bound=None, status=200):
         "history": history,
         "figures": figures,
         "filter_fields": [form["q"], form["zone_id"], form["grid_id"]],
+        "letters_missing": letters_missing,
+        "letters_year": letters_year,
         "query": request.GET.urlencode(),
         "today": timezone.localdate(),
         "bound_parcel": bound_pk,

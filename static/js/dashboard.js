@@ -187,7 +187,34 @@
     c.on("click", function (e) { go(zones[e.dataIndex] && zones[e.dataIndex].patrol_url); });
   }
 
+  // 培训演练 per zone: sessions (bars) and person-times (line, right axis); a click opens the drills list.
+  function drawLedgers(g) {
+    var c = chart("chart-ledgers");
+    if (!c || !g) return;
+    if (!g.zones.length) {
+      c.setOption({ title: { text: labels.noData, left: "center", top: "middle", textStyle: { color: GREY, fontSize: 14, fontWeight: 400 } } }, true);
+      return;
+    }
+    c.setOption(merge(base, {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      xAxis: { type: "category", data: g.zones.map(function (z) { return z.name; }), axisLabel: { color: "#3d4a5a", hideOverlap: true } },
+      yAxis: [
+        { type: "value", minInterval: 1, axisLabel: { color: "#5f6b7a" }, splitLine: { lineStyle: { color: "#eef1f5" } } },
+        { type: "value", minInterval: 1, axisLabel: { color: "#5f6b7a" }, splitLine: { show: false } }
+      ],
+      series: [
+        { name: labels.sessions, type: "bar", barMaxWidth: 22, itemStyle: { color: BLUE },
+          data: g.zones.map(function (z) { return z.drills.sessions; }) },
+        { name: labels.personTimes, type: "line", yAxisIndex: 1, symbol: "circle", itemStyle: { color: AMBER },
+          data: g.zones.map(function (z) { return z.drills.person_times; }) }
+      ]
+    }), true);
+    c.off("click");
+    c.on("click", function () { go(g.links && g.links.drills); });
+  }
+
   function draw(d) {
+    drawLedgers(d.ledgers);
     drawCoverage(d.patrols);
     drawRiskLevels(d.patrols);
     drawTrend(d.trend);

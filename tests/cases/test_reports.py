@@ -339,7 +339,7 @@ def test_statements_do_not_grow_with_zones_grids_or_tickets(world):
     few = statements()
     grow(4)
     assert statements() == few
-    assert few <= 25
+    assert few <= 31  # 25 + the other ledgers (briefing.figures.compute_campaign_figures: 6)
 
 
 def test_a_future_or_malformed_date_is_refused(db):

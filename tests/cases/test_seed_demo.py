@@ -35,6 +35,7 @@ DEMO_LOGINS = [
     "demo-inspector2",
     "demo-enterprise",
     "demo-landlord",
+    "demo-department",
 ]
 
 

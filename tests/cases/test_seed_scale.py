@@ -96,5 +96,25 @@ def test_the_seed_data_gives_the_sources_figures_in_the_briefing(seed_scale, db)
     rectified = {tag["code"]: tag["rectified"] for tag in campaign["tags"]}
     assert rectified == {"spraying": 274, "metal_dust": 38, "confined_space": 185, "lithium": 87, "welding": 228,
                          "old_wiring": 27}  # fmt: skip
-    assert len(queries) <= 25
+    assert len(queries) <= 31  # 25 + the other ledgers (6)
     json.dumps(data)  # stored as JSON
+
+
+def test_the_seed_data_gives_the_other_ledgers_figures_in_the_briefing(seed_scale, db):
+    # the command's summary
+    assert "培训演练 3397 场，131113 人次" in seed_scale
+    assert "焊有序设备 797 台" in seed_scale
+    # the briefing (daily_report) beside the 99.21% ledger
+    data = next(r for r in reports.generate_daily_reports() if r.scope == "all").data
+    assert data["rectification_rate"] == "99.21"
+    ledgers = data["ledgers"]
+    assert (ledgers["drills"]["sessions"], ledgers["drills"]["person_times"]) == (3397, 131113)
+    assert (ledgers["service_requests"]["solved"], ledgers["service_requests"]["overdue"]) == (2410, 1)
+    assert ledgers["welding"]["devices"] == 797
+    assert ledgers["letters"]["landlords_signed"] == ledgers["letters"]["landlords"] == 293
+    text = reports.render_text(data)
+    assert "累计 3397 场 131113 人次" in text and "已办结 2410" in text and "焊有序设备：797 台" in text
+    # the welding devices sit at enterprises tagged welding
+    from ledgers.models import WeldingDevice
+
+    assert not WeldingDevice.objects.exclude(enterprise__risk_tags="welding").exists()

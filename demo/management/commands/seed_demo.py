@@ -5,7 +5,9 @@ from django.utils.translation import gettext as _
 
 from cases.choices import HazardStatus, TicketStatus
 from demo import builders as demo
+from ledgers.choices import LetterStatus
 from register.choices import CloseoutState, EnterpriseKind, RiskLevel, RiskTag
+from servicedesk.choices import ServiceRequestStatus
 
 
 class Command(BaseCommand):
@@ -106,5 +108,27 @@ def summary_lines(summary):
             "flagged": sum(n for flag, n in summary["checkins_by_flag"].items() if flag),
             "verified": summary["verified_inspections"],
         },
+        *campaign_lines(summary["campaign_ledgers"]),
         _("事件 %(events)d 条，照片 %(photos)d 张") % {"events": summary["events"], "photos": summary["photos"]},
+    ]
+
+
+def campaign_lines(counts):
+    """培训演练, 企业服务问题, 焊有序设备 and 责任书 as the seeding printed them."""
+    return [
+        _("培训演练 %(sessions)d 场，%(people)d 人次")
+        % {"sessions": counts["drills"], "people": counts["person_times"]},
+        _("企业服务问题：%(statuses)s；已办结 %(solved)d，逾期 %(overdue)d")
+        % {
+            "statuses": _by(counts["requests_by_status"], ServiceRequestStatus),
+            "solved": counts["requests_solved"],
+            "overdue": counts["requests_overdue"],
+        },
+        _("焊有序设备 %(n)d 台") % {"n": counts["welding_devices"]},
+        _("本年责任书：%(statuses)s；一厂多租房东已签 %(signed)d / %(parcels)d")
+        % {
+            "statuses": _by(counts["letters_by_status"], LetterStatus),
+            "signed": counts["landlord_letters_signed"],
+            "parcels": counts["multi_tenant_parcels"],
+        },
     ]
