@@ -6,8 +6,11 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django_filters.views import FilterView
 
+from core.errors import WorkflowError
 from core.filtersets import require_scoped
 from core.forms import add_workflow_errors
 from core.queries import page_by_keys
@@ -113,3 +116,60 @@ def workflow_refusal(request, form, exc):
     if form is not None:
         add_workflow_errors(form, exc)
     return exc.http_status
+
+
+class CaseActionView(LoginRequiredMixin, View):
+    """POST one workflow action on one case (a ticket, a service request) from its page.
+
+    The order is the same for every kind: find the case in the user's scope (404 otherwise); answer a
+    refused action with its error before reading any input (403/409); a bad form with 400 and the page;
+    the service's refusal (WorkflowError) with its status and the page; success with a message and a
+    redirect. Subclasses give ``action`` and the hooks: ``find(pk)``, ``refusal(case)`` (None or the
+    error), ``render_case(case, bound=None, status=200)``, ``get_form(case)``, ``perform(case, form)``
+    (the service's result), ``success_message(case, result)`` and ``success_url(case, result)``.
+    A GET goes back to the case's page."""
+
+    action = ""
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk):
+        return redirect(self.success_url(self.find(pk), None))
+
+    def post(self, request, pk):
+        case = self.find(pk)
+        refusal = self.refusal(case)
+        if refusal is not None:
+            messages.error(request, refusal.message)
+            return self.render_case(case, status=refusal.http_status)
+        form = self.get_form(case)
+        if not form.is_valid():
+            messages.error(request, _("请检查填写的内容。"))
+            return self.render_case(case, bound={self.action: form}, status=400)
+        try:
+            result = self.perform(case, form)
+        except WorkflowError as exc:
+            status = workflow_refusal(request, form, exc)
+            return self.render_case(self.find(pk), bound={self.action: form}, status=status)
+        messages.success(request, self.success_message(case, result))
+        return redirect(self.success_url(case, result))
+
+    def find(self, pk):
+        raise NotImplementedError
+
+    def refusal(self, case):
+        raise NotImplementedError
+
+    def render_case(self, case, bound=None, status=200):
+        raise NotImplementedError
+
+    def get_form(self, case):
+        raise NotImplementedError
+
+    def perform(self, case, form):
+        raise NotImplementedError
+
+    def success_message(self, case, result):
+        raise NotImplementedError
+
+    def success_url(self, case, result):
+        return case.get_absolute_url()

@@ -112,6 +112,11 @@ class RiskPoint(models.Model):
         return reverse("risk:point_detail", args=[self.pk])
 
     @property
+    def stream(self):
+        """Its timeline's stream: every change of the point is an event there."""
+        return f"riskpoint:{self.pk}"
+
+    @property
     def unit(self):
         return self.enterprise if self.enterprise_id else self.parcel
 

@@ -73,7 +73,7 @@ def _point_event(point, kind, actor, *, comment="", data=None, from_status="", t
         from_status=from_status,
         to_status=to_status,
         data={"risk_point": point.pk, "enterprise": point.enterprise_id, **(data or {})},
-        stream=f"riskpoint:{point.pk}",
+        stream=point.stream,
     )
 
 

@@ -6,11 +6,10 @@ A refused action re-renders the page with the service's message and the HTTP sta
 (400 bad input, 403 role or scope, 409 wrong status); a done action redirects (POST-redirect-GET).
 """
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,9 +40,7 @@ from cases.models import ExtensionRequest, Hazard, Photo, Ticket
 from cases.policies import TICKET_ACTIONS
 from cases.services.closing import assessment_content_type
 from cases.views.timeline import ticket_events
-from core.errors import WorkflowError
-from core.forms import add_workflow_errors
-from core.views import ScopedFilterView
+from core.views import CaseActionView, ScopedFilterView
 
 # The page's forms and the policy's actions they do.
 PAGE_ACTIONS = {
@@ -215,47 +212,30 @@ class TicketDetailView(LoginRequiredMixin, View):
         return ticket_page(request, visible_ticket(request, pk))
 
 
-class TicketActionView(LoginRequiredMixin, View):
-    """POST one action on one ticket. Subclasses name the action, build the form, call the service."""
+class TicketActionView(CaseActionView):
+    """POST one action on one ticket (core.views.CaseActionView). Subclasses name the action, build the
+    form, call the service."""
 
-    action = ""
-    success_message = ""
-    http_method_names = ["get", "post"]
+    def find(self, pk):
+        return visible_ticket(self.request, pk)
 
-    def get(self, request, pk):
-        return redirect("cases:ticket_detail", pk=pk)
+    def refusal(self, ticket):
+        return ticket_refusals(self.request.user, ticket)[self.action]
 
-    def get_form(self, ticket):
-        raise NotImplementedError
-
-    def perform(self, ticket, form):
-        raise NotImplementedError
+    def render_case(self, ticket, bound=None, status=200):
+        return ticket_page(self.request, ticket, bound=bound, status=status)
 
     def get_success_message(self, ticket):
-        return self.success_message
+        raise NotImplementedError
 
-    def post(self, request, pk):
-        ticket = visible_ticket(request, pk)
-        refusal = ticket_refusals(request.user, ticket)[self.action]
-        if refusal is not None:
-            messages.error(request, refusal.message)
-            return ticket_page(request, ticket, status=refusal.http_status)
-        form = self.get_form(ticket)
-        if not form.is_valid():
-            messages.error(request, _("请检查填写的内容。"))
-            return ticket_page(request, ticket, bound={self.action: form}, status=400)
-        try:
-            result = self.perform(ticket, form)
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
-            add_workflow_errors(form, exc)
-            ticket = visible_ticket(request, pk)
-            return ticket_page(request, ticket, bound={self.action: form}, status=exc.http_status)
-        messages.success(request, self.get_success_message(result if isinstance(result, Ticket) else ticket))
-        next_url = request.POST.get("next", "")
-        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-            return redirect(next_url)  # e.g. back to the inspector's verification queue
-        return redirect(self.get_success_url(result, ticket))
+    def success_message(self, ticket, result):
+        return self.get_success_message(result if isinstance(result, Ticket) else ticket)
+
+    def success_url(self, ticket, result):
+        next_url = self.request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {self.request.get_host()}, self.request.is_secure()):
+            return next_url  # e.g. back to the inspector's verification queue
+        return self.get_success_url(result, ticket)
 
     def get_success_url(self, result, ticket):
         return reverse("cases:ticket_detail", args=[ticket.pk])

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy
 
 from cases.choices import EscalationLevel, HazardStatus, ResponsibleKind, TicketStatus
 from cases.models import Photo
-from timeline.kinds import EventKind, event_label
+from timeline import display
+from timeline.kinds import EventKind
 from timeline.models import Event
 
 # --- the ticket page --------------------------------------------------------------------------
@@ -83,14 +84,8 @@ def ticket_events(user, ticket):
 
 
 def label_events(events):
-    """Attach what the timeline shows: the action's name, a detail, the statuses' names."""
+    """The ticket's or hazard's timeline entries (timeline.display), each with the statuses of its subject."""
     ticket_labels, hazard_labels = dict(TicketStatus.choices), dict(HazardStatus.choices)
-    events = list(events)
-    for event in events:
-        labels = ticket_labels if event.ticket_id else hazard_labels
-        event.label = event_label(event.kind)
-        event.detail = _event_detail(event)
-        event.from_label = labels.get(event.from_status, event.from_status)
-        event.to_label = labels.get(event.to_status, event.to_status)
-        event.status_changed = bool(event.to_status and event.from_status != event.to_status)
-    return events
+    return display.label_events(
+        events, statuses=lambda event: ticket_labels if event.ticket_id else hazard_labels, detail=_event_detail
+    )

@@ -29,8 +29,8 @@ from risk.choices import RiskPointStatus
 from risk.filtersets import RiskPointFilterSet
 from risk.forms import RiskPointForm, RiskPointRetireForm, RiskPointReviewForm
 from risk.models import RiskPoint
-from timeline.kinds import EventKind, event_label
-from timeline.models import Event
+from timeline import display
+from timeline.kinds import EventKind
 
 UNIT_MODELS = {"enterprise": Enterprise, "parcel": Parcel}
 POINT_RELATED = ("enterprise", "parcel", "grid", "zone")
@@ -111,24 +111,19 @@ def visible_point(request, pk):
 
 
 def point_events(point):
-    """The point's history: the events of its own stream, oldest first, with their labels."""
+    """The point's history: the events of its own stream, oldest first; the statuses are its levels."""
     levels = {str(value): label for value, label in RiskLevel.choices}
     labels = {name: RiskPoint._meta.get_field(name).verbose_name for name in services.ENTRY_FIELDS}
-    events = list(
-        Event.objects.filter(stream=f"riskpoint:{point.pk}").select_related("actor").order_by("created_at", "pk")
-    )
-    for event in events:
-        event.label = event_label(event.kind)
-        event.from_label = levels.get(event.from_status, "")
-        event.to_label = levels.get(event.to_status, "")
-        event.level_changed = bool(event.to_label and event.from_status != event.to_status)
-        event.detail = ""
-        changes = (event.data or {}).get("changes") or {}
-        if event.kind == EventKind.RISK_POINT_CHANGED and changes:
-            event.detail = _("修改了：%(fields)s") % {"fields": join_list(labels.get(name, name) for name in changes)}
-        elif event.kind == EventKind.RISK_POINT_DECLARED and (event.data or {}).get("score"):
-            event.detail = _("D = %(score)s") % {"score": event.data["score"]}
-    return events
+
+    def detail(event):
+        data = event.data or {}
+        if event.kind == EventKind.RISK_POINT_CHANGED and data.get("changes"):
+            return _("修改了：%(fields)s") % {"fields": join_list(labels.get(name, name) for name in data["changes"])}
+        if event.kind == EventKind.RISK_POINT_DECLARED and data.get("score"):
+            return _("D = %(score)s") % {"score": data["score"]}
+        return ""
+
+    return display.label_events(display.stream_events(point.stream), statuses=levels, detail=detail)
 
 
 def point_actions(user, point):

@@ -23,15 +23,15 @@ from cases.choices import EscalationLevel
 from cases.deadlines import days_overdue
 from core.errors import WorkflowError
 from core.forms import add_workflow_errors
-from core.views import ScopedFilterView
+from core.views import CaseActionView, ScopedFilterView
 from register.models import Enterprise
 from servicedesk import services
 from servicedesk.choices import ServiceRequestStatus as S
 from servicedesk.filtersets import ServiceRequestFilterSet
 from servicedesk.forms import AnswerForm, ConfirmForm, DispatchForm, EscalateForm, RaiseForm, ReopenForm
 from servicedesk.models import ServiceRequest
-from timeline.kinds import EventKind, event_label
-from timeline.models import Event
+from timeline import display
+from timeline.kinds import EventKind
 
 # The page's forms and the policy's actions they do.
 PAGE_ACTIONS = {
@@ -145,19 +145,12 @@ def _event_detail(event, departments):
 
 def request_events(service_request):
     """The request's timeline: the events of its own stream, oldest first (the request was found in scope)."""
-    events = list(
-        Event.objects.filter(stream=service_request.stream).select_related("actor").order_by("created_at", "pk")
-    )
+    events = list(display.stream_events(service_request.stream))
     ids = {e.data.get("department") for e in events if isinstance(e.data, dict) and e.data.get("department")}
     departments = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    statuses = dict(S.choices)
-    for event in events:
-        event.label = event_label(event.kind)
-        event.detail = _event_detail(event, departments)
-        event.from_label = statuses.get(event.from_status, event.from_status)
-        event.to_label = statuses.get(event.to_status, event.to_status)
-        event.status_changed = bool(event.to_status and event.from_status != event.to_status)
-    return events
+    return display.label_events(
+        events, statuses=dict(S.choices), detail=lambda event: _event_detail(event, departments)
+    )
 
 
 def _forms(service_request, refused, bound):
@@ -195,44 +188,29 @@ class ServiceRequestDetailView(LoginRequiredMixin, View):
         return request_page(request, visible_request(request, pk))
 
 
-class ServiceRequestActionView(LoginRequiredMixin, View):
-    """POST one action on one request. Subclasses name it, build the form and call the service."""
+class ServiceRequestActionView(CaseActionView):
+    """POST one action on one request (core.views.CaseActionView). Subclasses name it, build the form and
+    call the service; ``get_success_message`` gets the request as the service left it."""
 
-    action = ""
     form_class = None
-    http_method_names = ["get", "post"]
 
-    def get(self, request, pk):
-        return redirect("servicedesk:request_detail", pk=pk)
+    def find(self, pk):
+        return visible_request(self.request, pk)
+
+    def refusal(self, service_request):
+        return refusals(self.request.user, service_request)[self.action]
+
+    def render_case(self, service_request, bound=None, status=200):
+        return request_page(self.request, service_request, bound=bound, status=status)
 
     def get_form(self, service_request):
         return self.form_class(self.request.POST, auto_id=f"{self.action}_%s")
 
-    def perform(self, service_request, form):
-        raise NotImplementedError
+    def success_message(self, service_request, result):
+        return self.get_success_message(result)
 
-    def success_message(self, service_request):
+    def get_success_message(self, service_request):
         raise NotImplementedError
-
-    def post(self, request, pk):
-        service_request = visible_request(request, pk)
-        refusal = refusals(request.user, service_request)[self.action]
-        if refusal is not None:
-            messages.error(request, refusal.message)
-            return request_page(request, service_request, status=refusal.http_status)
-        form = self.get_form(service_request)
-        if not form.is_valid():
-            messages.error(request, _("请检查填写的内容。"))
-            return request_page(request, service_request, bound={self.action: form}, status=400)
-        try:
-            done = self.perform(service_request, form)
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
-            add_workflow_errors(form, exc)
-            fresh = visible_request(request, pk)
-            return request_page(request, fresh, bound={self.action: form}, status=exc.http_status)
-        messages.success(request, self.success_message(done))
-        return redirect("servicedesk:request_detail", pk=pk)
 
 
 class DispatchView(ServiceRequestActionView):
@@ -251,7 +229,7 @@ class DispatchView(ServiceRequestActionView):
             comment=data["comment"],
         )
 
-    def success_message(self, service_request):
+    def get_success_message(self, service_request):
         return _("已派发至 %(department)s，办结期限 %(date)s。") % {
             "department": service_request.department.name,
             "date": service_request.deadline.isoformat(),
@@ -265,7 +243,7 @@ class AnswerView(ServiceRequestActionView):
     def perform(self, service_request, form):
         return services.answer_request(service_request, actor=self.request.user, answer=form.cleaned_data["answer"])
 
-    def success_message(self, service_request):
+    def get_success_message(self, service_request):
         return _("已答复，等待企业确认。")
 
 
@@ -283,7 +261,7 @@ class ConfirmView(ServiceRequestActionView):
             feedback=data.get("feedback", ""),
         )
 
-    def success_message(self, service_request):
+    def get_success_message(self, service_request):
         if service_request.status == S.CLOSED:
             return _("已确认办结，感谢您的评价。")
         return _("已退回承办部门重新办理。")
@@ -296,7 +274,7 @@ class ReopenView(ServiceRequestActionView):
     def perform(self, service_request, form):
         return services.reopen_request(service_request, actor=self.request.user, comment=form.cleaned_data["comment"])
 
-    def success_message(self, service_request):
+    def get_success_message(self, service_request):
         return _("服务问题已重新打开，等待派发。")
 
 
@@ -307,7 +285,7 @@ class EscalateView(ServiceRequestActionView):
     def perform(self, service_request, form):
         return services.escalate_request(service_request, actor=self.request.user, comment=form.cleaned_data["comment"])
 
-    def success_message(self, service_request):
+    def get_success_message(self, service_request):
         return _("已督办：%(level)s。") % {"level": service_request.get_escalation_level_display()}
 
 
