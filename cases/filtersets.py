@@ -1,7 +1,7 @@
 """One FilterSet per model, shared by the web lists, their exports and the API viewsets."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,45 +18,37 @@ from cases.models import ExtensionRequest, Hazard, Inspection, Ticket
 from cases.querysets import counted_hazard_q, overdue_q
 from catalogue.choices import Severity
 from catalogue.models import HazardCategory
-from core.filtersets import ScopedFilterSet
-from register.models import Enterprise, Grid, Parcel, Zone
+from register.filtersets import UnitFilters  # noqa: F401  (re-exported: the case FilterSets' base)
 
 
-class UnitFilters(ScopedFilterSet):
-    """Filters in pairs (id and name/code) for the unit a case belongs to, and a free-text ``q``.
+class CaseDeadlineFilters(UnitFilters):
+    """Filters of any case with a deadline (a ticket, a service request: cases.deadlines' one rule)."""
 
-    Every id filter offers and accepts only the user's units (core.filtersets.ScopedFilterSetMixin)."""
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    escalation_level = django_filters.MultipleChoiceFilter(choices=EscalationLevel.choices, label=_("督办级别"))
+    escalated = django_filters.BooleanFilter(method="filter_escalated", label=_("督办中"))
 
-    zone_id = django_filters.ModelMultipleChoiceFilter(field_name="zone", queryset=Zone.objects.all(), label=_("区块"))
-    zone = django_filters.CharFilter(field_name="zone__name", label=_("区块名称"))
-    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
-    grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
-    parcel_id = django_filters.ModelChoiceFilter(
-        field_name="parcel",
-        queryset=Parcel.objects.all(),
-        label=_("宗地"),
-        widget=django_filters.widgets.forms.NumberInput,
-    )
-    parcel = django_filters.CharFilter(field_name="parcel__code", label=_("宗地编号"))
-    enterprise_id = django_filters.ModelChoiceFilter(
-        field_name="enterprise",
-        queryset=Enterprise.objects.all(),
-        label=_("单位"),
-        widget=django_filters.widgets.forms.NumberInput,
-    )
-    enterprise = django_filters.CharFilter(field_name="enterprise__name", lookup_expr="icontains", label=_("单位名称"))
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_escalated(self, queryset, name, value):
+        if value is None:
+            return queryset
+        escalated = Q(escalation_level__gt=EscalationLevel.NONE)
+        return queryset.filter(escalated) if value else queryset.exclude(escalated)
 
 
-class TicketFilterSet(UnitFilters):
+class TicketFilterSet(CaseDeadlineFilters):
     status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"))
     responsible_kind = django_filters.ChoiceFilter(choices=ResponsibleKind.choices, label=_("责任方类型"))
     severity = django_filters.ChoiceFilter(method="filter_severity", choices=Severity.choices, label=_("隐患等级"))
     category = django_filters.ModelChoiceFilter(
         method="filter_category", queryset=HazardCategory.objects.all(), to_field_name="code", label=_("隐患类别")
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
     extension_pending = django_filters.BooleanFilter(method="filter_extension_pending", label=_("有待审批的延期申请"))
-    escalation_level = django_filters.MultipleChoiceFilter(choices=EscalationLevel.choices, label=_("督办级别"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("汇总日期从"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("汇总日期至"))
     deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("期限从"))
@@ -92,12 +84,6 @@ class TicketFilterSet(UnitFilters):
         if value is None:
             return queryset
         return queryset.filter(pk__in=Hazard.objects.filter(category=value).values("ticket_id"))
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = overdue_q(timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_extension_pending(self, queryset, name, value):
         if value is None:

@@ -6,30 +6,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filtersets import ScopedFilterSet
 from ledgers.choices import DeviceStatus, DrillKind, LetterKind, LetterStatus
 from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
 from register.choices import RiskTag
-from register.models import Enterprise, Grid, Parcel, Zone
+from register.filtersets import UnitFilters
+from register.models import Enterprise
 
 
-class LedgerUnitFilters(ScopedFilterSet):
-    """The zone, grid and enterprise of a ledger row, by id (a choice of the user's own) or by name."""
-
-    zone_id = django_filters.ModelMultipleChoiceFilter(field_name="zone", queryset=Zone.objects.all(), label=_("区块"))
-    zone = django_filters.CharFilter(field_name="zone__name", label=_("区块名称"))
-    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
-    grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
-    enterprise_id = django_filters.ModelChoiceFilter(
-        field_name="enterprise",
-        queryset=Enterprise.objects.all(),
-        label=_("单位"),
-        widget=django_filters.widgets.forms.NumberInput,
-    )
-    enterprise = django_filters.CharFilter(field_name="enterprise__name", lookup_expr="icontains", label=_("单位名称"))
-
-
-class DrillFilterSet(LedgerUnitFilters):
+class DrillFilterSet(UnitFilters):
     """Sessions by date range or year, kind, zone, grid and unit. ``enterprise_id`` also finds the park-wide
     sessions the unit took part in."""
 
@@ -66,7 +50,7 @@ class DrillFilterSet(LedgerUnitFilters):
         return queryset.filter(Q(enterprise=value) | Q(pk__in=attended))
 
 
-class WeldingDeviceFilterSet(LedgerUnitFilters):
+class WeldingDeviceFilterSet(UnitFilters):
     """Devices by zone, grid, enterprise, status and the enterprise's risk tag."""
 
     status = django_filters.MultipleChoiceFilter(choices=DeviceStatus.choices, label=_("状态"))
@@ -96,19 +80,13 @@ class WeldingDeviceFilterSet(LedgerUnitFilters):
 # --- responsibility letters (ledgers.letters) ------------------------------------------------------------------
 
 
-class LetterFilterSet(LedgerUnitFilters):
+class LetterFilterSet(UnitFilters):
     """Letters of one year (``year``; this year when not given), by kind, status, zone, grid, parcel, enterprise.
     Shared by the letter list, its .xlsx export and the API (``letters/``)."""
 
     year = django_filters.NumberFilter(method="filter_year", min_value=2000, max_value=2100, label=_("年度"))
     kind = django_filters.MultipleChoiceFilter(choices=LetterKind.choices, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=LetterStatus.choices, label=_("状态"))
-    parcel_id = django_filters.ModelChoiceFilter(
-        field_name="parcel",
-        queryset=Parcel.objects.all(),
-        label=_("宗地"),
-        widget=django_filters.widgets.forms.NumberInput,
-    )
     ordering = django_filters.OrderingFilter(
         fields=(("signed_on", "signed_on"), ("issued_on", "issued_on"), ("updated_at", "updated_at")),
         label=_("排序"),

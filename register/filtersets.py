@@ -8,6 +8,33 @@ from register.choices import COLOUR_LEVELS, CloseoutState, EnterpriseKind, RiskL
 from register.models import Enterprise, Grid, Parcel, Zone
 from register.querysets import active_tenants_of
 
+
+class UnitFilters(ScopedFilterSet):
+    """Filters in pairs (id and name/code) for the unit a row belongs to (a case, a risk point, a ledger row:
+    any model with ``zone``, ``grid``, ``parcel`` and ``enterprise``), and a free-text ``q``.
+
+    Every id filter offers and accepts only the user's units (core.filtersets.ScopedFilterSetMixin)."""
+
+    zone_id = django_filters.ModelMultipleChoiceFilter(field_name="zone", queryset=Zone.objects.all(), label=_("区块"))
+    zone = django_filters.CharFilter(field_name="zone__name", label=_("区块名称"))
+    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
+    grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
+    parcel_id = django_filters.ModelChoiceFilter(
+        field_name="parcel",
+        queryset=Parcel.objects.all(),
+        label=_("宗地"),
+        widget=django_filters.widgets.forms.NumberInput,
+    )
+    parcel = django_filters.CharFilter(field_name="parcel__code", label=_("宗地编号"))
+    enterprise_id = django_filters.ModelChoiceFilter(
+        field_name="enterprise",
+        queryset=Enterprise.objects.all(),
+        label=_("单位"),
+        widget=django_filters.widgets.forms.NumberInput,
+    )
+    enterprise = django_filters.CharFilter(field_name="enterprise__name", lookup_expr="icontains", label=_("单位名称"))
+
+
 # The four colours (安全风险四色) as filter choices: the colour word in the URL, the level's name shown.
 RISK_COLOUR_CHOICES = [(risk_colour(level), label) for level, label in reversed(RiskLevel.choices)]
 
