@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from accounts.policy import STAFF_ROLES, Action, has_role, require
+from accounts.policy import Action, has_role, require
 from core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
 from core.queries import SubqueryCount
 from ledgers.choices import LetterKind, LetterStatus
@@ -557,7 +557,3 @@ def sign_letter(*, actor, year, kind, signatory, signed_on, parcel=None, enterpr
 def expire_letter(letter, *, actor, notes=""):
     """过期: the letter no longer holds (the party changed, the term ended)."""
     return change_letter(letter, actor=actor, status=LetterStatus.EXPIRED, notes=notes)
-
-
-def is_office(user):
-    return has_role(user, STAFF_ROLES)
