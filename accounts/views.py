@@ -16,7 +16,14 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Signing out also clears what this browser keeps for the field app offline (the outbox, kept pages,
+    the service worker): ``Clear-Site-Data``; static/js/offline.js clears them first, asking when records
+    are unsent."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -83,12 +83,14 @@ def rectified_on_spot(*, photos):
     return {"on_spot": True, "photos": photos}
 
 
-def ticket_submitted(*, photos, on_behalf_of=None, party_kind=None):
+def ticket_submitted(*, photos, on_behalf_of=None, party_kind=None, captured_at=None):
     """A submission: how many photos; when staff recorded it for the party (代为提交), the party's
-    name and kind (enterprise or landlord)."""
+    name and kind (enterprise or landlord); when a phone recorded it offline, the time of capture."""
     data = {"photos": photos}
     if on_behalf_of:
         data.update(on_behalf=True, party=str(on_behalf_of), party_kind=party_kind)
+    if captured_at:
+        data["captured_at"] = captured_at.isoformat()
     return data
 
 

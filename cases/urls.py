@@ -1,7 +1,7 @@
 from django.urls import path
 
 from cases import exports
-from cases.views import desk, field, hazards, notice, party, tickets, units
+from cases.views import desk, field, hazards, notice, offline, party, tickets, units
 
 app_name = "cases"
 
@@ -47,6 +47,12 @@ urlpatterns = [
     path("cases/field/<str:unit>/<int:pk>/inspect/", field.InspectionCreateView.as_view(), name="inspection_create"),
     path("cases/field/report/", field.HazardReportView.as_view(), name="hazard_report"),
     path("cases/field/verify/", field.VerifyQueueView.as_view(), name="verify_queue"),
+    # the field app offline (cases.views.offline): service worker and manifest at the site's root
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("cases/field/offline/pages.json", offline.OfflinePagesView.as_view(), name="offline_pages"),
+    path("cases/field/outbox/", offline.OutboxView.as_view(), name="outbox"),
+    path("cases/field/offline/", offline.OfflineFallbackView.as_view(), name="offline"),
     path("cases/field/my-tickets/", party.PartyTicketsView.as_view(), name="my_tickets"),
     path("cases/field/self-check/", party.SelfCheckView.as_view(), name="self_check"),
     path("register/parcels/", units.ParcelListView.as_view(), name="parcel_list"),

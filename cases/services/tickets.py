@@ -209,13 +209,16 @@ def assign_ticket(
 
 
 @transaction.atomic
-def submit_rectification(ticket, *, actor, comment, photos, on_behalf=False, assessment=None):
+def submit_rectification(ticket, *, actor, comment, photos, on_behalf=False, assessment=None, captured_at=None):
     """The responsible party submits evidence: a comment and at least one photo; for a ticket with a
     major hazard also the assessment report (治理情况评估报告, ``assessment``: a PDF or an image).
 
     ``on_behalf`` (代为提交整改): the grid's inspector or the zone's manager records the party's fix
     (a party without an account, or one that brought the evidence to the office); the event says
-    who recorded it for which party."""
+    who recorded it for which party.
+
+    ``captured_at``: when the evidence was recorded on a phone that sent it later (the outbox); it is
+    the submission time, and the event (stamped when received) keeps it in its payload."""
     action = Action.TICKET_SUBMIT_ON_BEHALF if on_behalf else Action.TICKET_SUBMIT
     require(actor, action)
     ticket = _locked(Ticket, ticket.pk)
@@ -237,7 +240,7 @@ def submit_rectification(ticket, *, actor, comment, photos, on_behalf=False, ass
         save_assessment(ticket, assessment)
         fields += ["assessment_report", "assessment_name"]
     ticket.status = TicketStatus.SUBMITTED
-    ticket.submitted_at = dates.now()
+    ticket.submitted_at = min(captured_at, dates.now()) if captured_at else dates.now()
     ticket.save(update_fields=fields)
     event = append_event(
         kind=EventKind.TICKET_SUBMITTED,
@@ -251,6 +254,7 @@ def submit_rectification(ticket, *, actor, comment, photos, on_behalf=False, ass
             photos=len(photos),
             on_behalf_of=ticket.responsible_name if on_behalf else None,
             party_kind=ticket.responsible_kind,
+            captured_at=captured_at,
         ),
     )
     _save_photos(photos, actor=actor, kind=PhotoKind.AFTER, ticket=ticket, event=event)

@@ -264,7 +264,9 @@ class TicketSubmitView(TicketActionView):
         return SubmitForm(self.request.POST, self.request.FILES, major=ticket.is_major)
 
     def perform(self, ticket, form):
-        return services.submit_rectification(ticket, actor=self.request.user, **form.service_kwargs())
+        return services.submit_rectification(
+            ticket, actor=self.request.user, captured_at=self.captured_at, **form.service_kwargs()
+        )
 
     def get_success_message(self, ticket):
         return _("整改材料已提交，等待验收。")
@@ -279,7 +281,9 @@ class TicketSubmitOnBehalfView(TicketActionView):
         return SubmitOnBehalfForm(self.request.POST, self.request.FILES, major=ticket.is_major, auto_id="behalf_%s")
 
     def perform(self, ticket, form):
-        return services.submit_rectification(ticket, actor=self.request.user, on_behalf=True, **form.service_kwargs())
+        return services.submit_rectification(
+            ticket, actor=self.request.user, on_behalf=True, captured_at=self.captured_at, **form.service_kwargs()
+        )
 
     def get_success_message(self, ticket):
         return _("已代 %(party)s 提交整改材料，等待验收。") % {"party": ticket.responsible_name}

@@ -50,8 +50,10 @@
     var old = input.parentNode.querySelector(".upload-too-large[data-for='" + input.name + "']");
     if (old) old.remove();
     if (!limit || !input.files) return;
+    // A form kept by the phone's outbox (offline.js) shrinks JPEG, PNG and WebP photos before sending them.
+    var shrinks = document.body.hasAttribute("data-offline-user") && input.closest("form[data-offline]");
     var tooLarge = Array.prototype.filter.call(input.files, function (file) {
-      return file.size > limit;
+      return file.size > limit && !(shrinks && /^image\/(jpeg|png|webp)$/i.test(file.type));
     });
     if (!tooLarge.length) return;
     var template = document.body.getAttribute("data-photo-too-large");
