@@ -12,8 +12,8 @@ import secrets
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,8 +35,17 @@ IMPORT_TTL_SECONDS = 24 * 3600
 TOKEN_LENGTH = 32
 
 
-def imports_dir():
-    return Path(settings.MEDIA_ROOT) / "imports"
+IMPORTS_FOLDER = "imports"
+
+
+def stored_imports():
+    """The names of the uploads waiting for confirmation, in the file storage (the local disk or the
+    bucket of STORAGE_URL, so that any app server can confirm what another one checked)."""
+    try:
+        _folders, files = default_storage.listdir(IMPORTS_FOLDER)
+    except FileNotFoundError:
+        return []
+    return [f"{IMPORTS_FOLDER}/{name}" for name in files]
 
 
 def _prune(request):
@@ -46,14 +55,12 @@ def _prune(request):
     for token in [t for t, e in entries.items() if now - e.get("created", 0) > IMPORT_TTL_SECONDS]:
         entries.pop(token, None)
     request.session[SESSION_KEY] = entries
-    folder = imports_dir()
-    if folder.is_dir():
-        for path in folder.iterdir():
-            try:
-                if path.is_file() and now - path.stat().st_mtime > IMPORT_TTL_SECONDS:
-                    path.unlink()
-            except OSError:
-                pass
+    for name in stored_imports():
+        try:
+            if now - default_storage.get_modified_time(name).timestamp() > IMPORT_TTL_SECONDS:
+                default_storage.delete(name)
+        except Exception:  # noqa: BLE001 - best effort: another server may have removed it first
+            pass
 
 
 def _entry(request, token):
@@ -69,20 +76,16 @@ def _forget(request, token):
     entry = entries.pop(token, None)
     request.session[SESSION_KEY] = entries
     if entry:
-        (imports_dir() / entry["file"]).unlink(missing_ok=True)
+        default_storage.delete(f"{IMPORTS_FOLDER}/{entry['file']}")
 
 
 def _store(upload):
-    """Write the upload under MEDIA_ROOT/imports/<token><suffix>; return (token, path)."""
-    folder = imports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    """Keep the checked upload as imports/<token><suffix> in the file storage; return (token, its file name)."""
     token = secrets.token_hex(TOKEN_LENGTH // 2)
     suffix = Path(upload.name or "").suffix.lower()[:8]
-    path = folder / f"{token}{suffix}"
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return token, path
+    upload.seek(0)
+    name = default_storage.save(f"{IMPORTS_FOLDER}/{token}{suffix}", upload)
+    return token, name.rsplit("/", 1)[-1]
 
 
 class ImportAccessMixin(RoleRequiredMixin):
@@ -114,17 +117,16 @@ class RegisterImportView(ImportAccessMixin, View):
             return import_page(request, form=form, status=400)
         upload = form.cleaned_data["file"]
         _prune(request)
-        token, path = _store(upload)
         try:
-            summary = RegisterImporter(str(path), filename=upload.name).run(dry_run=True)
+            summary = RegisterImporter(upload, filename=upload.name).run(dry_run=True)
         except ImportFailed as exc:
-            path.unlink(missing_ok=True)
             messages.error(request, exc.message)
             problems = exc.problems or [Problem(None, "", "", exc.message)]
             return import_page(request, form=form, problems=problems, status=400)
+        token, stored = _store(upload)
         entries = request.session.get(SESSION_KEY, {})
         entries[token] = {
-            "file": path.name,
+            "file": stored,
             "name": Path(upload.name).name[:200],
             "size": upload.size,
             "rows": summary.rows,
@@ -154,18 +156,20 @@ class ImportConfirmView(ImportAccessMixin, View):
 
     def post(self, request, token):
         entry = _entry(request, token)
-        path = imports_dir() / entry["file"]
-        if not path.is_file():
+        try:
+            stored = default_storage.open(f"{IMPORTS_FOLDER}/{entry['file']}", "rb")
+        except FileNotFoundError:
             _forget(request, token)
             messages.error(request, _("上传的文件已过期，请重新上传。"))
             return redirect("register:import")
         new_units = entry.get("new_units")
         if new_units and not request.POST.get("confirm_new_units"):
+            stored.close()
             messages.error(request, _("本次导入将新建区块或网格，请核对名称后勾选确认再导入。"))
             return import_page(request, entry=entry, token=token, status=400)
         try:
-            with transaction.atomic():
-                summary = RegisterImporter(str(path), filename=entry["name"]).run()
+            with stored, transaction.atomic():
+                summary = RegisterImporter(stored, filename=entry["name"]).run()
                 if not (set(summary.new_zones) <= set(entry.get("new_zones", ()))) or not (
                     set(summary.new_grids) <= set(entry.get("new_grids", ()))
                 ):

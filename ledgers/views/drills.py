@@ -146,10 +146,15 @@ class DrillEditView(LoginRequiredMixin, View):
 
 
 def _serve(field):
-    if not field or not field.storage.exists(field.name):
+    """The stored file (local disk or the private bucket: the storage API) of a drill the caller may see."""
+    if not field:
         raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-    response = FileResponse(field.open("rb"), content_type=content_type, filename=os.path.basename(field.name))
+    response = FileResponse(handle, content_type=content_type, filename=os.path.basename(field.name))
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response

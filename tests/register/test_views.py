@@ -5,6 +5,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -16,7 +17,7 @@ from closeout import services as closeout_services
 from closeout.models import CrossCheck
 from register.choices import CloseoutState
 from register.models import Enterprise, Parcel, Zone
-from register.views import SESSION_KEY, imports_dir
+from register.views import IMPORTS_FOLDER, SESSION_KEY, stored_imports
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -234,7 +235,7 @@ def test_import_page_shows_every_problem_of_a_bad_file_and_writes_nothing(client
     html = response.content.decode()
     assert "91330100799655058X" in html and "火箭工厂" in html and "未写入任何数据" in html
     assert (Zone.objects.count(), Parcel.objects.count(), Enterprise.objects.count()) == before
-    assert not client.session.get(SESSION_KEY) and not any(imports_dir().glob("*"))
+    assert not client.session.get(SESSION_KEY) and not stored_imports()
 
 
 def test_import_page_refuses_a_file_it_cannot_read(client, world):
@@ -255,7 +256,7 @@ def test_import_page_writes_a_good_file_only_after_confirm(client, world):
     assert preview.status_code == 200 and "确认导入" in html and "将新增 2" in html
     assert not Parcel.objects.filter(code="ML-001").exists()  # nothing written yet
     (token,) = client.session[SESSION_KEY]
-    assert (imports_dir() / client.session[SESSION_KEY][token]["file"]).is_file()
+    assert default_storage.exists(f"{IMPORTS_FOLDER}/{client.session[SESSION_KEY][token]['file']}")
 
     assert "将新建网格：梅陇 / 梅陇一网格" in html  # new zones and grids are named, and confirmed
     response = client.post(reverse("register:import_confirm", args=[token]), {"confirm_new_units": "1"})
@@ -264,7 +265,7 @@ def test_import_page_writes_a_good_file_only_after_confirm(client, world):
     assert parcel.tenants.count() == 2 and parcel.grid.zone.name == "梅陇"
     assert Enterprise.objects.get(name="永康梅陇五金有限公司").risk_tags.filter(code="welding").exists()
     assert "导入完成" in " ".join(messages_of(client.get(response["Location"])))
-    assert not client.session.get(SESSION_KEY) and not any(imports_dir().glob("*"))
+    assert not client.session.get(SESSION_KEY) and not stored_imports()
     # The token is spent.
     assert client.post(reverse("register:import_confirm", args=[token])).status_code == 404
 
@@ -279,7 +280,7 @@ def test_an_upload_is_confirmed_only_by_the_session_that_made_it(client, world):
     assert not Parcel.objects.filter(code="ML-001").exists()
     response = client.post(reverse("register:import_cancel", args=[token]))
     assert response.status_code == 302 and not client.session.get(SESSION_KEY)
-    assert not Parcel.objects.filter(code="ML-001").exists() and not any(imports_dir().glob("*"))
+    assert not Parcel.objects.filter(code="ML-001").exists() and not stored_imports()
 
 
 # --- the close-out desk ---------------------------------------------------------------------------
