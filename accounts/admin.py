@@ -1,4 +1,7 @@
-from django.contrib import admin
+import logging
+
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +11,9 @@ from rest_framework.authtoken.models import TokenProxy
 from accounts.models import ApiToken, Department, User
 from accounts.policy import is_admin
 from accounts.scoping import ScopedAdminMixin
+from core.admin import NoDeleteAdminMixin
+
+logger = logging.getLogger(__name__)
 
 # The admin speaks the product's name, not "Django 管理".
 admin.site.site_header = _("安全隐患排查整改系统")
@@ -18,9 +24,30 @@ admin.site.index_title = _("系统管理")
 PRIVILEGE_FIELDS = ("is_superuser", "whole_area", "groups", "user_permissions")
 
 
+@admin.action(description=_("解除锁定（清除登录失败记录）"))
+def unlock(modeladmin, request, queryset):
+    """Clears the failed sign-ins (django-axes) of the selected accounts: they may sign in again at once."""
+    usernames = list(queryset.values_list("username", flat=True))
+    cleared = AccessAttempt.objects.filter(username__in=usernames).delete()[0]
+    logger.info("Sign-in lockout cleared by %s for %s (%d attempt records)", request.user, usernames, cleared)
+    modeladmin.message_user(request, _("已为 %(count)d 个账号解除锁定。") % {"count": len(usernames)}, messages.SUCCESS)
+
+
+@admin.action(description=_("停用所选账号（不删除）"))
+def deactivate_accounts(modeladmin, request, queryset):
+    changed = queryset.filter(is_active=True).exclude(pk=request.user.pk).update(is_active=False)
+    modeladmin.message_user(request, _("已停用 %(count)d 个账号。") % {"count": changed}, messages.SUCCESS)
+
+
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
-    """Accounts; a scoped staff user sees and links only the accounts and units of their scope."""
+class UserAdmin(NoDeleteAdminMixin, ScopedAdminMixin, BaseUserAdmin):
+    """Accounts; a scoped staff user sees and links only the accounts and units of their scope.
+
+    Accounts are kept with their history (who reported, assigned, verified): never deleted, deactivated
+    instead (is_active off); a locked-out account is unlocked with the action 解除锁定.
+    """
+
+    actions = [unlock, deactivate_accounts]
 
     list_display = ("username", "first_name", "last_name", "role", "whole_area", "is_staff", "is_active")
     list_filter = ("role", "whole_area", "is_staff", "is_active", "zones")

@@ -3,6 +3,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Campaign, Checklist, ChecklistItem, HazardCategory
+from core.admin import NoDeleteAdminMixin
+from core.admin_actions import deactivate, reactivate
 
 
 @admin.register(HazardCategory)
@@ -21,8 +23,12 @@ class HazardCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "start_date", "end_date")
+class CampaignAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    """Campaigns are deactivated, never deleted: deleting one would unlink the inspections made for it."""
+
+    list_display = ("name", "start_date", "end_date", "active")
+    list_filter = ("active",)
+    actions = [deactivate, reactivate]
     search_fields = ("name", "description")
     date_hierarchy = "start_date"
     filter_horizontal = ("risk_tags",)

@@ -50,6 +50,8 @@ class Campaign(models.Model):
         RiskTagOption, blank=True, related_name="campaigns", verbose_name=_("目标风险类型")
     )
     description = models.TextField(_("说明"), blank=True)
+    # Deactivated, never deleted: inspections made for a campaign keep pointing to it.
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["-start_date"]

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from accounts.scoping import ScopedAdminMixin
+from core.admin import NoDeleteAdminMixin
+from core.admin_actions import deactivate, reactivate
 from register.models import Enterprise, Grid, Parcel, RiskTagOption, Zone
 
 
@@ -28,10 +30,13 @@ class TenantInline(admin.TabularInline):
     fields = ("name", "credit_code", "kind", "active")
     extra = 0
     show_change_link = True
+    can_delete = False  # a tenant that moved out is marked 不在营 (active), never deleted
 
 
 @admin.register(Parcel)
-class ParcelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ParcelAdmin(NoDeleteAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Parcels are kept with their history (inspections, tickets, close-out): never deleted here."""
+
     list_display = ("code", "name", "grid", "landlord_name", "closeout_state", "closed_out_at")
     list_filter = ("closeout_state", "grid__zone", "grid")
     search_fields = ("code", "name", "address", "landlord_name", "landlord_phone")
@@ -42,7 +47,10 @@ class ParcelAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EnterpriseAdmin(NoDeleteAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Enterprises are kept with their history: one that closed or moved out is deactivated (在营 off)."""
+
+    actions = [deactivate, reactivate]
     list_display = ("name", "credit_code", "kind", "parcel", "grid", "above_scale", "active")
     list_filter = ("kind", "above_scale", "active", "risk_tags", "grid__zone")
     search_fields = ("name", "credit_code", "legal_representative", "safety_contact", "phone", "parcel__code")

@@ -1,9 +1,15 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from accounts.choices import Role
+from accounts.lockout import lockout_message
 from accounts.models import User
+
+
+class LockedOut(exceptions.APIException):
+    status_code = 429
+    default_code = "locked_out"
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -13,7 +19,10 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        user = authenticate(request=self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        request = self.context.get("request")
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None and getattr(request, "axes_locked_out", False):
+            raise LockedOut(lockout_message())  # accounts.lockout: too many failures for this username/address
         if user is None or not user.is_active:
             raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
         attrs["user"] = user

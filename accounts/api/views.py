@@ -3,10 +3,11 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
+from accounts.api.authentication import token_expired
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from core.throttling import ScopedRateThrottle, SimpleRateThrottle  # they survive Redis being down
 
 
 class UsernameRateThrottle(SimpleRateThrottle):
@@ -50,6 +51,9 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # API_TOKEN_DAYS: an expired token is replaced, never handed out again
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response(TokenSerializer({"token": token.key, "user": user}).data)
 
     @extend_schema(request=None, responses={204: None})

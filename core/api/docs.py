@@ -7,7 +7,7 @@ setting is read on each request, so a deployment's (or a test's) settings decide
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
 
 
@@ -22,8 +22,9 @@ class SchemaView(SpectacularAPIView):
     permission_classes = [DocsAccess]
 
 
-class DocsView(SpectacularSwaggerView):
-    """Swagger UI served from local files, with a bar leading back to the site."""
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI served from local files, with a bar leading back to the site; its init script is
+    fetched from ``?script`` (no inline script: Content-Security-Policy)."""
 
     permission_classes = [DocsAccess]
     template_name = "core/api_docs.html"

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 15_000
+CSP_MARK = "Content Security Policy"
 
 
 def pytest_collection_modifyitems(items):
@@ -44,6 +45,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        _watch_csp(browser)
         yield browser
         browser.close()
 
@@ -66,6 +68,46 @@ def _open_page(browser, request, live_server, suffix="", **context_options):
             page.screenshot(path=str(_screenshot_name(request, suffix)), full_page=True)
     finally:
         context.close()
+
+
+# Content-Security-Policy violations the browser reported (console messages and uncaught errors naming the
+# policy), on any page of any context the test opened (the browser's new_context is wrapped to watch them).
+_csp_violations = []
+
+
+def _watch_csp(browser):
+    new_context = browser.new_context
+
+    def on_console(message):
+        if CSP_MARK in message.text:
+            _csp_violations.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(error):
+        if CSP_MARK in str(error):
+            _csp_violations.append(f"page error: {error}")
+
+    def watch(page):
+        page.on("console", on_console)
+        page.on("pageerror", on_page_error)
+
+    def new_context_watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    browser.new_context = new_context_watched
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation():
+    """Fails a browser test whose pages violated the Content-Security-Policy (checked in this fixture's
+    teardown, after the test's pages are closed)."""
+    _csp_violations.clear()
+    yield
+    found = list(_csp_violations)
+    _csp_violations.clear()
+    if found:
+        pytest.fail("Content-Security-Policy violated:\n" + "\n".join(found[:20]), pytrace=False)
 
 
 @pytest.fixture

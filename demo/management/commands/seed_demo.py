@@ -31,11 +31,16 @@ class Command(BaseCommand):
             action="store_true",
             help=_("先删除现有的台账、案件和非超级管理员账号（保留隐患类别和检查表），再重建演示数据"),
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("与 --reset 同用：数据库中有非演示数据生成的账号或单位时也清空（慎用）"),
+        )
 
-    def handle(self, *args, scale, reset, **options):
+    def handle(self, *args, scale, reset, force=False, **options):
         verbose = options.get("verbosity", 1) >= 2
         try:
-            result = demo.build_demo(scale, reset=reset, log=self.stderr.write if verbose else None)
+            result = demo.build_demo(scale, reset=reset, force=force, log=self.stderr.write if verbose else None)
         except demo.DemoError as exc:
             raise CommandError(str(exc))
         self.stdout.write(
