@@ -26,6 +26,7 @@ from core.xlsx import (
     TEXT_ALIGNMENT,
     print_setup,
     text_lines,
+    write_text,
 )
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,6 +93,7 @@ def _style(sheet, widths, formats, *, header=True):
             elif isinstance(cell.value, str):
                 cell.alignment = TEXT_ALIGNMENT
             if isinstance(cell.value, str):
+                write_text(cell, cell.value)  # names are user data: text, never a formula
                 width = widths[cell.column - 1] if cell.column <= len(widths) else DEFAULT_WIDTH
                 lines = max(lines, text_lines(cell.value, width))
             number_format = formats.get(cell.column)

@@ -19,6 +19,7 @@ tile and briefing goes through them, and ``Ticket.is_overdue`` through ``is_over
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -104,4 +105,11 @@ def validate_deadline(deadline, *, today=None):
     if deadline is not None and deadline < today:
         message = _("整改期限不能早于今天。")
         raise ValidationFailed(message, {"deadline": [message]}, code="deadline_in_past")
+    max_days = int(settings.DEADLINE_MAX_DAYS)
+    if deadline is not None and deadline > today + timedelta(days=max_days):
+        message = _("整改期限不能晚于 %(last)s（最长 %(days)s 天）。") % {
+            "last": (today + timedelta(days=max_days)).isoformat(),
+            "days": max_days,
+        }
+        raise ValidationFailed(message, {"deadline": [message]}, code="deadline_too_far")
     return deadline

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
 
 from cases.models import Photo
+from core.images import pixel_limit, too_many_pixels_message
 
 pillow_heif.register_heif_opener()
 
@@ -45,7 +46,6 @@ FORMATS = {
 }
 THUMBNAIL_SIZE = 400
 THUMBNAIL_QUALITY = 82
-DEFAULT_MAX_PIXELS = 50_000_000
 READ_CHUNK = 1024 * 1024
 
 _EXIF_TIMES = (
@@ -85,7 +85,7 @@ def max_bytes():
 
 
 def max_pixels():
-    return int(getattr(settings, "PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    return pixel_limit()
 
 
 def _human_size(size, round_up=False):
@@ -152,11 +152,12 @@ def validate_photo(uploaded_file) -> PhotoInfo:
 def inspect_photo(data: bytes) -> PhotoInfo:
     """Describe photo bytes (see validate_photo); raise PhotoError when they are not a usable photo."""
     with warnings.catch_warnings():
-        # Pillow warns above Image.MAX_IMAGE_PIXELS and raises above twice that: refuse both.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Pillow (Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS, core.images) warns above the limit, refused below
+        # with the image's size, and raises above twice the limit.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except Image.DecompressionBombError:
             raise _too_many_pixels(None)
         except Exception:  # noqa: BLE001 - any failure to identify untrusted bytes means "not an image"
             raise _not_an_image()
@@ -207,15 +208,7 @@ def inspect_photo(data: bytes) -> PhotoInfo:
 
 
 def _too_many_pixels(pixels):
-    limit = max_pixels()
-    if pixels is None:
-        message = _("照片像素过大，不能超过 %(limit)s 万像素。") % {"limit": limit // 10_000}
-    else:
-        message = _("照片像素过大（%(pixels)s 万像素），不能超过 %(limit)s 万像素。") % {
-            "pixels": pixels // 10_000,
-            "limit": limit // 10_000,
-        }
-    return PhotoError(message, code="photo_too_many_pixels")
+    return PhotoError(too_many_pixels_message(pixels), code="photo_too_many_pixels")
 
 
 def _thumbnail(image):

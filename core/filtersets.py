@@ -19,6 +19,7 @@ from django_filters import (
     OrderingFilter,
 )
 
+from core.dates import sane_date
 from core.forms import CheckboxDropdown, DateInput
 
 
@@ -47,6 +48,8 @@ def _tune_field(filter_, field):
         return
     if isinstance(filter_, DateFilter):
         _use_widget(field, DateInput())
+        if sane_date not in field.validators:  # a date filter within the window of core.dates
+            field.validators.append(sane_date)
     elif isinstance(filter_, BooleanFilter):
         _use_widget(field, AnyYesNoSelect())
     elif isinstance(filter_, MultipleChoiceFilter | ModelMultipleChoiceFilter):

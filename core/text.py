@@ -42,3 +42,25 @@ def brackets(title):
     """A heading of a plain-text message in brackets: "【昨日情况】" / "[Yesterday]"."""
     # Translators: the brackets around a heading of a plain-text e-mail ("【昨日情况】" → "[Yesterday]").
     return gettext("【%(title)s】") % {"title": title}
+
+
+# Characters that make markup in the group robots' markdown (WeCom, DingTalk, Feishu): links and images
+# ([x](url), ![x](url)), emphasis, code, headings, quotes, tables, HTML. Neither WeCom nor DingTalk documents
+# backslash escapes, so each becomes its full-width twin, which every robot shows as plain text.
+_MARKDOWN_TWINS = str.maketrans(
+    {
+        "[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "*": "＊", "_": "＿", "`": "｀",
+        "#": "＃", "!": "！", "|": "｜", "~": "～", "\\": "＼", "\r": " ", "\n": " ",
+    }
+)  # fmt: skip
+
+
+def markdown_text(value):
+    """User data (a name, a number) for a robot's markdown message: shown as written, never markup.
+
+    Markup characters become their full-width twins, line breaks spaces (a name cannot start a heading
+    or a list), and "://" is broken so that no robot turns a URL inside a name into a link. The one
+    function every markdown message the product sends puts its user data through (template filter ``md``)."""
+    if value is None:
+        return ""
+    return str(value).translate(_MARKDOWN_TWINS).replace("://", "：//")

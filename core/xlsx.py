@@ -28,6 +28,25 @@ LINE_HEIGHT = 15  # points per line of 11-point text
 MAX_ROW_HEIGHT = 409  # the most Excel allows
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice or WPS (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_text(cell, value):
+    """Put ``value`` (text, often typed by a user) in ``cell`` as text, never a formula: the one guard of every
+    workbook the product writes. The cell is typed as a string (openpyxl would store "=…" as a formula),
+    characters a workbook cannot hold are dropped, and a value starting with =, +, -, @, tab or CR gets
+    Excel's quote prefix (the leading apostrophe of OWASP's advice, kept out of the text): it shows as typed
+    and stays text even when someone edits the cell."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell.value = text
+    cell.data_type = "s"
+    quoted = text.startswith(FORMULA_STARTS)
+    if quoted or cell.quotePrefix:
+        cell.quotePrefix = quoted
+    return cell
+
+
 def _text_width(line):
     """The width of a line in characters of the column width: a Chinese character takes two."""
     return len(line) + (len(line.encode("utf-8")) - len(line)) // 2
@@ -66,9 +85,7 @@ class _RowCells:
             if isinstance(value, datetime):
                 value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
             elif isinstance(value, str):
-                cell = self._text_cell(index)
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.data_type = "s"  # text, never a formula: a description typed as "=..." must not run in Excel
+                cell = write_text(self._text_cell(index), value)  # a description typed as "=..." must not run
                 width = self.widths[index] if index < len(self.widths) else DEFAULT_WIDTH
                 if "\n" in value or (2 * len(value) > width - 1 and _text_width(value) > width - 1):
                     lines = max(lines, text_lines(value, width))
@@ -114,7 +131,7 @@ def write_workbook(title, headers, rows, widths=()):
     print_setup(sheet, title)  # before the first row: a write-only sheet writes its properties with it
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = write_text(WriteOnlyCell(sheet), header)
         cell.font, cell.alignment = bold, HEADER_ALIGNMENT
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -54,3 +54,10 @@ def join_list(items, autoescape=True):
     """``{{ names|join_list }}``: the items joined by "、" in Chinese, ", " in English."""
     escape = conditional_escape if autoescape else str
     return mark_safe(escape(text.list_separator()).join(escape(item) for item in items))
+
+
+@register.filter
+def md(value):
+    """``{{ name|md }}``: user data in a robot's markdown message, shown as written, never a link or an image
+    (core.text.markdown_text)."""
+    return text.markdown_text(value)

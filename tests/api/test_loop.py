@@ -1,14 +1,18 @@
 """The whole case loop through the API alone, and two inspectors verifying at once."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from cases.models import Hazard, Ticket
 from tests import factories as f
 from tests.api.conftest import API, client_for
 from timeline.kinds import EventKind
+
+SOON = (timezone.localdate() + timedelta(days=90)).isoformat()  # within DEADLINE_MAX_DAYS
 
 
 def test_the_whole_loop_through_the_api(world, clients, category):
@@ -35,9 +39,9 @@ def test_the_whole_loop_through_the_api(world, clients, category):
     assert response.status_code == 201, response.data
     ticket_id, number = response.data["id"], response.data["number"]
     assert response.data["status"] == "pending" and number.startswith("ZG")
-    response = clients.manager.post(f"{API}tickets/{ticket_id}/assign/", {"deadline": "2099-12-31"}, format="json")
+    response = clients.manager.post(f"{API}tickets/{ticket_id}/assign/", {"deadline": SOON}, format="json")
     assert response.status_code == 200, response.data
-    assert response.data["status"] == "assigned" and response.data["deadline"] == "2099-12-31"
+    assert response.data["status"] == "assigned" and response.data["deadline"] == SOON
 
     # And: the enterprise submits evidence, the inspector rejects it, the enterprise submits again
     response = clients.enterprise_user.post(

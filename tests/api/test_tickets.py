@@ -13,6 +13,9 @@ from tests.api.conftest import API
 from tests.api.helpers import post
 from timeline.models import Event
 
+# A deadline within the allowed window (cases.deadlines: at most DEADLINE_MAX_DAYS ahead).
+SOON = (timezone.localdate() + timedelta(days=90)).isoformat()
+
 
 @pytest.fixture
 def foreign_ticket(world, category):
@@ -88,7 +91,7 @@ def test_the_whole_area_manager_lists_every_ticket(world, clients, make_ticket, 
 
 
 ACTIONS = {
-    "assign": {"deadline": "2099-01-31"},
+    "assign": {"deadline": SOON},
     "submit": {"comment": "已整改", "photos": "PHOTO"},
     "verify": {"passed": True, "comment": "合格"},
     "escalate": {"comment": "请加快整改"},
@@ -215,14 +218,14 @@ def test_major_hazard_needs_the_five_point_plan(world, clients, major_category):
         actor=world.inspector, category=major_category, description="粉尘超标", enterprise=world.tenant1
     )
     ticket = services.create_ticket([hazard], actor=world.manager, measures="")
-    response = post(clients.manager, f"tickets/{ticket.pk}/assign/", {"deadline": "2099-06-30"})
+    response = post(clients.manager, f"tickets/{ticket.pk}/assign/", {"deadline": SOON})
     assert response.status_code == 400
     assert {"measures", "funds", "responsible_person", "contingency"} <= set(response.data)
     response = post(
         clients.manager,
         f"tickets/{ticket.pk}/assign/",
         {
-            "deadline": "2099-06-30",
+            "deadline": SOON,
             "measures": "安装除尘系统",
             "funds": "120000.00",
             "responsible_person": "王五",

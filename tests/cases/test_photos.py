@@ -229,9 +229,9 @@ def test_decompression_bomb_is_refused(db):
 
 
 def test_image_over_the_pixel_limit_is_refused_before_decoding(db):
-    # 81 megapixels: under Pillow's own bomb threshold, over the 50-megapixel limit
-    with pytest.raises(PhotoError, match=r"照片像素过大（8100 万像素），不能超过 5000 万像素"):
-        validate_photo(upload(png_declaring(9_000, 9_000), "huge.png", "image/png"))
+    # 49 megapixels: over the 40-megapixel limit (PHOTO_MAX_PIXELS), under twice it (Pillow's own refusal)
+    with pytest.raises(PhotoError, match=r"照片像素过大（4900 万像素），不能超过 4000 万像素"):
+        validate_photo(upload(png_declaring(7_000, 7_000), "huge.png", "image/png"))
 
 
 def test_the_same_photo_uploaded_twice_is_stored_once(user, media_root):

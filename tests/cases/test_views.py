@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.choices import TicketStatus
@@ -53,7 +54,10 @@ def test_anonymous_is_sent_to_login(client, make_ticket, name, needs_pk):
 
 def test_anonymous_post_changes_nothing(client, make_ticket):
     ticket = make_ticket()
-    response = client.post(reverse("cases:ticket_assign", args=[ticket.pk]), {"deadline": "2099-01-01"})
+    response = client.post(
+        reverse("cases:ticket_assign", args=[ticket.pk]),
+        {"deadline": (timezone.localdate() + timedelta(days=90)).isoformat()},
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.PENDING
