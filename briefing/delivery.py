@@ -41,6 +41,7 @@ from briefing.choices import DeliveryStatus
 from briefing.models import DailyReport, Delivery
 from cases.choices import ResponsibleKind
 from cases.models import Ticket
+from core import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -222,8 +223,10 @@ def deliver(delivery_id):
             status=DeliveryStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         logger.warning("delivery %s (attempt %s) failed: %s", delivery.key, delivery.attempts, exc)
+        metrics.count("tracker_briefing_deliveries", channel=delivery.channel, outcome="failed")
         raise
     Delivery.objects.filter(pk=delivery.pk, status=SENDING).update(status=SENT, sent_at=timezone.now(), last_error="")
+    metrics.count("tracker_briefing_deliveries", channel=delivery.channel, outcome="sent")
     logger.info("delivery %s sent to %s", delivery.key, _loggable(delivery))
     return SENT
 
