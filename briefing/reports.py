@@ -72,6 +72,7 @@ from core.dates import ReportDateError, parse_day, yesterday  # noqa: F401 (used
 from register.choices import RiskLevel, RiskTag
 from register.models import Enterprise, Parcel
 from risk.patrols import Coverage, coverage_table, plan_on
+from timeline.models import DailyAnchor
 
 ALL = "all"
 OVERDUE_LIST_LIMIT = 30  # overdue tickets listed per scope (the count covers all of them)
@@ -561,6 +562,26 @@ def presentation(data):
         ],
         "ranking_by_overdue": data.get("ranking", {}).get("by_overdue", []),
         "report_url": report_url(data),
+        "ledger_anchor": ledger_anchor(data.get("date")),
+    }
+
+
+def ledger_anchor(day):
+    """The timeline's newest daily anchor up to the report's day (``timeline.chain.anchor_day``, written at
+    00:05), as the briefing prints it: every mail and robot message is a copy outside the system that
+    witnesses the day's root and anchor hash. None before the first anchor."""
+    if not day:
+        return None
+    anchor = DailyAnchor.objects.filter(date__lte=day).order_by("-date").first()
+    if anchor is None:
+        return None
+    return {
+        "date": anchor.date.isoformat(),
+        "root": anchor.root,
+        "events": anchor.events,
+        "streams": anchor.streams,
+        "key_id": anchor.key_id or "sha256",
+        "hash": anchor.hash,
     }
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.scoping import ScopedAdminMixin
 from core.admin import ViewOnlyAdminMixin
-from timeline.models import DailyAnchor, Event, StreamHead
+from timeline.models import DailyAnchor, Event, LedgerSeal, StreamHead
 
 
 @admin.register(Event)
@@ -34,5 +34,10 @@ class StreamHeadAdmin(SuperuserViewOnlyAdmin):
 
 @admin.register(DailyAnchor)
 class DailyAnchorAdmin(SuperuserViewOnlyAdmin):
-    list_display = ("date", "events", "streams", "root", "hash", "created_at")
+    list_display = ("date", "events", "streams", "root", "key_id", "hash", "created_at")
     date_hierarchy = "date"
+
+
+@admin.register(LedgerSeal)
+class LedgerSealAdmin(SuperuserViewOnlyAdmin):
+    list_display = ("last_event", "last_anchor", "events", "streams", "key_id", "hash", "created_at")

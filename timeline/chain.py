@@ -5,9 +5,13 @@
 ``inspection:<id>`` when its data names an inspection (an inspection recorded, a cross-check's
 close-out), else ``parcel:<id>`` (a cross-check requested), else ``global``.
 
-**Chains.** An event's ``hash`` is SHA-256 over the previous hash of its stream and its canonical
-content, the stream included; a stream's first event follows ``GENESIS``. ``StreamHead`` holds each
-stream's newest hash and count. ``append_event`` locks only that one row (inside the service's
+**Chains.** An event's ``hash`` is HMAC-SHA256, under the ledger key named by its ``key_id``
+(``timeline.keys``: kept outside the database, rotatable), over the previous hash of its stream and its
+canonical content, the stream included; a stream's first event follows ``GENESIS``. Without the key,
+whoever can write to the database cannot make a rewritten event verify. Events and anchors from before
+the keys (``key_id`` "", plain SHA-256) are accepted only up to the ``LedgerSeal`` the key migration
+wrote; an event or anchor under a key the settings do not list is reported (``missing_keys``).
+``StreamHead`` holds each stream's newest hash and count. ``append_event`` locks only that one row (inside the service's
 transaction), so writers on different cases never wait on each other; writers on the same case
 queue, as they already do on the case's own row. Changing, inserting or removing an event breaks
 its stream (``verify_chain``); removing a stream's newest event leaves the head pointing at nothing.
@@ -15,12 +19,17 @@ its stream (``verify_chain``); removing a stream's newest event leaves the head 
 **Anchors.** Just after midnight ``anchor_day`` (the task ``anchor_event_chains_task``) writes the
 day's ``DailyAnchor``: ``root`` is SHA-256 over the listing ``"<stream> <count> <head>\\n"`` of every
 stream as it stood at the end of the day (up to its last event created before midnight), in code
-point order of the stream keys; the anchor's own ``hash`` covers its date, root and counts and the
-previous anchor's hash. Whoever rewrites a whole stream and its head after editing an event still
-changes the root of every anchored day since the edit, and rewriting an anchor breaks the next one:
-``verify_chain`` recomputes every anchored day from the events. An event dated on or before an
-anchored day would change that day's root, so such appends are refused. (The job runs at 00:05, so
-that a transaction stamped before midnight has committed when the day is anchored.)
+point order of the stream keys; the anchor's own ``hash`` (an HMAC under its ``key_id``) covers its
+date, root and counts and the previous anchor's hash. The daily briefing prints the day's anchor
+(``briefing.reports.ledger_anchor``), so that copies outside the system witness it. Whoever rewrites a
+whole stream and its head after editing an event (holding the key) still changes the root of every
+anchored day since the edit, and rewriting an anchor breaks the next one: ``verify_chain`` recomputes
+every anchored day from the events, and ``verify_events --anchor`` compares published copies. An event
+dated on or before an anchored day would change that day's root, so such appends are refused. (The job
+runs at 00:05, so that a transaction stamped before midnight has committed when the day is anchored.)
+
+**The database refuses.** On PostgreSQL, triggers (migration 0004) refuse UPDATE and DELETE on events,
+anchors and the seal, and let a stream head only move forward; the app's own role lacks those grants.
 """
 
 import hashlib
@@ -37,7 +46,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.dates import day_bounds
-from timeline.models import DailyAnchor, Event, StreamHead
+from timeline.keys import LEGACY, UnknownKey, current_key_id, digest, ledger_keys
+from timeline.models import DailyAnchor, Event, LedgerSeal, StreamHead
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +69,7 @@ CANONICAL_FIELDS = (
     "pk",
     "prev_hash",
     "hash",
+    "key_id",
 )
 
 
@@ -105,12 +116,14 @@ def canonical(event):
     return _canonical(*(getattr(event, name) for name in CANONICAL_FIELDS[:12]))
 
 
-def compute_hash(event, prev_hash):
-    return hashlib.sha256((prev_hash + canonical(event)).encode("utf-8")).hexdigest()
+def compute_hash(event, prev_hash, keys=None):
+    """HMAC-SHA256, under the ledger key ``event.key_id``, of the previous hash and the event's content
+    (plain SHA-256 for a legacy event, key id ""). UnknownKey when that key is not configured."""
+    return digest(event.key_id, prev_hash + canonical(event), keys)
 
 
-def _row_hash(row, prev_hash):
-    return hashlib.sha256((prev_hash + _canonical(*row[:12])).encode("utf-8")).hexdigest()
+def _row_hash(row, prev_hash, keys):
+    return digest(row[15], prev_hash + _canonical(*row[:12]), keys)
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -169,6 +182,7 @@ def append_event(
         # Stamped under the lock, so a stream's events are in time order as well as in chain order.
         event.created_at = created_at or dates.now()
         event.prev_hash = head.head
+        event.key_id = current_key_id()
         event.hash = compute_hash(event, event.prev_hash)
         event.save()
         head.head = event.hash
@@ -204,12 +218,14 @@ def bulk_append(events, batch_size=2000):
     for event in events:
         event.data = event.data or {}
         event.stream = event.stream or event_stream(event)
+    keys, key_id = ledger_keys(), current_key_id()
     with transaction.atomic():
         heads = _lock_heads({event.stream for event in events}, batch_size)
         for event in events:
             head = heads[event.stream]
             event.prev_hash = head.head
-            event.hash = compute_hash(event, head.head)
+            event.key_id = key_id
+            event.hash = compute_hash(event, head.head, keys)
             head.head = event.hash
             head.count += 1
         Event.objects.bulk_create(events, batch_size=batch_size)
@@ -242,6 +258,8 @@ class ChainReport:
     anchor: date | None = None
     code: str = ""
     reason: str = ""
+    key_id: str = ""  # for "key": the key id the settings do not list
+    missing_keys: tuple = ()  # every key id named by an event or anchor that the settings do not list
 
     @property
     def ok(self):
@@ -255,16 +273,43 @@ BREAKS = {
     "anchor_hash": _("锚点内容与其哈希不符"),
     "anchor_link": _("未衔接前一个锚点"),
     "anchor_root": _("截至当日的事件与锚点的根哈希不符"),
+    "key": _("台账密钥 %(key)s 未配置，无法校验"),
+    "unkeyed": _("未用台账密钥签名，且不在旧链封存范围内"),
+    "seal": _("旧链封存记录与事件或锚点不符"),
 }
 
 
-def anchor_hash(anchor, prev_hash):
+def anchor_hash(anchor, prev_hash, keys=None):
+    """HMAC-SHA256 under the anchor's key (plain SHA-256 for a legacy anchor) of the previous anchor's
+    hash and the anchor's date, root and counts."""
     payload = json.dumps(
         {"date": anchor.date.isoformat(), "root": anchor.root, "streams": anchor.streams, "events": anchor.events},
         sort_keys=True,
         separators=(",", ":"),
     )
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+    return digest(anchor.key_id, prev_hash + payload, keys)
+
+
+def listing_root(state):
+    """SHA-256 over ``"<stream> <count> <head>\n"`` of every stream, in code point order of the keys."""
+    text = "".join(f"{stream} {count} {head}\n" for stream, (count, head) in sorted(state.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def seal_hash(seal, keys=None):
+    payload = json.dumps(
+        {
+            "last_event": seal.last_event,
+            "last_anchor": seal.last_anchor,
+            "root": seal.root,
+            "streams": seal.streams,
+            "events": seal.events,
+            "anchor_head": seal.anchor_head,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return digest(seal.key_id, "ledger-seal:" + payload, keys)
 
 
 def day_end(day):
@@ -277,9 +322,13 @@ class _Walk:
 
     LIGHT_FIELDS = ("stream", "created_at", "pk", "prev_hash", "hash")
 
-    def __init__(self, ends, *, check=True):
+    def __init__(self, ends, *, check=True, keys=None, seal=None):
         self.ends = ends
         self.check = check
+        self.keys = keys if keys is not None else {}
+        self.legacy_until = seal.last_event if seal is not None else 0  # legacy events allowed up to this id
+        self.sealed = None  # the listing {stream: (count, head)} as of the seal's last event
+        self.missing = set()
         self.fields = CANONICAL_FIELDS if check else self.LIGHT_FIELDS
         self.at = tuple(self.fields.index(name) for name in self.LIGHT_FIELDS)
         self.state = {}  # stream -> (count, hash, last event id)
@@ -293,18 +342,33 @@ class _Walk:
         while True:
             batch = list(rows.filter(pk__gt=last_id)[:chunk_size])
             if not batch:
+                if self.sealed is None:
+                    self._seal_point()
                 return self
             for row in batch:
                 self._step(row)
             last_id = batch[-1][self.at[2]]
 
+    def _seal_point(self):
+        self.sealed = {stream: (count, head) for stream, (count, head, _last) in self.state.items()}
+
     def _step(self, row):
         stream, created_at, pk, prev_hash, stored = (row[i] for i in self.at)
+        if self.check and self.sealed is None and pk > self.legacy_until:
+            self._seal_point()
         count, head, _last = self.state.get(stream, (0, GENESIS, None))
+        if self.check:
+            key_id = row[15]
+            if key_id != LEGACY and key_id not in self.keys:
+                self.missing.add(key_id)
         if self.first_break is None:
             if prev_hash != head:
                 self.first_break = ("link", pk, stream)
-            elif self.check and _row_hash(row, head) != stored:
+            elif self.check and key_id == LEGACY and pk > self.legacy_until:
+                self.first_break = ("unkeyed", pk, stream)
+            elif self.check and key_id in self.missing:
+                self.first_break = ("key", pk, stream, key_id)
+            elif self.check and _row_hash(row, head, self.keys) != stored:
                 self.first_break = ("content", pk, stream)
         # Go on from the stored hash, so that one break is reported once.
         count += 1
@@ -361,7 +425,10 @@ def _snapshot():
         yield
 
 
-def _report(walk, code, event_id=None, stream="", anchor=None, anchors=0):
+def _report(walk, code, event_id=None, stream="", anchor=None, anchors=0, key_id="", missing=()):
+    reason = str(BREAKS[code]) if code else ""
+    if code == "key":
+        reason %= {"key": key_id or "?"}
     return ChainReport(
         checked=walk.checked,
         streams=len(walk.state),
@@ -370,30 +437,78 @@ def _report(walk, code, event_id=None, stream="", anchor=None, anchors=0):
         stream=stream,
         anchor=anchor,
         code=code,
-        reason=str(BREAKS[code]) if code else "",
+        reason=reason,
+        key_id=key_id,
+        missing_keys=tuple(sorted(set(walk.missing) | set(missing))),
     )
+
+
+def _check_anchor(anchor, prev, keys, seal):
+    """The break code of one anchor's own hash and link, or ""; plus the key id when it is unknown."""
+    if anchor.key_id == LEGACY and (seal is None or anchor.pk > seal.last_anchor):
+        return "unkeyed", ""
+    try:
+        if anchor.hash != anchor_hash(anchor, anchor.prev_hash, keys):
+            return "anchor_hash", ""
+    except UnknownKey as exc:
+        return "key", exc.key_id
+    if anchor.prev_hash != prev:
+        return "anchor_link", ""
+    if seal is not None and anchor.pk == seal.last_anchor and anchor.hash != seal.anchor_head:
+        return "seal", ""
+    return "", ""
+
+
+def _check_seal(seals, walk, keys):
+    """The break (code, key id) of the legacy seal, or None: at most one, under a known key, its HMAC
+    right, its listing that of the events up to its last one."""
+    if not seals:
+        return None
+    if len(seals) > 1:
+        return "seal", ""
+    [seal] = seals
+    try:
+        if seal.hash != seal_hash(seal, keys):
+            return "seal", ""
+    except UnknownKey as exc:
+        return "key", exc.key_id
+    sealed = walk.sealed or {}
+    expected = (listing_root(sealed), len(sealed), sum(count for count, _head in sealed.values()))
+    if (seal.root, seal.streams, seal.events) != expected:
+        return "seal", ""
+    return None
 
 
 def verify_chain(chunk_size=5000):
     """Check every stream's chain, every head, and every daily anchor (its own hash, its link to the one
     before, and its root recomputed from the events)."""
+    keys = ledger_keys()
     with _snapshot():
         anchors = list(DailyAnchor.objects.order_by("date"))
-        walk = _Walk([day_end(anchor.date) for anchor in anchors]).run(chunk_size)
+        seals = list(LedgerSeal.objects.order_by("pk"))
+        walk = _Walk([day_end(anchor.date) for anchor in anchors], keys=keys, seal=seals[0] if seals else None)
+        walk.run(chunk_size)
         found = walk.first_break or walk.head_break()
+    seal = seals[0] if len(seals) == 1 else None
+    missing = {a.key_id for a in anchors if a.key_id != LEGACY and a.key_id not in keys}
+    missing |= {s.key_id for s in seals if s.key_id not in keys}
     if found is not None:
-        code, event_id, stream = found
-        return _report(walk, code, event_id, stream)
+        code, event_id, stream, *key_id = found
+        return _report(walk, code, event_id, stream, key_id=key_id[0] if key_id else "", missing=missing)
+    sealed = _check_seal(seals, walk, keys)
+    if sealed is not None:
+        return _report(walk, sealed[0], key_id=sealed[1], missing=missing)
     prev = GENESIS
     for checked, (anchor, (root, streams, events)) in enumerate(zip(anchors, walk.roots(), strict=True)):
-        if anchor.hash != anchor_hash(anchor, anchor.prev_hash):
-            return _report(walk, "anchor_hash", anchor=anchor.date, anchors=checked)
-        if anchor.prev_hash != prev:
-            return _report(walk, "anchor_link", anchor=anchor.date, anchors=checked)
-        if (anchor.root, anchor.streams, anchor.events) != (root, streams, events):
-            return _report(walk, "anchor_root", anchor=anchor.date, anchors=checked)
+        code, key_id = _check_anchor(anchor, prev, keys, seal)
+        if not code and (anchor.root, anchor.streams, anchor.events) != (root, streams, events):
+            code = "anchor_root"
+        if code:
+            return _report(walk, code, anchor=anchor.date, anchors=checked, key_id=key_id, missing=missing)
         prev = anchor.hash
-    return _report(walk, "", anchors=len(anchors))
+    if seal is not None and seal.last_anchor and not any(anchor.pk == seal.last_anchor for anchor in anchors):
+        return _report(walk, "seal", anchors=len(anchors), missing=missing)
+    return _report(walk, "", anchors=len(anchors), missing=missing)
 
 
 def anchor_day(day, chunk_size=5000):
@@ -417,9 +532,12 @@ def anchor_day(day, chunk_size=5000):
     anchor = DailyAnchor(date=day, root=root, streams=streams, events=events)
     try:
         with transaction.atomic():
-            latest = DailyAnchor.objects.select_for_update().order_by("-date").first()
+            # No row lock (FOR UPDATE needs the UPDATE grant, which the app's role lacks on anchors): two
+            # concurrent runs both chain to the same predecessor, and the unique prev_hash refuses the second.
+            latest = DailyAnchor.objects.order_by("-date").first()
             _refuse_anchoring_before(latest, day)
             anchor.prev_hash = latest.hash if latest is not None else GENESIS
+            anchor.key_id = current_key_id()
             anchor.hash = anchor_hash(anchor, anchor.prev_hash)
             anchor.save()
     except IntegrityError:

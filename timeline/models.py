@@ -57,6 +57,8 @@ class Event(models.Model):
     stream = models.CharField(_("事件流"), max_length=64, db_index=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False, unique=True)
+    # The ledger key the hash was made with (timeline.keys); "" for the plain SHA-256 of before the keys.
+    key_id = models.CharField(_("密钥编号"), max_length=32, blank=True, default="", editable=False)
 
     objects = EventQuerySet.as_manager()
     scope_paths = event_scope_paths()
@@ -105,6 +107,7 @@ class DailyAnchor(models.Model):
     events = models.PositiveBigIntegerField(_("事件数"))
     prev_hash = models.CharField(max_length=64, unique=True, editable=False)  # the chain of anchors never forks
     hash = models.CharField(_("锚点哈希"), max_length=64, unique=True, editable=False)
+    key_id = models.CharField(_("密钥编号"), max_length=32, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
 
     class Meta:
@@ -122,3 +125,27 @@ class DailyAnchor(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Anchors are written once.")
+
+
+class LedgerSeal(models.Model):
+    """The events and anchors chained before the ledger had keys (key id ""), sealed once by the migration
+    that added the keys: the last such event and anchor, the listing of every stream as of that event
+    (``root``, as an anchor's) and the last anchor's hash, under an HMAC with a ledger key. Plain SHA-256
+    events and anchors are accepted only up to it (timeline.chain.verify_chain)."""
+
+    key_id = models.CharField(_("密钥编号"), max_length=32)
+    last_event = models.BigIntegerField(_("最后一条事件"))
+    last_anchor = models.BigIntegerField(_("最后一个锚点"))
+    root = models.CharField(_("根哈希"), max_length=64)
+    streams = models.PositiveBigIntegerField(_("事件流数"))
+    events = models.PositiveBigIntegerField(_("事件数"))
+    anchor_head = models.CharField(max_length=64)
+    hash = models.CharField(_("封存哈希"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("旧链封存")
+        verbose_name_plural = _("旧链封存")
+
+    def __str__(self):
+        return f"#{self.last_event} {self.hash[:12]}"
