@@ -29,6 +29,7 @@ SEED_SCALE_MODULE = "tests/cases/test_seed_scale.py"
 TOGETHER_FIRST = (
     SEED_SCALE_MODULE,
     "tests/test_embedded_run.py",
+    "tests/ops/test_two_servers.py",  # two gunicorn servers and two Celery workers in network namespaces
     "tests/cases/test_seed_demo.py",
     "tests/risk/test_demo_risk.py",
     "tests/api/test_schema.py",
