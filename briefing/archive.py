@@ -18,6 +18,7 @@ from briefing.models import DailyReport
 from briefing.reports import ALL, build_report_data, generate_daily_reports, parse_day
 from cases.models import Hazard
 from core.errors import NotPermitted, ValidationFailed
+from core.parsing import parse_id
 from register.models import Grid
 
 logger = logging.getLogger(__name__)
@@ -37,12 +38,13 @@ def scope_visible(user, scope):
     kind, _sep, pk = scope.partition(":")
     if kind == ALL:
         return visible_row(DailyReport, user, zone_id=None, grid_id=None)
-    if not pk.isdigit():
+    pk = parse_id(pk)
+    if pk is None:
         return False
     if kind == "zone":
-        return visible_row(DailyReport, user, zone_id=int(pk), grid_id=None)
-    zone_id = Grid.objects.filter(pk=int(pk)).values_list("zone_id", flat=True).first()
-    return zone_id is not None and visible_row(DailyReport, user, zone_id=zone_id, grid_id=int(pk))
+        return visible_row(DailyReport, user, zone_id=pk, grid_id=None)
+    zone_id = Grid.objects.filter(pk=pk).values_list("zone_id", flat=True).first()
+    return zone_id is not None and visible_row(DailyReport, user, zone_id=zone_id, grid_id=pk)
 
 
 def read_report(user, day, scope=ALL, *, now=None):

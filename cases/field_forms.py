@@ -173,15 +173,20 @@ class ChecklistChoiceForm(forms.Form):
         return groups
 
 
-def checklists_for(unit):
+def active_checklists():
+    return list(
+        Checklist.objects.filter(active=True, is_self_check=False).annotate(item_count=Count("items")).order_by("name")
+    )
+
+
+def checklists_for(unit, checklists=None):
     """(recommended, others): the active checklists fitting the unit first, then the other ones of its sort.
+    ``checklists``: the active checklists when the caller has already read them (one query for many units).
 
     A parcel: the parcel checklists. An enterprise: those of its kind or one of its risk tags, and
     general ones (no kind, no risk tag). The owner's self-check form is for owners only.
     """
-    checklists = list(
-        Checklist.objects.filter(active=True, is_self_check=False).annotate(item_count=Count("items")).order_by("name")
-    )
+    checklists = active_checklists() if checklists is None else checklists
     if isinstance(unit, Parcel):
         fits = [c for c in checklists if c.for_parcel]
     else:

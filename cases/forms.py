@@ -15,6 +15,7 @@ from cases.deadlines import validate_deadline
 from cases.models import Hazard, Ticket
 from core.errors import ValidationFailed
 from core.forms import DateInput, MultipleFileField
+from core.parsing import parse_id
 
 
 def party_users(ticket):
@@ -364,8 +365,8 @@ class DuplicateForm(forms.Form):
         value = self.cleaned_data["duplicate_of"].strip()
         visible = Hazard.objects.visible_to(self.user)
         found = visible.filter(number=value).first()
-        if found is None and value.isdigit():
-            found = visible.filter(pk=int(value)).first()
+        if found is None and parse_id(value):
+            found = visible.filter(pk=parse_id(value)).first()
         if found is None:
             raise forms.ValidationError(_("找不到编号为 %(number)s 的隐患。"), params={"number": value})
         return found

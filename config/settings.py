@@ -8,7 +8,7 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL.
 import os
 import secrets
 import sys
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -27,6 +27,7 @@ from config.embedded import (
     static_root,
     var_dir,
 )
+from config.storage import storage_from_url
 
 # Importing the settings creates nothing: the commands that run the system make VAR_DIR ready
 # (config.embedded.prepare_var_dir: scripts/run.py, manage.py, the Celery app).
@@ -52,6 +53,41 @@ if not SECRET_KEY:
     # there is one (a test run, a lone `celery worker`) gets a key of its own.
     SECRET_KEY = read_secret_key() or secrets.token_urlsafe(50)
 
+
+def ledger_keys_from_env():
+    """LEDGER_KEYS: ``id:secret`` pairs, comma-separated (ids: letters, digits, ``._-``, up to 32)."""
+    keys = {}
+    for item in env_list("LEDGER_KEYS"):
+        key_id, _sep, secret = item.partition(":")
+        key_id, secret = key_id.strip(), secret.strip()
+        if not key_id or len(key_id) > 32 or not key_id.replace("-", "").replace("_", "").replace(".", "").isalnum():
+            raise ImproperlyConfigured("LEDGER_KEYS: each key is id:secret, the id of letters, digits, ._- (<= 32).")
+        if len(secret) < 16:
+            raise ImproperlyConfigured(f"LEDGER_KEYS: the secret of key {key_id!r} is shorter than 16 characters.")
+        keys[key_id] = secret
+    return keys
+
+
+# The event ledger's HMAC keys (timeline.keys), kept outside the database: LEDGER_KEYS lists every key still
+# needed to verify old events and anchors, LEDGER_KEY_ID names the one new events use (default: the last
+# listed). The embedded run keeps a key of its own in VAR_DIR/ledger_key (made on first use); a test run
+# makes one for its process and the processes it starts; a deployment on PostgreSQL must set LEDGER_KEYS.
+LEDGER_KEYS = ledger_keys_from_env()
+LEDGER_KEY_ID = os.environ.get("LEDGER_KEY_ID", "").strip()
+LEDGER_KEY_FILE = ""
+if not LEDGER_KEYS:
+    if not (DEBUG or TESTING or is_embedded()):
+        raise ImproperlyConfigured("LEDGER_KEYS must be set when DEBUG is off (the event ledger's keys).")
+    if TESTING:
+        os.environ["LEDGER_KEYS"] = f"test-{secrets.token_hex(3)}:{secrets.token_urlsafe(32)}"
+        LEDGER_KEYS, LEDGER_KEY_ID = ledger_keys_from_env(), ""
+    else:
+        LEDGER_KEY_FILE = str(VAR_DIR / "ledger_key")
+if LEDGER_KEYS and not LEDGER_KEY_ID:
+    LEDGER_KEY_ID = list(LEDGER_KEYS)[-1]
+if LEDGER_KEY_ID and LEDGER_KEY_ID not in LEDGER_KEYS:
+    raise ImproperlyConfigured(f"LEDGER_KEY_ID {LEDGER_KEY_ID!r} is not one of LEDGER_KEYS.")
+
 ALLOWED_HOSTS = allowed_hosts_from_env()  # as set, or the local names and the embedded run's HOST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = site_url_from_env()  # as set, or from the embedded run's HOST and PORT
@@ -70,6 +106,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",  # request metrics at /metrics (core.metrics)
+    "axes",  # failed sign-ins and lockouts (accounts.lockout)
     # The project's apps, lowest layer first (see README "How the code is laid out").
     "core",
     "accounts",
@@ -87,17 +125,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.health.HealthCheckMiddleware",  # /healthz and /readyz, before sessions, host checks and redirects
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",  # SESSION_IDLE_HOURS
     "core.middleware.UserLanguageMiddleware",
     "core.middleware.RejectNulMiddleware",
+    "core.middleware.ServiceUnavailableMiddleware",
+    "core.middleware.UploadLimitMiddleware",  # PHOTO_REQUEST_MAX_FILES, PHOTO_REQUEST_MAX_BYTES
+    "core.middleware.ExportRateLimitMiddleware",  # EXPORT_RATE_LIMIT
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cases.offline.OfflineHeadersMiddleware",  # marks a field user's pages for the phone to keep offline
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out sign-in answers accounts.lockout.lockout_response
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,7 +185,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery -----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis costs a request 2 s at most, then the throttles count locally (core.throttling).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
@@ -212,6 +267,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=10),
         "options": {"expires": 6 * 3600},
     },
+    # Client keys of requests sent more than once (core.idempotency), forgotten after IDEMPOTENCY_KEEP_DAYS.
+    "purge-idempotency-keys": {
+        "task": "core.tasks.purge_idempotency_keys_task",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
+    # verify_events every night after the anchor; the last result is shown to admins, managers and leaders
+    # (core.checks).
+    "verify-events": {
+        "task": "core.tasks.verify_events_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
     # The day's anchor over every event stream, just after midnight Asia/Shanghai (CELERY_TIMEZONE).
     "anchor-event-chains": {
         "task": "timeline.tasks.anchor_event_chains_task",
@@ -225,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
 ESCALATION_THRESHOLDS = [int(x) for x in env_list("ESCALATION_THRESHOLDS", "1,7")]
 REMINDER_DAYS = int(os.environ.get("REMINDER_DAYS", "2"))
 FOLLOWUP_DAYS = int(os.environ.get("FOLLOWUP_DAYS", "30"))
+# Dates people give (core.dates.date_window_error): from 2000-01-01 to this many years ahead; a rectification
+# deadline at most this many days ahead (cases.deadlines.validate_deadline).
+DATE_MAX_YEARS_AHEAD = int(os.environ.get("DATE_MAX_YEARS_AHEAD", "3"))
+DEADLINE_MAX_DAYS = int(os.environ.get("DEADLINE_MAX_DAYS", "730"))
 REPORT_START_DATE = os.environ.get("REPORT_START_DATE", "")  # YYYY-MM-DD; empty: earliest hazard
 REPORT_WEBHOOK_URLS = env_list("REPORT_WEBHOOK_URLS")
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
@@ -236,9 +308,23 @@ PATROL_DAYS = dict(
 )
 CHECKIN_MAX_DISTANCE_M = int(os.environ.get("CHECKIN_MAX_DISTANCE_M", "300"))
 CHECKIN_WINDOW_MINUTES = int(os.environ.get("CHECKIN_WINDOW_MINUTES", "120"))
+# The phone's outbox (core.idempotency, core.dates.parse_captured_at): a record captured offline may be
+# sent up to CAPTURE_MAX_AGE_DAYS later; its client key is remembered for IDEMPOTENCY_KEEP_DAYS.
+CAPTURE_MAX_AGE_DAYS = int(os.environ.get("CAPTURE_MAX_AGE_DAYS", "7"))
+IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "30"))
+# At most this many pages (a unit's page, its report and checklist forms …) kept on a phone for offline use.
+OFFLINE_MAX_PAGES = int(os.environ.get("OFFLINE_MAX_PAGES", "600"))
 # The safety office's public number, printed on plates and shown to anyone who scans one (empty: a generic text).
 SAFETY_OFFICE_PHONE = os.environ.get("SAFETY_OFFICE_PHONE", "")
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# Uploads (core.images): an image over this many pixels is refused from its header, before decoding; one
+# request uploads at most this many files of at most this total size (core.middleware.UploadLimitMiddleware).
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
+PHOTO_REQUEST_MAX_FILES = int(os.environ.get("PHOTO_REQUEST_MAX_FILES", "30"))
+PHOTO_REQUEST_MAX_BYTES = int(os.environ.get("PHOTO_REQUEST_MAX_BYTES", str(100 * 1024 * 1024)))
+# Spreadsheet exports (every ….xlsx page) per user, as DRF rates: "10/min", "100/hour"; empty: no limit
+# (the default under tests, whose users share ids across tests; tests of the limit set it).
+EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "" if TESTING else "10/min")
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -247,10 +333,42 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions end after this many hours without a request (accounts.middleware.SessionIdleMiddleware).
+SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "8"))
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 3600)
+# API tokens (POST /api/v1/auth/token/) expire this many days after they were issued, and die with a
+# password change (accounts.api.authentication, accounts.signals).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+
+# Failed sign-ins (django-axes, counted in the database: no Redis needed) on the login form, the admin
+# and the API token endpoint: LOGIN_FAILURE_LIMIT failures for one username lock that username out,
+# LOGIN_ADDRESS_FAILURE_LIMIT failures from one client address lock the address out, each for
+# LOGIN_LOCKOUT_MINUTES (accounts.lockout). Admins unlock in the admin (用户 → 解除锁定).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "20"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "100"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30"))
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",  # axes' backend: refuses locked-out usernames and addresses
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# A success does not clear failures: one's own account signed in from an address must not wipe the
+# count of another username guessed from there.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -266,8 +384,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = static_root()  # whitenoise serves from the finders; collectstatic is optional
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files: under MEDIA_ROOT, or in the private S3-compatible bucket of STORAGE_URL (config.storage).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(os.environ.get("STORAGE_URL", "")),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -307,7 +426,7 @@ EMAIL_TIMEOUT = 20
 # --- REST API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ExpiringTokenAuthentication",  # API_TOKEN_DAYS
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -322,9 +441,18 @@ REST_FRAMEWORK = {
 }
 # API helper: workflow refusals (cases.services.WorkflowError) answer 400/403/409 with the message.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "core.api.exceptions.exception_handler"
+# JSON bodies nested too deep (RecursionError) or carrying NUL answer 400 (core.api.parsers).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.api.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
 # Throttles key anonymous clients by address: trust X-Forwarded-For only from this many proxies in front
 # (0: the socket address; set 1 behind one reverse proxy). DRF's default would trust any client's header.
-REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("API_NUM_PROXIES", "0"))
+# TRUSTED_PROXY_COUNT (API_NUM_PROXIES, its older name, still read) is used by the sign-in lockout too
+# (core.client_address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or os.environ.get("API_NUM_PROXIES") or "0")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 # The schema and Swagger UI answer signed-in users only, unless published (core.api.docs).
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
@@ -361,17 +489,49 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("HTTPS", False):
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain-HTTP requests are redirected to HTTPS (the proxy's X-Forwarded-Proto says which it was),
+    # except the health probes a proxy or orchestrator makes on the app's own port.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
+# Strict-Transport-Security, sent over HTTPS only: one year by default with HTTPS=1 (0: not sent).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from the site itself; no
+# inline script, no eval; style="" attributes are allowed (bars and badges sized by their data), <style>
+# elements are not. The map's tile server (MAP_TILE_URL) may serve images.
+_TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlparse(MAP_TILE_URL)) if MAP_TILE_URL.startswith("http") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: failures and lockouts are warnings; its INFO lines (every sign-in, every clean-up) are noise.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Daily briefing delivery (cases.delivery / cases.tasks) -----------------------------------
@@ -416,3 +576,10 @@ if REDIS_URL and os.environ.get("CELERY_VISIBILITY_TIMEOUT"):
 # --- Pages: the red/green map (cases.views.dashboard) ------------------------------------------
 # Shown with the tile layer when MAP_TILE_URL is set (e.g. "© 天地图" for an intranet tile server).
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# --- Metrics (core.metrics) ---------------------------------------------------------------------
+# /metrics answers requests from METRICS_ALLOWED_IPS (addresses or networks; through a proxy both hops
+# must be allowed) or with "Authorization: Bearer <METRICS_TOKEN>". Under gunicorn with several workers
+# set PROMETHEUS_MULTIPROC_DIR (an environment variable read by prometheus_client; deploy/).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from core.models import Sequence
+from core.models import CheckResult, MetricCounter, Sequence
 
 
 class ViewOnlyAdminMixin:
@@ -35,3 +36,28 @@ class SequenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("key", "value", "text")
     search_fields = ("key",)
+
+
+@admin.register(CheckResult)
+class CheckResultAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The last result of each scheduled check (the nightly verify_events), written by the check."""
+
+    list_display = ("name", "ok", "ran_at", "message")
+    actions = ["run_again"]
+
+    @admin.action(description=_("立即重新校验"))
+    def run_again(self, request, queryset):
+        """Run the check now (after the cause of a failure was dealt with): the banner goes when it passes."""
+        from core.checks import run_verify_events
+
+        result = run_verify_events()
+        level = messages.SUCCESS if result.ok else messages.ERROR
+        self.message_user(request, result.message, level)
+
+
+@admin.register(MetricCounter)
+class MetricCounterAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Counters behind /metrics (Celery task outcomes, briefing deliveries), for inspection only."""
+
+    list_display = ("name", "labels", "value")
+    list_filter = ("name",)

@@ -11,8 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
 
 TWO_PLACES = Decimal("0.01")
 
@@ -109,9 +112,97 @@ def parse_day(value, *, now=None):
     today = timezone.localtime(now or timezone.now(), local_tz()).date()
     if value > today:
         raise ReportDateError(_("不能生成未来日期的简报：%(value)s") % {"value": value.isoformat()})
+    if value < EARLIEST_DAY:
+        raise ReportDateError(date_window_error(value))
     return value
 
 
 def round_start(day=None):
     """The first day of the inspection round (一轮走访: the calendar month) that ``day`` is in."""
     return (day or timezone.localdate()).replace(day=1)
+
+
+def parse_captured_at(value):
+    """When a phone captured a record it sends later (the outbox): an ISO 8601 time with its offset,
+    not after now (a few minutes of clock skew allowed) and not older than ``CAPTURE_MAX_AGE_DAYS``.
+    ``""`` is None (the record is from now). Refused with ValidationFailed otherwise."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or timezone.is_naive(moment):
+        message = _("记录时间格式无效。")
+        raise ValidationFailed(message, {"captured_at": [message]}, code="captured_at_invalid")
+    return check_captured_at(moment)
+
+
+def check_captured_at(moment):
+    """``moment`` if it may be a record's time of capture (see parse_captured_at), else ValidationFailed."""
+    current = now()
+    if moment > current + timedelta(minutes=10):
+        message = _("记录时间晚于服务器时间：请检查手机的日期和时间设置。")
+        raise ValidationFailed(message, {"captured_at": [message]}, code="captured_in_future")
+    if moment < current - timedelta(days=settings.CAPTURE_MAX_AGE_DAYS):
+        message = _(
+            "这条记录是 %(days)d 天前在手机上保存的，超过了 %(max)d 天的期限，不能再提交：请重新检查后录入。"
+        ) % {
+            "days": (current - moment).days,
+            "max": settings.CAPTURE_MAX_AGE_DAYS,
+        }
+        raise ValidationFailed(message, {"captured_at": [message]}, code="captured_too_old")
+    return moment
+
+
+# --- dates people type: within a sane window -----------------------------------------------------------
+
+#: No record of this system's work is older than this day.
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def latest_day():
+    """The last day anyone may give: today plus ``DATE_MAX_YEARS_AHEAD`` years (default 3)."""
+    years = int(getattr(settings, "DATE_MAX_YEARS_AHEAD", 3))
+    current = today()
+    try:
+        return current.replace(year=current.year + years)
+    except ValueError:  # 29 February
+        return current.replace(year=current.year + years, day=28)
+
+
+def _as_day(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value, local_tz()).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def date_window_error(value, *, latest=None):
+    """The message when the date (or datetime) ``value`` lies outside ``EARLIEST_DAY`` .. ``latest``
+    (default ``latest_day()``), else None. The one rule of every date a person or a client gives."""
+    if value is None or not isinstance(value, date):
+        return None
+    day, latest = _as_day(value), latest or latest_day()
+    if EARLIEST_DAY <= day <= latest:
+        return None
+    return _("日期 %(value)s 超出允许范围，应在 %(first)s 至 %(last)s 之间。") % {
+        "value": day.isoformat(),
+        "first": EARLIEST_DAY.isoformat(),
+        "last": latest.isoformat(),
+    }
+
+
+def check_date_window(value, field, *, latest=None):
+    """``value`` if within the window (``date_window_error``), else ValidationFailed on ``field``."""
+    message = date_window_error(value, latest=latest)
+    if message:
+        raise ValidationFailed(message, {field: [message]}, code="date_out_of_range")
+    return value
+
+
+def sane_date(value):
+    """A validator (forms, filters, API serializer fields) of ``date_window_error``."""
+    message = date_window_error(value)
+    if message:
+        raise DjangoValidationError(message, code="date_out_of_range")

@@ -14,3 +14,20 @@ def touch_heartbeat_task(name="heartbeat"):
     path = Path(settings.VAR_DIR) / safe_name
     path.write_text(datetime.now().astimezone().isoformat())
     return str(path)
+
+
+@shared_task
+def purge_idempotency_keys_task():
+    """Forget the client keys of requests older than IDEMPOTENCY_KEEP_DAYS; returns how many."""
+    from core.idempotency import purge
+
+    return purge()
+
+
+@shared_task
+def verify_events_task():
+    """Run ``verify_events`` and keep its result for the admin index and the managers' and leaders' pages
+    (core.checks); returns whether it passed."""
+    from core.checks import run_verify_events
+
+    return run_verify_events().ok

@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 
+from core import idempotency
+from core.dates import parse_captured_at
 from core.errors import WorkflowError
 from core.filtersets import require_scoped
 from core.forms import add_workflow_errors
@@ -93,11 +95,110 @@ class ScopedFilterView(ScopedMixin, FilterView):
         return context
 
 
-def done(request, url):
+def done(request, url, message=""):
     """POST-redirect-GET; a form sent by field.js (XMLHttpRequest) is told where to go instead."""
     if request.headers.get("x-requested-with") == "XMLHttpRequest":
-        return JsonResponse({"redirect": url})
+        return JsonResponse({"redirect": url, "message": str(message)})
     return redirect(url)
+
+
+def from_outbox(request):
+    """A form sent by the phone's outbox (static/js/outbox.js), which reads answers as JSON."""
+    return request.headers.get("X-Outbox") == "1"
+
+
+class OutboxMixin:
+    """A field page whose form the phone may keep offline and send later, more than once.
+
+    - the change is made once per client key (``core.idempotency``, form field ``client_id``): a repeat
+      gets the first answer (the same page to go to, the same message);
+    - ``self.captured_at`` is when the form was filled in (form field ``captured_at``, kept beside the
+      time the server received it), or None for now;
+    - a form sent by the outbox gets JSON: ``{"redirect", "message"}`` when done, ``{"message",
+      "errors"}`` with the refusal's status otherwise, 401 when the session has ended, 404 when the unit
+      or ticket is no longer the user's.
+
+    The view calls ``self.once(work)`` where ``work()`` makes the change and returns ``(url, message)``,
+    and keeps the refused form in ``self.refused_form`` when it renders one."""
+
+    outbox_scope = ""
+    refused_form = None
+
+    def dispatch(self, request, *args, **kwargs):
+        outbox = from_outbox(request)
+        if outbox and not request.user.is_authenticated:
+            return JsonResponse({"message": _("登录已过期：请重新登录，待发送的记录仍保存在手机上。")}, status=401)
+        self.client_key, self.captured_at = "", None
+        if request.method == "POST":
+            try:
+                self.client_key = idempotency.request_key(request)
+                self.captured_at = parse_captured_at(request.POST.get("captured_at", ""))
+                scope = f"{self.outbox_scope or type(self).__name__}:{request.get_full_path()}"
+                self.print = idempotency.fingerprint(scope, request.POST, request.FILES) if self.client_key else ""
+                answer = (
+                    idempotency.stored(request.user, self.client_key, self.print)
+                    if self.client_key and request.user.is_authenticated
+                    else None
+                )
+            except WorkflowError as exc:
+                return self.refusal(request, exc.message, exc.http_status, exc.errors)
+            if answer is not None:
+                return self.replay(request, answer[1])
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+        except Http404:
+            if not outbox:
+                raise
+            return self.refusal(request, _("找不到该单位或整改单，或它已不在您的负责范围内。"), 404)
+        if outbox and response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            texts = [str(m) for m in messages.get_messages(request) if m.level >= messages.WARNING]
+            errors = self.refused_form.errors.get_json_data() if self.refused_form is not None else {}
+            return JsonResponse(
+                {"message": " ".join(texts) or _("提交未被接受。"), "errors": _error_texts(errors)},
+                status=response.status_code,
+            )
+        return response
+
+    def once(self, work):
+        """Make the change once for this request's key and answer it (a repeat gets the same answer)."""
+
+        def change():
+            url, message = work()
+            return 200, {"redirect": url, "message": str(message)}
+
+        _status, answer, replayed = idempotency.run_once(
+            self.request.user,
+            self.client_key,
+            self.outbox_scope or type(self).__name__,
+            self.print if self.client_key else "",
+            change,
+        )
+        return self.replay(self.request, answer) if replayed else self.answer(self.request, answer)
+
+    def answer(self, request, answer):
+        messages.success(request, answer["message"])
+        return done(request, answer["redirect"], answer["message"])
+
+    def replay(self, request, answer):
+        note = _("这份记录此前已经收到，没有重复记录。")
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            return JsonResponse({**answer, "replayed": True, "note": note})
+        messages.info(request, note)
+        return redirect(answer["redirect"])
+
+    def refusal(self, request, message, status, errors=None):
+        if from_outbox(request):
+            return JsonResponse({"message": str(message), "errors": _error_texts(errors or {})}, status=status)
+        messages.error(request, str(message))
+        return render(request, "refused.html", {"refusal": str(message)}, status=status)
+
+
+def _error_texts(errors):
+    """{field: [text, …]} from a form's ``get_json_data()`` or a WorkflowError's ``errors``."""
+    return {
+        name: [str(item["message"]) if isinstance(item, dict) else str(item) for item in items]
+        for name, items in errors.items()
+    }
 
 
 def paginate(request, queryset, per_page):
@@ -118,7 +219,7 @@ def workflow_refusal(request, form, exc):
     return exc.http_status
 
 
-class CaseActionView(LoginRequiredMixin, View):
+class CaseActionView(OutboxMixin, LoginRequiredMixin, View):
     """POST one workflow action on one case (a ticket, a service request) from its page.
 
     The order is the same for every kind: find the case in the user's scope (404 otherwise); answer a
@@ -144,14 +245,18 @@ class CaseActionView(LoginRequiredMixin, View):
         form = self.get_form(case)
         if not form.is_valid():
             messages.error(request, _("请检查填写的内容。"))
+            self.refused_form = form
             return self.render_case(case, bound={self.action: form}, status=400)
         try:
-            result = self.perform(case, form)
+            return self.once(lambda: self.change(case, form))
         except WorkflowError as exc:
             status = workflow_refusal(request, form, exc)
+            self.refused_form = form
             return self.render_case(self.find(pk), bound={self.action: form}, status=status)
-        messages.success(request, self.success_message(case, result))
-        return redirect(self.success_url(case, result))
+
+    def change(self, case, form):
+        result = self.perform(case, form)
+        return self.success_url(case, result), self.success_message(case, result)
 
     def find(self, pk):
         raise NotImplementedError

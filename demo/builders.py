@@ -90,7 +90,7 @@ from demo.common import (
 from demo.ledger import Ledger
 from demo.ledgers import CampaignLedgers, department_user
 from demo.names import ROADS, TRADE, Names, chinese_number
-from demo.reset import business_data_exists, reset_business_data
+from demo.reset import business_data_exists, real_data, reset_business_data, stamp_demo
 from demo.risk import BulkRisk, finish_levels
 from demo.small import SmallCases
 from demo.summary import ledger_counts, summarize
@@ -492,21 +492,28 @@ def sqlite_cache(kib=512 * 1024):
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def build_demo(scale="small", *, reset=False, password=None, log=None):
+def build_demo(scale="small", *, reset=False, force=False, password=None, log=None):
     """Build the demo data of ``scale`` in one transaction. Refuses a database with business data
-    unless ``reset`` (then deletes it first). Returns a Result with the summary."""
+    unless ``reset`` (then deletes it first); a reset refuses a database holding real data (accounts or
+    units the demo did not create: demo.reset.real_data) unless ``force``. Returns a Result with the summary."""
     if scale not in SCALES:
         raise DemoError(_("未知的规模：%(scale)s（可选 small、seed、city）。") % {"scale": scale})
     with sqlite_cache(), transaction.atomic():
-        if business_data_exists():
-            if not reset:
-                raise DemoError(
-                    _("数据库中已有区块、企业或隐患数据，未做任何修改。如要清空后重建演示数据，请加 --reset。")
+        has_data = business_data_exists()
+        if has_data and not reset:
+            raise DemoError(_("数据库中已有区块、企业或隐患数据，未做任何修改。如要清空后重建演示数据，请加 --reset。"))
+        if reset and not force and (found := real_data()):
+            raise DemoError(
+                _(
+                    "数据库中有不是演示数据生成的真实数据（%(found)s），--reset 会把它们全部删除，"
+                    "未做任何修改。确认要清空时请再加 --force。"
                 )
-            reset_business_data()
-        elif reset:
-            reset_business_data()  # accounts and stray rows of an otherwise empty database
+                % {"found": "，".join(found)}
+            )
+        if reset:
+            reset_business_data()  # (without business data: the accounts and stray rows of an empty database)
         result = Builder(scale, password=password, log=log).build()
+        stamp_demo(scale)
     result.summary = summarize()
     return result
 

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.policy import Action, check, is_admin, require
+from core.dates import date_window_error
 from core.errors import NotPermitted, ValidationFailed
+from core.images import pixel_error
 from ledgers.choices import DrillKind
 from ledgers.models import Drill, DrillPhoto
 from register.models import Enterprise, Grid, Zone
@@ -52,15 +54,16 @@ def _is_image(upload):
         with Image.open(upload) as image:
             image.verify()
         return True
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return False
     finally:
         upload.seek(0)
 
 
 def photo_error(upload):
-    """Why ``upload`` is not an acceptable photo (JPEG, PNG, WebP or GIF within the size limit), or None."""
-    error = _size_error(upload)
+    """Why ``upload`` is not an acceptable photo (JPEG, PNG, WebP or GIF within the size and pixel limits), or
+    None."""
+    error = _size_error(upload) or pixel_error(upload)
     if error:
         return error
     if os.path.splitext(upload.name or "")[1].lower() not in IMAGE_EXTENSIONS or not _is_image(upload):
@@ -81,7 +84,7 @@ def signin_sheet_error(upload):
         if head == b"%PDF-":
             return None
     elif extension in IMAGE_EXTENSIONS and _is_image(upload):
-        return None
+        return pixel_error(upload)
     return _("签到表应为 PDF 文件或图片（JPG、PNG、WebP、GIF）。")
 
 
@@ -110,6 +113,9 @@ def _clean_entry(values, *, partial=False):
             continue
         if field == "held_on" and value > timezone.localdate():
             errors[field] = [_("日期不能晚于今天。")]
+            continue
+        if field == "held_on" and date_window_error(value):
+            errors[field] = [date_window_error(value)]
             continue
         if field == "participants" and (
             isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PARTICIPANTS

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
+from core.dates import date_window_error
 from core.errors import NotPermitted, ValidationFailed
 from ledgers.choices import DeviceStatus
 from ledgers.models import WeldingDevice
@@ -40,6 +41,8 @@ def _clean_entry(values, *, device=None):
             errors[field] = [_("此项为必填项。")]
         elif field == "installed_on" and value > timezone.localdate():
             errors[field] = [_("安装日期不能晚于今天。")]
+        elif field == "installed_on" and date_window_error(value):
+            errors[field] = [date_window_error(value)]
         elif field == "welding_points" and (
             isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POINTS
         ):

@@ -15,6 +15,7 @@ from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.policy import Action
+from core.parsing import parse_id
 from core.views import ScopedFilterView
 from core.xlsx import _stamp, write_workbook, xlsx_response
 from register.filtersets import EnterpriseFilterSet, ParcelFilterSet
@@ -78,10 +79,9 @@ class ParcelAccountListView(PartyAccountListMixin, ScopedFilterView):
 
 def _selected(request, model):
     """The selected units, all of them in the user's scope (else 404)."""
-    try:
-        ids = {int(value) for value in request.POST.getlist("ids")}
-    except ValueError:
-        raise Http404 from None
+    ids = {parse_id(value) for value in request.POST.getlist("ids")}
+    if None in ids:
+        raise Http404
     if len(ids) > MAX_SELECTED:
         raise Http404
     units = list(model.objects.visible_to(request.user).filter(pk__in=ids).select_related("grid__zone"))

@@ -33,6 +33,7 @@ from catalogue.choices import Severity
 from closeout.querysets import ParcelState
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
+from core.parsing import parse_int
 from core.text import join_list
 from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
 from register.choices import RiskLevel, risk_colour
@@ -367,10 +368,7 @@ def dashboard_data(user, *, days=30, today=None, cached=True):
 
 
 def _days(request):
-    try:
-        days = int(request.GET.get("days", TREND_DAYS[0]))
-    except ValueError:
-        days = TREND_DAYS[0]
+    days = parse_int(request.GET.get("days", TREND_DAYS[0]))
     return days if days in TREND_DAYS else TREND_DAYS[0]
 
 

@@ -19,6 +19,7 @@ from django.views.generic import ListView, TemplateView
 
 from briefing import reports, workbook
 from briefing.models import DailyReport
+from core.parsing import parse_id
 
 SCOPE_ORDER = {"all": 0, "zone": 1, "grid": 2}
 
@@ -32,7 +33,7 @@ def _parse(value):
 
 def _scope_sort_key(report):
     kind, _sep, pk = report.scope.partition(":")
-    return SCOPE_ORDER.get(kind, 3), int(pk) if pk.isdigit() else 0
+    return SCOPE_ORDER.get(kind, 3), parse_id(pk) or 0
 
 
 class ReportListView(LoginRequiredMixin, ListView):

@@ -20,6 +20,9 @@ from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, P
 from catalogue.choices import Severity
 from catalogue.models import Campaign, Checklist, HazardCategory
 from core.api.serializers import ScopedInputMixin, user_name
+from core.dates import check_captured_at
+from core.errors import ValidationFailed
+from core.parsing import parse_id
 from register.models import Enterprise, Parcel
 from timeline.models import Event
 
@@ -412,14 +415,24 @@ class InspectionCreateSerializer(ScopedInputMixin, serializers.Serializer):
                 continue
             suffix = key[len(self.ITEM_PHOTOS_PREFIX) :]
             files = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
-            if not suffix.isdigit() or not all(hasattr(f, "read") for f in files):
+            if not parse_id(suffix) or not all(hasattr(f, "read") for f in files):
                 raise serializers.ValidationError({key: [_("检查项照片须以 item_photos_<检查项 id> 上传图片文件。")]})
             if len(files) > 20:
                 raise serializers.ValidationError({key: [_("每个检查项最多 20 张照片。")]})
-            item_photos[int(suffix)] = files
+            item_photos[parse_id(suffix)] = files
         if item_photos:
             attrs["item_photos"] = item_photos
         return attrs
+
+
+def captured_time(value):
+    """A time of capture sent by a field app (core.dates.check_captured_at) or None."""
+    if value is None:
+        return None
+    try:
+        return check_captured_at(value)
+    except ValidationFailed as exc:
+        raise serializers.ValidationError(exc.message) from None
 
 
 class HazardCreateSerializer(ScopedInputMixin, serializers.Serializer):
@@ -445,6 +458,17 @@ class HazardCreateSerializer(ScopedInputMixin, serializers.Serializer):
     photos = PhotoListField(label=_("照片"))
     fixed_on_spot = serializers.BooleanField(default=False, label=_("当场整改"))
     after_photos = PhotoListField(label=_("整改后照片（当场整改时必传）"))
+    reported_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        label=_("发现时间"),
+        help_text=_(
+            "离线记录后补发时为现场记录的时间（不晚于现在，不早于 CAPTURE_MAX_AGE_DAYS 天前）；省略为接收时间。"
+        ),
+    )
+
+    def validate_reported_at(self, value):
+        return captured_time(value)
 
 
 class PhotoUploadSerializer(serializers.Serializer):

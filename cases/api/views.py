@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -31,7 +31,9 @@ from cases.filtersets import HazardFilterSet, InspectionFilterSet, TicketFilterS
 from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, Photo, Ticket
 from cases.policies import TICKET_ACTIONS
 from cases.services.closing import assessment_content_type
+from core.api.idempotency import IDEMPOTENCY_HEADER, once
 from core.api.pagination import StandardPagination
+from core.api.parsers import JSONParser
 from timeline.models import Event
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
@@ -64,11 +66,15 @@ class InspectionViewSet(
             )
         )
 
-    @extend_schema(request=s.InspectionCreateSerializer, responses={201: s.InspectionSerializer})
+    @extend_schema(
+        request=s.InspectionCreateSerializer, responses={201: s.InspectionSerializer}, parameters=[IDEMPOTENCY_HEADER]
+    )
     def create(self, request):
-        data = _validated(s.InspectionCreateSerializer, request)
-        inspection = services.record_inspection(actor=request.user, **data)
-        return _created(self, inspection)
+        def record():
+            data = _validated(s.InspectionCreateSerializer, request)
+            return _created(self, services.record_inspection(actor=request.user, **data))
+
+        return once(request, "api.inspections.create", record)
 
 
 # --- hazards -------------------------------------------------------------------------------
@@ -97,11 +103,15 @@ class HazardViewSet(
             .prefetch_related(_photos(self))
         )
 
-    @extend_schema(request=s.HazardCreateSerializer, responses={201: s.HazardSerializer})
+    @extend_schema(
+        request=s.HazardCreateSerializer, responses={201: s.HazardSerializer}, parameters=[IDEMPOTENCY_HEADER]
+    )
     def create(self, request):
-        data = _validated(s.HazardCreateSerializer, request)
-        hazard = services.report_hazard(actor=request.user, **data)
-        return _created(self, hazard)
+        def report():
+            data = _validated(s.HazardCreateSerializer, request)
+            return _created(self, services.report_hazard(actor=request.user, **data))
+
+        return once(request, "api.hazards.create", report)
 
     @extend_schema(request=s.HazardDuplicateSerializer, responses=s.HazardSerializer)
     @action(detail=True, methods=["post"])
@@ -281,15 +291,23 @@ class TicketViewSet(
         services.assign_ticket(ticket, actor=request.user, **data)
         return _answer(self, ticket)
 
-    @extend_schema(request={"multipart/form-data": s.TicketSubmitSerializer}, responses=s.TicketDetailSerializer)
+    @extend_schema(
+        request={"multipart/form-data": s.TicketSubmitSerializer},
+        responses=s.TicketDetailSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def submit(self, request, pk=None):
         """提交整改: assigned → submitted, with a comment and one or more photos (multipart ``photos``).
         ``on_behalf=true``: the grid's inspector or the zone's manager records the party's fix (代为提交)."""
         ticket = self.get_object()
-        data = _validated(s.TicketSubmitSerializer, request)
-        services.submit_rectification(ticket, actor=request.user, **data)
-        return _answer(self, ticket)
+
+        def submit():
+            data = _validated(s.TicketSubmitSerializer, request)
+            services.submit_rectification(ticket, actor=request.user, **data)
+            return _answer(self, ticket)
+
+        return once(request, "api.tickets.submit", submit)
 
     @extend_schema(request=s.TicketVerifySerializer, responses=s.TicketDetailSerializer)
     @action(detail=True, methods=["post"])

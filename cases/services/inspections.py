@@ -67,6 +67,7 @@ def record_inspection(
         raise ValidationFailed(
             _("检查时间不能晚于现在。"), {"inspected_at": [_("检查时间不能晚于现在。")]}, code="inspected_in_future"
         )
+    dates.check_date_window(inspected_at, "inspected_at")
 
     parsed = OrderedDict()
     items = {}

@@ -24,6 +24,7 @@ from cases.views.tickets import ticket_hazards_prefetch
 from catalogue.choices import CategoryLevel, Severity
 from core.errors import WorkflowError
 from core.forms import add_workflow_errors
+from core.parsing import parse_id
 from core.text import join_list, parens
 from core.views import ScopedFilterView
 
@@ -136,7 +137,7 @@ def _groups_for_formset(formset, user):
     ids_per_form = []
     for form in formset.forms:
         value = form["hazards"].value() or []
-        ids_per_form.append([int(v) for v in value if str(v).isdigit()])
+        ids_per_form.append([pk for pk in map(parse_id, map(str, value)) if pk])
     wanted = {pk for ids in ids_per_form for pk in ids}
     found = {h.pk: h for h in hazards_for_desk(Hazard.objects.visible_to(user).filter(pk__in=wanted))}
     described = []
@@ -154,7 +155,7 @@ class DeskAggregateView(ManagerRequiredMixin, View):
     template_name = "cases/desk_aggregate.html"
 
     def get(self, request):
-        ids = [v for v in request.GET.getlist("hazards") if v.isdigit()]
+        ids = [pk for pk in map(parse_id, request.GET.getlist("hazards")) if pk]
         if not ids:
             messages.error(request, _("请至少选择一条隐患。"))
             return redirect("cases:desk")
@@ -268,7 +269,7 @@ class DeskPendingView(ManagerRequiredMixin, ScopedFilterView):
         context = super().get_context_data(**kwargs)
         # After a refused bulk assignment the refused rows stay ticked and the deadline and note filled in.
         kept = self.request.session.pop(KEPT_SELECTION, None) or {}
-        context["selected"] = {int(pk) for pk in kept.get("tickets", ()) if str(pk).isdigit()}
+        context["selected"] = {pk for pk in (parse_id(str(v)) for v in kept.get("tickets", ())) if pk}
         initial = {name: kept[name] for name in ("deadline", "comment") if kept.get(name)}
         context["bulk_form"] = BulkAssignForm(user=self.request.user, initial=initial, auto_id="bulk_%s")
         return context
@@ -299,7 +300,7 @@ class DeskBulkAssignView(ManagerRequiredMixin, View):
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
-            keep_selection(request, [pk for pk in request.POST.getlist("tickets") if pk.isdigit()])
+            keep_selection(request, [pk for pk in request.POST.getlist("tickets") if parse_id(pk)])
             return redirect(back)
         done, refused = [], []
         for ticket in form.cleaned_data["tickets"].order_by("created_at", "pk"):

@@ -40,7 +40,8 @@ from catalogue.choices import CategoryLevel
 from catalogue.forms import active_categories
 from core.dates import day_start, round_start
 from core.errors import WorkflowError
-from core.views import done, paginate, workflow_refusal
+from core.parsing import parse_id
+from core.views import OutboxMixin, paginate, workflow_refusal
 from register.models import Enterprise, Grid, Parcel
 from register.querysets import active_tenants_of
 from timeline.kinds import EventKind
@@ -105,8 +106,8 @@ class InspectorUnitsView(RoleRequiredMixin, View):
         grids = field_grids(user)
         grid_ids = [grid.pk for grid in grids]
         selected = request.GET.get("grid_id", "")
-        if selected.isdigit() and int(selected) in grid_ids:
-            grid_ids = [int(selected)]
+        if parse_id(selected) in grid_ids:
+            grid_ids = [parse_id(selected)]
         else:
             selected = ""
         kind = request.GET.get("kind") if request.GET.get("kind") in ("enterprise", "parcel") else "enterprise"
@@ -165,7 +166,7 @@ class InspectorUnitsView(RoleRequiredMixin, View):
 # --- inspector: a checklist inspection ----------------------------------------------------------
 
 
-class InspectionCreateView(RoleRequiredMixin, View):
+class InspectionCreateView(OutboxMixin, RoleRequiredMixin, View):
     """开始检查: choose a checklist fitting the unit, tick every item; failed items become hazards."""
 
     roles = FIELD_STAFF
@@ -198,33 +199,36 @@ class InspectionCreateView(RoleRequiredMixin, View):
             messages.error(request, _("请检查填写的内容：每一项都要选择“合格”“不合格”或“不涉及”。"))
             return self.render_form(obj, checklist, form, status=400)
         try:
-            inspection = services.record_inspection(
-                actor=request.user,
-                **unit_kwargs(obj),
-                source=InspectionSource.GRID,
-                checklist=checklist,
-                results=form.results(),
-                notes=form.cleaned_data["notes"],
-                photos=form.cleaned_data["photos"],
-                item_photos=form.item_photos(),
-            )
+            return self.once(lambda: self.record(obj, checklist, form))
         except WorkflowError as exc:
             status = workflow_refusal(request, form, exc)
             return self.render_form(obj, checklist, form, status=status)
+
+    def record(self, obj, checklist, form):
+        inspection = services.record_inspection(
+            actor=self.request.user,
+            **unit_kwargs(obj),
+            source=InspectionSource.GRID,
+            checklist=checklist,
+            results=form.results(),
+            notes=form.cleaned_data["notes"],
+            photos=form.cleaned_data["photos"],
+            item_photos=form.item_photos(),
+            inspected_at=self.captured_at,
+        )
         failed = inspection.hazards.count()
         if failed:
-            messages.success(
-                request, _("检查已记录：%(n)d 项不合格，已生成 %(n)d 条隐患，等待汇总交办。") % {"n": failed}
-            )
+            text = _("检查已记录：%(n)d 项不合格，已生成 %(n)d 条隐患，等待汇总交办。") % {"n": failed}
         else:
-            messages.success(request, _("检查已记录：未发现隐患。"))
-        return done(request, obj.get_absolute_url())
+            text = _("检查已记录：未发现隐患。")
+        return obj.get_absolute_url(), text
 
     def render_choice(self, obj, form, status=200):
         context = {"unit": obj, "unit_kind": unit_kind(obj), "choice_form": form}
         return render(self.request, "cases/field/inspection_choose.html", context, status=status)
 
     def render_form(self, obj, checklist, form, status=200):
+        self.refused_form = form if status >= 400 else None
         context = {
             "unit": obj,
             "unit_kind": unit_kind(obj),
@@ -239,7 +243,7 @@ class InspectionCreateView(RoleRequiredMixin, View):
 # --- inspector: report a hazard -----------------------------------------------------------------
 
 
-class HazardReportView(RoleRequiredMixin, View):
+class HazardReportView(OutboxMixin, RoleRequiredMixin, View):
     """上报隐患: a unit (chosen from my units), a category, a description and photos from the camera."""
 
     roles = FIELD_STAFF
@@ -249,9 +253,9 @@ class HazardReportView(RoleRequiredMixin, View):
         for kind in ("enterprise", "parcel"):
             value = self.request.GET.get(kind, "")
             if value:
-                if not value.isdigit():
+                if parse_id(value) is None:
                     raise Http404
-                return get_object_or_404(unit_queryset(self.request.user, kind), pk=int(value))
+                return get_object_or_404(unit_queryset(self.request.user, kind), pk=parse_id(value))
         return None
 
     @staticmethod
@@ -279,25 +283,28 @@ class HazardReportView(RoleRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("请检查填写的内容。"))
             return self.render_form(obj, form, status=400)
-        data = form.cleaned_data
-        unit = unit_kwargs(obj)
-        if parcel is not None and data.get("enterprise"):
-            unit["enterprise"] = data["enterprise"]
         try:
-            hazard = services.report_hazard(
-                actor=request.user,
-                category=data["category"],
-                description=data["description"],
-                severity=data["severity"] or None,
-                location_detail=data["location_detail"],
-                photos=data["photos"],
-                fixed_on_spot=data["fixed_on_spot"],
-                after_photos=data["after_photos"],
-                **unit,
-            )
+            return self.once(lambda: self.report(obj, parcel, form.cleaned_data))
         except WorkflowError as exc:
             status = workflow_refusal(request, form, exc)
             return self.render_form(obj, form, status=status)
+
+    def report(self, obj, parcel, data):
+        unit = unit_kwargs(obj)
+        if parcel is not None and data.get("enterprise"):
+            unit["enterprise"] = data["enterprise"]
+        hazard = services.report_hazard(
+            actor=self.request.user,
+            category=data["category"],
+            description=data["description"],
+            severity=data["severity"] or None,
+            location_detail=data["location_detail"],
+            photos=data["photos"],
+            fixed_on_spot=data["fixed_on_spot"],
+            after_photos=data["after_photos"],
+            reported_at=self.captured_at,
+            **unit,
+        )
         if hazard.fixed_on_spot:
             text = _("隐患 %(number)s 已记录为当场整改（整改前 %(before)d 张、整改后 %(after)d 张照片）。") % {
                 "number": hazard.number,
@@ -311,10 +318,10 @@ class HazardReportView(RoleRequiredMixin, View):
             }
         if hazard.likely_duplicate_of_id:
             text += " " + _("该单位已有同类未整改隐患，已标记为疑似重复。")
-        messages.success(request, text)
-        return done(request, obj.get_absolute_url())
+        return obj.get_absolute_url(), text
 
     def render_form(self, obj, form, status=200):
+        self.refused_form = form if status >= 400 else None
         context = {
             "unit": obj,
             "unit_kind": unit_kind(obj),

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api.viewsets import ScopedViewSetMixin
 from accounts.policy import Action
+from core.api.parsers import JSONParser
 from core.api.serializers import user_name
 from ledgers import letters
 from ledgers.choices import LetterKind, LetterStatus

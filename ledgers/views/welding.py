@@ -12,6 +12,7 @@ from django.views import View
 from accounts.mixins import refused
 from accounts.policy import Action, allows, check
 from core.errors import WorkflowError
+from core.parsing import parse_id
 from core.views import ScopedFilterView, workflow_refusal
 from ledgers import exports, welding
 from ledgers.choices import DeviceStatus
@@ -94,7 +95,8 @@ class WeldingDeviceCreateView(LoginRequiredMixin, View):
         return None if error is None else refused(request, error.message, error.http_status)
 
     def get(self, request):
-        initial = {"enterprise": request.GET.get("enterprise")} if request.GET.get("enterprise", "").isdigit() else {}
+        enterprise = parse_id(request.GET.get("enterprise"))
+        initial = {"enterprise": enterprise} if enterprise else {}
         return self.refusal(request) or form_page(request, WeldingDeviceForm(user=request.user, initial=initial))
 
     def post(self, request):

@@ -4,6 +4,7 @@ and the duplicates across the file. Every problem is collected; nothing is writt
 
 from django.utils.translation import gettext as _
 
+from core.parsing import parse_int
 from core.text import join_list
 from register.choices import EnterpriseKind, RiskTag
 from register.cleaning import clean_code, clean_text, parse_bool
@@ -307,7 +308,7 @@ def parse_count(value):
         text = clean_code(value).removesuffix("人").strip()
         if text.endswith(".0"):
             text = text[:-2]
-        if not text.isdigit():
+        count = parse_int(text)
+        if count is None:
             return None
-        count = int(text)
     return count if 0 <= count <= MAX_EMPLOYEES else None

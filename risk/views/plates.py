@@ -27,6 +27,7 @@ from cases.choices import CheckInFlag
 from cases.parcel_states import STATE_COLOUR, STATE_SHORT, parcel_state
 from cases.services import record_checkin
 from core.errors import ValidationFailed
+from core.parsing import parse_id
 from core.qr import qr_svg
 from register.choices import RiskLevel
 from register.models import Enterprise, Grid, Parcel, Zone
@@ -149,7 +150,7 @@ def checkin_message(checkin):
 
 
 def _number(value):
-    return int(value) if value and value.isascii() and value.isdigit() else None
+    return parse_id(value)
 
 
 class PlatePrintView(RoleRequiredMixin, TemplateView):

@@ -20,6 +20,7 @@ from accounts.mixins import refused
 from accounts.policy import Action, check, decisions
 from catalogue.choices import AccidentType
 from core.errors import WorkflowError
+from core.parsing import parse_id
 from core.text import join_list
 from core.views import ScopedFilterView, workflow_refusal
 from register.choices import RiskLevel, risk_colour
@@ -87,8 +88,8 @@ class RiskPointListView(ScopedFilterView):
     def declare_url(self):
         """The link to declare a point for the unit the list is filtered to, when the user may."""
         for kind, model in UNIT_MODELS.items():
-            pk = self.request.GET.get(f"{kind}_id", "")
-            if pk.isdigit():
+            pk = parse_id(self.request.GET.get(f"{kind}_id", ""))
+            if pk:
                 unit = model.objects.visible_to(self.request.user).filter(pk=pk).first()
                 if unit is not None and check(self.request.user, Action.RISK_POINT_DECLARE, unit, in_scope=True):
                     return reverse("risk:point_create", args=[kind, unit.pk])

@@ -23,6 +23,7 @@ from cases.choices import EscalationLevel
 from cases.deadlines import days_overdue
 from core.errors import WorkflowError
 from core.forms import add_workflow_errors
+from core.parsing import parse_id
 from core.views import CaseActionView, ScopedFilterView
 from register.models import Enterprise
 from servicedesk import services
@@ -311,8 +312,8 @@ class ServiceRequestCreateView(LoginRequiredMixin, View):
     def get(self, request):
         self.refuse_role()
         initial = {}
-        chosen = request.GET.get("enterprise")
-        if chosen and chosen.isdigit():
+        chosen = parse_id(request.GET.get("enterprise"))
+        if chosen:
             initial["enterprise"] = chosen
         return self.render(RaiseForm(enterprises=self.enterprises(), initial=initial))
 

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from briefing import delivery, reports
+from core.parsing import parse_id
 from register.models import Grid, Zone
 
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         kind, sep, pk = value.partition(":")
         if sep and kind in ("zone", "grid"):
             model = Zone if kind == "zone" else Grid
-            if pk.isdigit() and model.objects.filter(pk=int(pk)).exists():
+            if parse_id(pk) and model.objects.filter(pk=parse_id(pk)).exists():
                 return value
         else:
             zone = Zone.objects.filter(name=value).first()
