@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "SECURE_HSTS_SECONDS"}}
+    # As a deployment's environment: not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (tests/e2e/conftest.py),
+    # which this process has when an xdist worker ran a browser test first (async.E001 in check --deploy).
+    ignored = {"DEBUG", "HTTPS", "SECURE_HSTS_SECONDS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in ignored}
     environment.update(env)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
