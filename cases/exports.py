@@ -12,15 +12,15 @@ and result of verification, close-out. The register exports use the column heade
 reads (register.importer.COLUMNS), so an exported register can be edited and imported again.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases.choices import EscalationLevel, TicketStatus
 from cases.filtersets import HazardFilterSet, TicketFilterSet
 from cases.models import Hazard, Ticket
 from catalogue.choices import Severity
-from core.xlsx import CHUNK_SIZE, _bad_filters, _date, _join, _stamp, filtered, person, write_workbook, xlsx_response
+from core.xlsx import CHUNK_SIZE, _date, _join, list_export, person
 from timeline.kinds import EventKind
 from timeline.models import Event
 
@@ -153,13 +153,15 @@ def hazard_rows(queryset):
 LEDGER_WIDTHS = (6, 18, 12, 10, 14, 14, 20, 24, 16, 10, 40, 10, 18, 18, 40, 12, 10, 12, 10, 12, 16, 8, 12, 10)
 
 
-@login_required
-def hazard_export(request):
-    queryset = filtered(request, HazardFilterSet, Hazard.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("隐患排查治理台账"), ledger_headers(), hazard_rows(queryset), LEDGER_WIDTHS)
-    return xlsx_response(handle, _("隐患台账-%(date)s.xlsx") % {"date": _stamp()})
+hazard_export = list_export(
+    Hazard,
+    HazardFilterSet,
+    _lazy("隐患排查治理台账"),
+    ledger_headers,
+    hazard_rows,
+    LEDGER_WIDTHS,
+    _lazy("隐患台账-%(date)s.xlsx"),
+)
 
 
 def ticket_rows(queryset):
@@ -208,10 +210,12 @@ def ticket_rows(queryset):
 TICKET_WIDTHS = (6, 18, 12, 10, 14, 14, 20, 24, 16, 10, 40, 10, 18, 40, 12, 10, 12, 10, 12, 16, 8, 12, 10, 10, 8, 8)
 
 
-@login_required
-def ticket_export(request):
-    queryset = filtered(request, TicketFilterSet, Ticket.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("整改单台账"), ticket_ledger_headers(), ticket_rows(queryset), TICKET_WIDTHS)
-    return xlsx_response(handle, _("整改单台账-%(date)s.xlsx") % {"date": _stamp()})
+ticket_export = list_export(
+    Ticket,
+    TicketFilterSet,
+    _lazy("整改单台账"),
+    ticket_ledger_headers,
+    ticket_rows,
+    TICKET_WIDTHS,
+    _lazy("整改单台账-%(date)s.xlsx"),
+)

@@ -2,6 +2,7 @@ import math
 import tempfile
 from datetime import datetime
 
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,6 +169,22 @@ def filtered(request, filterset_class, queryset):
     if filterset.is_bound and not filterset.is_valid():
         return None
     return filterset.qs
+
+
+def list_export(model, filterset_class, title, headers, rows, widths, filename):
+    """The view of a list's .xlsx: the rows the list shows for the same query string (``filtered``), the
+    user's scope first; invalid filters answer 400. ``headers()`` gives the header row, ``rows(queryset)``
+    the rows; ``filename`` has a ``%(date)s``."""
+
+    @login_required
+    def export(request):
+        queryset = filtered(request, filterset_class, model.objects.visible_to(request.user))
+        if queryset is None:
+            return _bad_filters()
+        handle = write_workbook(str(title), headers(), rows(queryset), widths)
+        return xlsx_response(handle, str(filename) % {"date": _stamp()})
+
+    return export
 
 
 def _bad_filters():

@@ -3,11 +3,11 @@
 Like every export (core.xlsx), each takes its list page's query string through the same FilterSet on
 ``visible_to(request.user)`` and streams the rows into a write-only, printable workbook."""
 
-from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.text import join_list
-from core.xlsx import CHUNK_SIZE, _bad_filters, _stamp, filtered, write_workbook, xlsx_response
+from core.xlsx import CHUNK_SIZE, list_export
 from ledgers.choices import DeviceStatus, DrillKind
 from ledgers.filtersets import DrillFilterSet, WeldingDeviceFilterSet
 from ledgers.models import Drill, WeldingDevice
@@ -64,13 +64,15 @@ def drill_rows(queryset):
         ]
 
 
-@login_required
-def drill_export(request):
-    queryset = filtered(request, DrillFilterSet, Drill.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("消防培训演练台账"), drill_headers(), drill_rows(queryset), DRILL_WIDTHS)
-    return xlsx_response(handle, _("消防培训演练台账-%(date)s.xlsx") % {"date": _stamp()})
+drill_export = list_export(
+    Drill,
+    DrillFilterSet,
+    _lazy("消防培训演练台账"),
+    drill_headers,
+    drill_rows,
+    DRILL_WIDTHS,
+    _lazy("消防培训演练台账-%(date)s.xlsx"),
+)
 
 
 def welding_headers():
@@ -109,10 +111,12 @@ def welding_rows(queryset):
         ]
 
 
-@login_required
-def welding_export(request):
-    queryset = filtered(request, WeldingDeviceFilterSet, WeldingDevice.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("焊有序设备台账"), welding_headers(), welding_rows(queryset), WELDING_WIDTHS)
-    return xlsx_response(handle, _("焊有序设备台账-%(date)s.xlsx") % {"date": _stamp()})
+welding_export = list_export(
+    WeldingDevice,
+    WeldingDeviceFilterSet,
+    _lazy("焊有序设备台账"),
+    welding_headers,
+    welding_rows,
+    WELDING_WIDTHS,
+    _lazy("焊有序设备台账-%(date)s.xlsx"),
+)

@@ -8,12 +8,12 @@ a formula, the sheet prints on A4 with the header repeated).
 
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from catalogue.choices import AccidentType
 from core.text import join_list, parens
-from core.xlsx import CHUNK_SIZE, _bad_filters, _stamp, filtered, write_workbook, xlsx_response
+from core.xlsx import CHUNK_SIZE, list_export
 from register.choices import RiskLevel
 from risk.choices import ControlLevel, RiskPointStatus
 from risk.filtersets import RiskPointFilterSet
@@ -94,10 +94,12 @@ def risk_point_rows(queryset):
         ]
 
 
-@login_required
-def risk_point_export(request):
-    queryset = filtered(request, RiskPointFilterSet, RiskPoint.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("风险清单"), risk_list_headers(), risk_point_rows(queryset), RISK_LIST_WIDTHS)
-    return xlsx_response(handle, _("风险清单-%(date)s.xlsx") % {"date": _stamp()})
+risk_point_export = list_export(
+    RiskPoint,
+    RiskPointFilterSet,
+    _lazy("风险清单"),
+    risk_list_headers,
+    risk_point_rows,
+    RISK_LIST_WIDTHS,
+    _lazy("风险清单-%(date)s.xlsx"),
+)

@@ -1,12 +1,12 @@
 """The service requests' ledger (企业服务问题台账): the list's rows for the same query string, as .xlsx."""
 
-from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases.choices import EscalationLevel
 from cases.deadlines import days_overdue
-from core.xlsx import CHUNK_SIZE, _bad_filters, _date, _stamp, filtered, person, write_workbook, xlsx_response
+from core.xlsx import CHUNK_SIZE, _date, list_export, person
 from servicedesk.filtersets import ServiceRequestFilterSet
 from servicedesk.models import ServiceRequest
 
@@ -68,10 +68,12 @@ def rows(queryset):
         ]
 
 
-@login_required
-def request_export(request):
-    queryset = filtered(request, ServiceRequestFilterSet, ServiceRequest.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("企业服务问题台账"), headers(), rows(queryset), WIDTHS)
-    return xlsx_response(handle, _("企业服务问题台账-%(date)s.xlsx") % {"date": _stamp()})
+request_export = list_export(
+    ServiceRequest,
+    ServiceRequestFilterSet,
+    _lazy("企业服务问题台账"),
+    headers,
+    rows,
+    WIDTHS,
+    _lazy("企业服务问题台账-%(date)s.xlsx"),
+)

@@ -21,7 +21,7 @@ from accounts.mixins import RoleRequiredMixin, refused
 from accounts.policy import STAFF_ROLES, Action, check, has_role
 from core.errors import WorkflowError
 from core.views import ScopedFilterView, workflow_refusal
-from core.xlsx import CHUNK_SIZE, _bad_filters, _stamp, filtered, write_workbook, xlsx_response
+from core.xlsx import CHUNK_SIZE, _bad_filters, _stamp, list_export, write_workbook, xlsx_response
 from ledgers import letters
 from ledgers.choices import LetterKind, LetterStatus
 from ledgers.filtersets import LetterFilterSet
@@ -107,14 +107,16 @@ def letter_rows(queryset):
         ]
 
 
-@login_required
-def letter_export(request):
-    """安全生产责任书台账 (.xlsx): the rows the list shows for the same query string."""
-    queryset = filtered(request, LetterFilterSet, ResponsibilityLetter.objects.visible_to(request.user))
-    if queryset is None:
-        return _bad_filters()
-    handle = write_workbook(_("安全生产责任书台账"), letter_headers(), letter_rows(queryset), LETTER_WIDTHS)
-    return xlsx_response(handle, _("安全生产责任书台账-%(date)s.xlsx") % {"date": _stamp()})
+# 安全生产责任书台账 (.xlsx): the rows the list shows for the same query string.
+letter_export = list_export(
+    ResponsibilityLetter,
+    LetterFilterSet,
+    gettext_lazy("安全生产责任书台账"),
+    letter_headers,
+    letter_rows,
+    LETTER_WIDTHS,
+    gettext_lazy("安全生产责任书台账-%(date)s.xlsx"),
+)
 
 
 # --- coverage and the missing list ---------------------------------------------------------------------------------
