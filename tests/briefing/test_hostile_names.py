@@ -2,11 +2,8 @@
 markdown they stay words (never a link or an image)."""
 
 import io
-import json
 import re
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -34,33 +31,6 @@ def overdue_ticket(world):
         assigned_at=long_ago, deadline=timezone.localdate() - timedelta(days=5)
     )
     return ticket
-
-
-@pytest.fixture
-def robot():
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
-            body = b'{"errcode": 0, "errmsg": "ok"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    server.received = received
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_register_name_that_is_a_formula_stays_text_in_the_briefing_workbook(world):

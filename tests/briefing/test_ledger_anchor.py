@@ -1,10 +1,7 @@
 """Each day's ledger anchor goes out with the daily briefing (mail and group robots): copies outside the
 system witness the day's root and anchor hash."""
 
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -16,33 +13,6 @@ from tests import factories as f
 from timeline.chain import anchor_day, append_event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def robot():
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
-            body = b'{"errcode": 0, "errmsg": "ok"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    server.received = received
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_the_briefing_mail_and_webhook_carry_the_days_anchor(world, robot, settings, run):
