@@ -64,20 +64,34 @@ class RejectNulMiddleware:
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
+def api_refusal(request, status, message, code, headers=None):
+    """A refusal answered before any view, as the API answers refusals: ``{"detail", "code"}``; None for a
+    page (the caller renders its own)."""
+    if not request.path_info.startswith("/api/"):
+        return None
+    body = {"detail": message, "code": code}
+    return JsonResponse(body, status=status, headers=headers, json_dumps_params={"ensure_ascii": False})
+
+
+def refused_request(request, status, message, code, heading, hint="", headers=None):
+    """A request refused before any view runs (too large, too frequent): JSON for the API, else a page that
+    says why and leads back to where the user came from."""
+    answer = api_refusal(request, status, message, code, headers)
+    if answer is None:
+        context = {"status": status, "heading": heading, "message": message, "hint": hint, "back": _back(request)}
+        answer = render(request, "core/request_refused.html", context, status=status)
+        for name, value in (headers or {}).items():
+            answer[name] = value
+    return answer
+
+
 def service_unavailable(request):
     """503: JSON ``{"detail": "服务暂不可用…"}`` for the API, the static 503.html page otherwise.
 
     The page is rendered without the request (no context processors): nothing may touch the database."""
-    message = _("服务暂不可用，请稍后重试。")
     headers = {"Retry-After": "30"}
-    if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"detail": message, "code": "service_unavailable"},
-            status=503,
-            headers=headers,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    return HttpResponse(loader.render_to_string("503.html"), status=503, headers=headers)
+    answer = api_refusal(request, 503, _("服务暂不可用，请稍后重试。"), "service_unavailable", headers)
+    return answer or HttpResponse(loader.render_to_string("503.html"), status=503, headers=headers)
 
 
 class ServiceUnavailableMiddleware:
@@ -144,14 +158,8 @@ class UploadLimitMiddleware:
         if request.method in ("POST", "PUT", "PATCH") and request.content_type == "multipart/form-data":
             message = upload_limit_error(request.FILES)
             if message:
-                if request.path_info.startswith("/api/"):
-                    return JsonResponse(
-                        {"detail": message, "code": "upload_too_large"},
-                        status=413,
-                        json_dumps_params={"ensure_ascii": False},
-                    )
-                context = {"message": message, "back": _back(request)}
-                return render(request, "core/upload_refused.html", context, status=413)
+                hint = _("请返回上一页，减少照片数量或压缩照片后分次提交。")
+                return refused_request(request, 413, message, "upload_too_large", _("无法上传"), hint)
         return self.get_response(request)
 
 
@@ -190,13 +198,4 @@ class ExportRateLimitMiddleware:
             "wait": wait,
         }
         headers = {"Retry-After": str(wait)}
-        if request.path_info.startswith("/api/"):
-            return JsonResponse(
-                {"detail": message, "code": "export_throttled"},
-                status=429,
-                headers=headers,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        response = render(request, "core/rate_limited.html", {"message": message, "back": _back(request)}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return refused_request(request, 429, message, "export_throttled", _("操作过于频繁"), headers=headers)
