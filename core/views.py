@@ -121,25 +121,23 @@ class OutboxMixin:
     The view calls ``self.once(work)`` where ``work()`` makes the change and returns ``(url, message)``,
     and keeps the refused form in ``self.refused_form`` when it renders one."""
 
-    outbox_scope = ""
     refused_form = None
 
     def dispatch(self, request, *args, **kwargs):
         outbox = from_outbox(request)
         if outbox and not request.user.is_authenticated:
             return JsonResponse({"message": _("登录已过期：请重新登录，待发送的记录仍保存在手机上。")}, status=401)
-        self.client_key, self.captured_at = "", None
+        self.client_key, self.fingerprint, self.captured_at = "", "", None
         if request.method == "POST":
             try:
                 self.client_key = idempotency.request_key(request)
                 self.captured_at = parse_captured_at(request.POST.get("captured_at", ""))
-                scope = f"{self.outbox_scope or type(self).__name__}:{request.get_full_path()}"
-                self.print = idempotency.fingerprint(scope, request.POST, request.FILES) if self.client_key else ""
-                answer = (
-                    idempotency.stored(request.user, self.client_key, self.print)
-                    if self.client_key and request.user.is_authenticated
-                    else None
-                )
+                answer = None
+                if self.client_key and request.user.is_authenticated:
+                    # The page's address is part of what is asked (the unit, the ticket).
+                    scope = f"{type(self).__name__}:{request.get_full_path()}"
+                    self.fingerprint = idempotency.fingerprint(scope, request.POST, request.FILES)
+                    answer = idempotency.stored(request.user, self.client_key, self.fingerprint)
             except WorkflowError as exc:
                 return self.refusal(request, exc.message, exc.http_status, exc.errors)
             if answer is not None:
@@ -167,11 +165,7 @@ class OutboxMixin:
             return 200, {"redirect": url, "message": str(message)}
 
         _status, answer, replayed = idempotency.run_once(
-            self.request.user,
-            self.client_key,
-            self.outbox_scope or type(self).__name__,
-            self.print if self.client_key else "",
-            change,
+            self.request.user, self.client_key, type(self).__name__, self.fingerprint, change
         )
         return self.replay(self.request, answer) if replayed else self.answer(self.request, answer)
 
