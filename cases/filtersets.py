@@ -17,8 +17,10 @@ from cases.choices import (
 )
 from cases.models import ExtensionRequest, Hazard, Inspection, Ticket
 from cases.querysets import counted_hazard_q, overdue_q
+from cases.search import IndexedSearchMixin
 from catalogue.choices import Severity
 from catalogue.models import HazardCategory
+from core.filtersets import LocalDayFilter
 from register.filtersets import UnitFilters  # noqa: F401  (re-exported: the case FilterSets' base)
 
 # A hazard category chosen by its code: a string in the OpenAPI schema (drf-spectacular cannot tell the type
@@ -30,7 +32,9 @@ class CaseDeadlineFilters(UnitFilters):
     """Filters of any case with a deadline (a ticket, a service request: cases.deadlines' one rule)."""
 
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
-    escalation_level = django_filters.MultipleChoiceFilter(choices=EscalationLevel.choices, label=_("督办级别"))
+    escalation_level = django_filters.MultipleChoiceFilter(
+        choices=EscalationLevel.choices, distinct=False, label=_("督办级别")
+    )
     escalated = django_filters.BooleanFilter(method="filter_escalated", label=_("督办中"))
 
     def filter_overdue(self, queryset, name, value):
@@ -46,8 +50,8 @@ class CaseDeadlineFilters(UnitFilters):
         return queryset.filter(escalated) if value else queryset.exclude(escalated)
 
 
-class TicketFilterSet(CaseDeadlineFilters):
-    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"))
+class TicketFilterSet(IndexedSearchMixin, CaseDeadlineFilters):
+    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, distinct=False, label=_("状态"))
     responsible_kind = django_filters.ChoiceFilter(choices=ResponsibleKind.choices, label=_("责任方类型"))
     severity = django_filters.ChoiceFilter(method="filter_severity", choices=Severity.choices, label=_("隐患等级"))
     category = CATEGORY_CODE(
@@ -56,8 +60,8 @@ class TicketFilterSet(CaseDeadlineFilters):
         )
     )
     extension_pending = django_filters.BooleanFilter(method="filter_extension_pending", label=_("有待审批的延期申请"))
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("汇总日期从"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("汇总日期至"))
+    created_after = LocalDayFilter(field_name="created_at", lookup_expr="gte", label=_("汇总日期从"))
+    created_before = LocalDayFilter(field_name="created_at", lookup_expr="lte", label=_("汇总日期至"))
     deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("期限从"))
     deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("期限至"))
     assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("整改人"))
@@ -73,8 +77,16 @@ class TicketFilterSet(CaseDeadlineFilters):
         label=_("排序"),
     )
 
-    # Not ``measures``: a long text of every ticket, which would make each search a slow scan.
-    search_fields = ("number", "enterprise__name", "parcel__code", "parcel__name", "parcel__landlord_name")
+    # Not ``measures``: a long text of every ticket. The search grams (cases.search) hold these texts: a change
+    # here needs one of cases_case_grams (a migration); tests/cases/test_search_index.py tells.
+    search_fields = (
+        "number",
+        "enterprise__name",
+        "enterprise__credit_code",
+        "parcel__code",
+        "parcel__name",
+        "parcel__landlord_name",
+    )
 
     class Meta:
         model = Ticket
@@ -99,8 +111,8 @@ class TicketFilterSet(CaseDeadlineFilters):
         return queryset.filter(pending) if value else queryset.exclude(pending)
 
 
-class HazardFilterSet(UnitFilters):
-    status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("状态"))
+class HazardFilterSet(IndexedSearchMixin, UnitFilters):
+    status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, distinct=False, label=_("状态"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("隐患等级"))
     # Chosen by code in the URL (?category=TE01); matched on the code, since the predicate
     # django-filter builds is {field_name: chosen.code}.
@@ -109,6 +121,7 @@ class HazardFilterSet(UnitFilters):
             field_name="category__code",
             queryset=HazardCategory.objects.all(),
             to_field_name="code",
+            distinct=False,
             label=_("隐患类别"),
         )
     )
@@ -118,16 +131,23 @@ class HazardFilterSet(UnitFilters):
     )
     # what the figures count as found (cases.querysets.counted): not duplicate, not invalid, not withdrawn
     counted = django_filters.BooleanFilter(method="filter_counted", label=_("计入统计"))
-    reported_after = django_filters.DateFilter(field_name="reported_at", lookup_expr="date__gte", label=_("发现日期从"))
-    reported_before = django_filters.DateFilter(
-        field_name="reported_at", lookup_expr="date__lte", label=_("发现日期至")
-    )
+    reported_after = LocalDayFilter(field_name="reported_at", lookup_expr="gte", label=_("发现日期从"))
+    reported_before = LocalDayFilter(field_name="reported_at", lookup_expr="lte", label=_("发现日期至"))
     ordering = django_filters.OrderingFilter(
         fields=(("reported_at", "reported_at"), ("number", "number"), ("severity", "severity"), ("status", "status")),
         label=_("排序"),
     )
 
-    search_fields = ("number", "description", "location_detail", "enterprise__name", "parcel__code", "parcel__name")
+    # The search grams (cases.search) hold these texts: a change here needs one of cases_case_grams (a migration).
+    search_fields = (
+        "number",
+        "description",
+        "location_detail",
+        "enterprise__name",
+        "enterprise__credit_code",
+        "parcel__code",
+        "parcel__name",
+    )
 
     class Meta:
         model = Hazard
@@ -142,12 +162,8 @@ class HazardFilterSet(UnitFilters):
 class InspectionFilterSet(UnitFilters):
     source = django_filters.MultipleChoiceFilter(choices=InspectionSource.choices, label=_("来源"))
     inspector = django_filters.NumberFilter(field_name="inspector_id", label=_("检查人"))
-    inspected_after = django_filters.DateFilter(
-        field_name="inspected_at", lookup_expr="date__gte", label=_("检查日期从")
-    )
-    inspected_before = django_filters.DateFilter(
-        field_name="inspected_at", lookup_expr="date__lte", label=_("检查日期至")
-    )
+    inspected_after = LocalDayFilter(field_name="inspected_at", lookup_expr="gte", label=_("检查日期从"))
+    inspected_before = LocalDayFilter(field_name="inspected_at", lookup_expr="lte", label=_("检查日期至"))
     ordering = django_filters.OrderingFilter(fields=(("inspected_at", "inspected_at"),), label=_("排序"))
 
     search_fields = ("enterprise__name", "parcel__code", "parcel__name", "notes")

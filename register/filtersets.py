@@ -12,12 +12,17 @@ from register.querysets import active_tenants_of
 class UnitFilters(ScopedFilterSet):
     """Filters in pairs (id and name/code) for the unit a row belongs to (a case, a risk point, a ledger row:
     any model with ``zone``, ``grid``, ``parcel`` and ``enterprise``), and a free-text ``q``.
+    The multiple choices add no ``DISTINCT`` (django-filter's default): a row has one zone and one grid.
 
     Every id filter offers and accepts only the user's units (core.filtersets.ScopedFilterSetMixin)."""
 
-    zone_id = django_filters.ModelMultipleChoiceFilter(field_name="zone", queryset=Zone.objects.all(), label=_("区块"))
+    zone_id = django_filters.ModelMultipleChoiceFilter(
+        field_name="zone", queryset=Zone.objects.all(), distinct=False, label=_("区块")
+    )
     zone = django_filters.CharFilter(field_name="zone__name", label=_("区块名称"))
-    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
+    grid_id = django_filters.ModelMultipleChoiceFilter(
+        field_name="grid", queryset=Grid.objects.select_related("zone"), distinct=False, label=_("网格")
+    )
     grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
     parcel_id = django_filters.ModelChoiceFilter(
         field_name="parcel",
@@ -57,10 +62,12 @@ class GridFilters(ScopedFilterSet):
     """The zone and grid a unit lies in, by id (a choice of the user's own) or by name."""
 
     zone_id = django_filters.ModelMultipleChoiceFilter(
-        field_name="grid__zone", queryset=Zone.objects.all(), label=_("区块")
+        field_name="grid__zone", queryset=Zone.objects.all(), distinct=False, label=_("区块")
     )
     zone = django_filters.CharFilter(field_name="grid__zone__name", label=_("区块名称"))
-    grid_id = django_filters.ModelMultipleChoiceFilter(field_name="grid", queryset=Grid.objects.all(), label=_("网格"))
+    grid_id = django_filters.ModelMultipleChoiceFilter(
+        field_name="grid", queryset=Grid.objects.select_related("zone"), distinct=False, label=_("网格")
+    )
     grid = django_filters.CharFilter(field_name="grid__name", label=_("网格名称"))
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from cases.filtersets import CaseDeadlineFilters
+from core.filtersets import LocalDayFilter
 from servicedesk.choices import ServiceRequestStatus
 from servicedesk.models import ServiceCategory, ServiceRequest
 
@@ -17,8 +18,8 @@ class ServiceRequestFilterSet(CaseDeadlineFilters):
     department = django_filters.ModelChoiceFilter(
         field_name="department", queryset=Department.objects.all(), label=_("承办部门")
     )
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("提出日期从"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("提出日期至"))
+    created_after = LocalDayFilter(field_name="created_at", lookup_expr="gte", label=_("提出日期从"))
+    created_before = LocalDayFilter(field_name="created_at", lookup_expr="lte", label=_("提出日期至"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("created_at", "created_at"),

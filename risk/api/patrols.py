@@ -24,6 +24,7 @@ from cases.models import CheckIn
 from cases.services import record_checkin
 from core import dates
 from core.api.pagination import StandardPagination
+from core.filtersets import LocalDayFilter
 from register.choices import RiskLevel
 from register.models import Enterprise
 from risk import patrols
@@ -117,9 +118,9 @@ class PatrolCoverageView(generics.GenericAPIView):
 
 class CheckInFilterSet(UnitFilters):
     inspector = django_filters.NumberFilter(field_name="inspector_id", label=_("打卡人"))
-    date = django_filters.DateFilter(field_name="checked_in_at", lookup_expr="date", label=_("打卡日期"))
-    date_after = django_filters.DateFilter(field_name="checked_in_at", lookup_expr="date__gte", label=_("打卡日期从"))
-    date_before = django_filters.DateFilter(field_name="checked_in_at", lookup_expr="date__lte", label=_("打卡日期至"))
+    date = LocalDayFilter(field_name="checked_in_at", lookup_expr="exact", label=_("打卡日期"))
+    date_after = LocalDayFilter(field_name="checked_in_at", lookup_expr="gte", label=_("打卡日期从"))
+    date_before = LocalDayFilter(field_name="checked_in_at", lookup_expr="lte", label=_("打卡日期至"))
     flag = django_filters.ChoiceFilter(
         method="filter_flag",
         choices=[("ok", CheckInFlag.NONE.label), *((c.value, c.label) for c in CheckInFlag if c.value)],
