@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "core.health.HealthCheckMiddleware",  # /healthz and /readyz, before sessions, host checks and redirects
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.compression.CompressionMiddleware",  # gzip for pages, JSON and static files (above WhiteNoise)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,6 +262,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
         "options": {"expires": 240},
     },
+    # The day summaries the briefing and the dashboard add up, caught up from the event log (briefing.summaries).
+    "catch-up-summaries": {
+        "task": "briefing.tasks.catch_up_summaries_task",
+        "schedule": 300,
+        "options": {"expires": 240},
+    },
     # Every unit's risk level, once the day's deadlines have passed (risk.levels).
     "recompute-risk-levels": {
         "task": "risk.tasks.recompute_risk_levels_task",
@@ -293,6 +300,8 @@ CELERY_BEAT_SCHEDULE = {
 ESCALATION_THRESHOLDS = [int(x) for x in env_list("ESCALATION_THRESHOLDS", "1,7")]
 REMINDER_DAYS = int(os.environ.get("REMINDER_DAYS", "2"))
 FOLLOWUP_DAYS = int(os.environ.get("FOLLOWUP_DAYS", "30"))
+# 验收时限: a submission verified within this many days counts as on time in the period reports (briefing.periods).
+VERIFICATION_DAYS = int(os.environ.get("VERIFICATION_DAYS", "3"))
 # Dates people give (core.dates.date_window_error): from 2000-01-01 to this many years ahead; a rectification
 # deadline at most this many days ahead (cases.deadlines.validate_deadline).
 DATE_MAX_YEARS_AHEAD = int(os.environ.get("DATE_MAX_YEARS_AHEAD", "3"))

@@ -139,6 +139,8 @@ class Parcel(UnitMixin, models.Model):
         ordering = ["code"]
         verbose_name = _("宗地")
         verbose_name_plural = _("宗地")
+        # the map's bounding box (closeout.parcel_map): a latitude range, longitude checked in the index
+        indexes = [models.Index(fields=["latitude", "longitude"], name="register_parcel_lat_lng_idx")]
 
     def __str__(self):
         return f"{self.code} {self.name}"
