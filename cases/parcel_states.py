@@ -94,8 +94,24 @@ def with_parcel_state(parcels):
 
 
 def state_counts(parcels):
-    """``{"total": n, "uninspected": n, "red": n, "pending": n, "green": n}`` in one query."""
-    return parcels.aggregate(total=Count("pk"), **state_count_kwargs())
+    """``{"total": n, "uninspected": n, "red": n, "pending": n, "green": n}``, in four counts.
+
+    Each state is counted with its condition in ``WHERE``, where PostgreSQL joins the hazards and
+    inspections once (a hash semi- or anti-join); as ``COUNT(…) FILTER (WHERE EXISTS …)`` of one
+    aggregate it probed them for every parcel and every state (524 ms for a zone of the city-scale
+    register, against a few ms). The four states split the parcels (``parcel_state``: the first that
+    holds), so green is what the others leave: counting it probed every green parcel's inspections."""
+    parcels = parcels.order_by()
+    others = [state for state in ParcelState if state != ParcelState.GREEN]
+    counts = {"total": parcels.count()}
+    counts.update({state.value: parcels.filter(parcel_state_q(state)).count() for state in others})
+    counts[ParcelState.GREEN.value] = green_by_partition(counts["total"], (counts[state.value] for state in others))
+    return counts
+
+
+def green_by_partition(total, others):
+    """The green parcels: ``total`` less those of the other three states (``others``)."""
+    return max(0, total - sum(others))
 
 
 def state_count_kwargs():

@@ -7,6 +7,7 @@ from cases.parcel_states import (  # noqa: F401  the one definition of a parcel'
     STATE_SHORT,
     ParcelState,
     ParcelStateFilterSet,
+    green_by_partition,
     parcel_state,
     parcel_state_q,
     state_count_kwargs,

@@ -13,6 +13,34 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n"))
 
 
+class CappedCount(Subquery):
+    """``(SELECT COUNT(*) FROM (SELECT pk FROM … LIMIT cap + 1))`` as a column: counts no more than
+    ``cap + 1`` rows, so a count the reader does not need exactly ("1000+") costs the same for a
+    thousand rows as for a million. A value above ``cap`` means "more than ``cap``"."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+    empty_result_set_value = 0
+
+    def __init__(self, queryset, cap):
+        super().__init__(queryset.order_by().values("pk")[: cap + 1])
+
+
+def in_batches(queryset, size):
+    """The rows of ``queryset`` in lists of at most ``size``, read ``size`` at a time (``iterator``: a
+    server-side cursor on PostgreSQL, prefetches done per batch), so memory stays flat however many rows.
+    A batch lets the caller read what its rows need in one more query (a grouped read keyed by the
+    batch's ids) instead of one sub-query per row."""
+    batch = []
+    for row in queryset.iterator(chunk_size=size):
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def page_by_keys(queryset, paginate, *, rows=None):
     """One page of ``queryset`` in two queries: the page's primary keys, then those rows.
 

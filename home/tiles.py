@@ -3,7 +3,8 @@
 A ``Tile`` names a list page (its URL name) and the filters of its link. Its number is the count of
 that page's rows: the page's base queryset (what the user sees) filtered by the page's FilterSet
 with the link's query, so the number and the list cannot disagree, for any role. All the tiles of
-a page are counted in ONE statement (a scalar sub-select each).
+a page are counted in ONE statement (a scalar sub-select each); a tile with a ``cap`` counts no further
+than its cap (a list that may be long: "1000+").
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from django.http import QueryDict
 from accounts.policy import Action, allows
 from cases.choices import OPEN_TICKET_STATUSES, HazardStatus, TicketStatus
 from core.links import safe_reverse
-from core.queries import SubqueryCount
+from core.queries import CappedCount, SubqueryCount
 
 
 def _lists():
@@ -75,6 +76,9 @@ class Tile:
     key: str
     url_name: str
     query: dict = field(default_factory=dict)
+    # Count no more than this many rows and show "cap+" beyond (core.queries.CappedCount): for a figure
+    # whose list may grow long and whose exact size nobody needs at a glance. None: count exactly.
+    cap: int | None = None
 
     def url(self):
         return safe_reverse(self.url_name, query=self.query or None)
@@ -98,8 +102,19 @@ def count_tiles(user, tiles):
     if tiles:
         counts = (
             User.objects.filter(pk=user.pk)
-            .annotate(**{f"tile_{tile.key}": SubqueryCount(tile.queryset(user)) for tile in tiles})
+            .annotate(**{f"tile_{tile.key}": _tile_count(tile, user) for tile in tiles})
             .values(*(f"tile_{tile.key}" for tile in tiles))
             .first()
         ) or {}
-    return {tile.key: {"count": counts.get(f"tile_{tile.key}") or 0, "url": tile.url()} for tile in tiles}
+    return {tile.key: _tile_value(tile, counts.get(f"tile_{tile.key}") or 0) for tile in tiles}
+
+
+def _tile_count(tile, user):
+    queryset = tile.queryset(user)
+    return SubqueryCount(queryset) if tile.cap is None else CappedCount(queryset, tile.cap)
+
+
+def _tile_value(tile, count):
+    """``count`` (at most ``cap``) and ``capped`` when there are more: shown as "1000+"."""
+    capped = tile.cap is not None and count > tile.cap
+    return {"count": tile.cap if capped else count, "capped": capped, "url": tile.url()}

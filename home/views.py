@@ -16,7 +16,7 @@ from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
 from cases.deadlines import days_overdue, overdue_q, ticket_rows
 from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import awaiting_aggregation_q, counted_hazard_q
-from closeout.querysets import ParcelState, parcel_state_q
+from closeout.querysets import ParcelState, green_by_partition, parcel_state_q
 from core.dates import day_start, round_start
 from core.links import safe_reverse
 from home.tiles import (
@@ -36,6 +36,22 @@ from servicedesk.choices import OPEN_REQUEST_STATUSES, ServiceRequestStatus
 from servicedesk.models import ServiceRequest
 
 PATROL_ON_HOME = 10  # the first due units the inspector's home lists (the patrol page has them all)
+# The manager's to-do tiles count up to this many rows and show "1000+" beyond: their lists are what matters.
+TILE_CAP = 1000
+
+
+NOT_GREEN = [state for state in ParcelState.values if state != ParcelState.GREEN]
+
+
+def green_tile(tiles):
+    """The green parcels' tile from the others' (cases.parcel_states.state_counts: the states split the
+    parcels); counting green itself probed every green parcel's inspections and hazards."""
+    tile = Tile("parcels_green", "cases:parcel_list", {"state": ParcelState.GREEN})
+    if "parcels_total" not in tiles:
+        return {}
+    others = (tiles[f"parcels_{state}"]["count"] for state in NOT_GREEN)
+    count = green_by_partition(tiles["parcels_total"]["count"], others)
+    return {tile.key: {"count": count, "capped": False, "url": tile.url()}}
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -205,17 +221,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
         tiles = count_tiles(
             user,
             [
-                Tile("reported", "cases:desk"),
-                Tile("pending", TICKETS, {"status": TicketStatus.PENDING}),
-                Tile("assigned", TICKETS, {"status": TicketStatus.ASSIGNED}),
-                Tile("submitted", TICKETS, {"status": TicketStatus.SUBMITTED}),
-                Tile("overdue", TICKETS, {"overdue": "true"}),
-                Tile("escalated", TICKETS, ESCALATED),
-                Tile("due_soon", TICKETS, due_soon_query(today, soon)),
+                Tile("reported", "cases:desk", cap=TILE_CAP),
+                Tile("pending", TICKETS, {"status": TicketStatus.PENDING}, cap=TILE_CAP),
+                Tile("assigned", TICKETS, {"status": TicketStatus.ASSIGNED}, cap=TILE_CAP),
+                Tile("submitted", TICKETS, {"status": TicketStatus.SUBMITTED}, cap=TILE_CAP),
+                Tile("overdue", TICKETS, {"overdue": "true"}, cap=TILE_CAP),
+                Tile("escalated", TICKETS, ESCALATED, cap=TILE_CAP),
+                Tile("due_soon", TICKETS, due_soon_query(today, soon), cap=TILE_CAP),
                 Tile("parcels_total", "cases:parcel_list"),
-                *(Tile(f"parcels_{state}", "cases:parcel_list", {"state": state}) for state in ParcelState.values),
+                *(Tile(f"parcels_{state}", "cases:parcel_list", {"state": state}) for state in NOT_GREEN),
             ],
         )
+        tiles.update(green_tile(tiles))
         closed_today = tickets.filter(status=TicketStatus.CLOSED, closed_at__gte=day_start(today)).count()
         # Only the rows these figures can count: reported ones and today's (both on indexes).
         hazard_figures = (

@@ -97,6 +97,7 @@ class DeskView(ManagerRequiredMixin, ScopedFilterView):
     filterset_class = HazardFilterSet
     template_name = "cases/desk_inbox.html"
     paginate_by = 100
+    paginate_by_keys = True  # the page's ids first, then their joins and photos (core.queries.page_by_keys)
     primary_filters = ("q", "zone_id", "grid_id", "category", "severity", "likely_duplicate")
     hidden_filters = ScopedFilterView.hidden_filters + ("status", "ordering")
 
@@ -246,6 +247,7 @@ class DeskPendingView(ManagerRequiredMixin, ScopedFilterView):
     model = Ticket
     filterset_class = TicketFilterSet
     template_name = "cases/desk_pending.html"
+    paginate_by_keys = True
     primary_filters = ("q", "zone_id", "grid_id", "severity", "category")
     hidden_filters = ScopedFilterView.hidden_filters + (
         "status",
