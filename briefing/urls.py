@@ -1,11 +1,13 @@
 from django.urls import path
 
-from briefing.views import dashboard, inbox, letter_reminders, reports
+from briefing.views import dashboard, inbox, letter_reminders, periods, reports
 
 app_name = "briefing"
 
 urlpatterns = [
     path("cases/reports/", reports.ReportListView.as_view(), name="report_list"),
+    path("cases/reports/period/", periods.PeriodReportView.as_view(), name="period_report"),
+    path("cases/reports/period/export.xlsx", periods.period_export, name="period_export"),
     path("cases/reports/<str:date>/", reports.ReportDetailView.as_view(), name="report_detail"),
     path("cases/reports/<str:date>/export.xlsx", reports.report_export, name="report_export"),
     path("cases/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),

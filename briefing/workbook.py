@@ -68,6 +68,30 @@ def _ledger_cells(ledgers):
     ]  # fmt: skip
 
 
+def ledger_rows(data):
+    """The summary sheet's rows of the cumulative figures and of the state at the end (with the escalations
+    raised): the same in the daily briefing's workbook and a period report's (briefing.period_workbook)."""
+    opened, escalated, parcels = data["open_tickets"], data["escalated"], data["parcels"]
+    rate = rate_fraction(data["rectification_rate"])
+    return [
+        (_("累计排查（家次）"), data["inspections_total"]),
+        (_("累计发现隐患"), data["found"]),
+        (_("累计整改一般隐患"), data["rectified_general"]),
+        (_("累计整改重大隐患"), data["rectified_major"]),
+        (_("整改率"), rate if rate is not None else "—"),
+        (),
+        (_("汇总待交办"), opened["pending"]),
+        (_("整改中"), opened["assigned"]),
+        (_("待验收"), opened["submitted"]),
+        (_("逾期"), data["overdue"]),
+        (_("督办"), escalated["supervised"]),
+        (_("挂牌督办"), escalated["listed"]),
+        (_("新增督办"), data["escalations_raised"]),
+        (_("宗地销号"), parcels["closed_out"]),
+        (_("宗地总数"), parcels["total"]),
+    ]
+
+
 def _table(book, title, headers, rows, widths, *, formats=None, heading):
     sheet = book.create_sheet(title)
     sheet.append([str(h) for h in headers])
@@ -115,8 +139,7 @@ def report_workbook(data, language=None):
         book.properties.title = heading
         sheet = book.active
         sheet.title = _("概况")
-        day, opened, escalated, parcels = data["day"], data["open_tickets"], data["escalated"], data["parcels"]
-        rate = rate_fraction(data["rectification_rate"])
+        day = data["day"]
         rows = [
             (_("每日问题整改简报"), context["scope_title"]),
             (_("日期"), data["date"]),
@@ -130,21 +153,7 @@ def report_workbook(data, language=None):
             (_("昨日整改一般隐患"), day["rectified_general"]),
             (_("昨日整改重大隐患"), day["rectified_major"]),
             (),
-            (_("累计排查（家次）"), data["inspections_total"]),
-            (_("累计发现隐患"), data["found"]),
-            (_("累计整改一般隐患"), data["rectified_general"]),
-            (_("累计整改重大隐患"), data["rectified_major"]),
-            (_("整改率"), rate if rate is not None else "—"),
-            (),
-            (_("汇总待交办"), opened["pending"]),
-            (_("整改中"), opened["assigned"]),
-            (_("待验收"), opened["submitted"]),
-            (_("逾期"), data["overdue"]),
-            (_("督办"), escalated["supervised"]),
-            (_("挂牌督办"), escalated["listed"]),
-            (_("新增督办"), data["escalations_raised"]),
-            (_("宗地销号"), parcels["closed_out"]),
-            (_("宗地总数"), parcels["total"]),
+            *ledger_rows(data),
         ]
         coverage = data.get("coverage")
         if coverage:

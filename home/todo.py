@@ -155,11 +155,13 @@ NAV = {
         # the import is on the register's page (台账); the campaign ledgers have their own tabs
         ("ledgers", _("专项台账"), ("ledgers:drill_list",), None),
         ("dashboard", _("驾驶舱"), ("briefing:dashboard",), None),
+        ("periods", _("周报月报"), ("briefing:period_report",), None),
     ],
     Role.LEADER: [
         ("dashboard", _("驾驶舱"), ("briefing:dashboard",), None),
         ("map", _("地图"), ("closeout:map",), None),
         ("reports", _("每日简报"), ("briefing:report_list",), None),
+        ("periods", _("周报月报"), ("briefing:period_report",), None),
         ("tickets", _("整改单"), ("cases:ticket_list",), None),
         ("risk", _("风险管控"), ("risk:coverage",), None),
         ("ledgers", _("专项台账"), ("ledgers:letter_coverage",), None),
@@ -189,6 +191,7 @@ ADMIN_NAV = [
     ("service", _("企业服务"), ("servicedesk:request_list",), None),
     ("ledgers", _("专项台账"), ("ledgers:drill_list",), None),
     ("reports", _("每日简报"), ("briefing:report_list",), None),
+    ("periods", _("周报月报"), ("briefing:period_report",), None),
     ("admin", _("系统管理"), ("admin:index",), None),
 ]
 
