@@ -76,7 +76,10 @@ def run(args):
         f"{args.requests} requests per endpoint, page size {args.page_size}"
     )
 
-    leader, _ = User.objects.get_or_create(username="bench-api-leader", defaults={"role": Role.LEADER})
+    # the leader sees the whole area (scope fails closed: a leader with no zones and no whole_area sees nothing)
+    leader, _ = User.objects.update_or_create(
+        username="bench-api-leader", defaults={"role": Role.LEADER, "whole_area": True}
+    )
     manager, created = User.objects.get_or_create(username="bench-api-manager", defaults={"role": Role.MANAGER})
     zone = Zone.objects.order_by("order", "name").first()
     if created and zone is not None:
