@@ -153,3 +153,84 @@ class InboxMessage(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class DaySummary(models.Model):
+    """The ledger counters of one closed local day (Asia/Shanghai) and one grid (briefing.summaries).
+
+    Kept by ``summaries.catch_up`` from the event log and rebuilt by ``manage.py rebuild_summaries``;
+    ``compute_figures`` adds them up and reads only the days since ``SummaryState.covered_until`` from the
+    ledger's rows. Zone and grid are plain ids: a summary is derived data and never holds a row back."""
+
+    day = models.DateField(_("日期"))
+    zone_id = models.IntegerField(_("区块"))
+    grid_id = models.IntegerField(_("网格"))
+    # hazards reported that day, counted now (not duplicate, invalid or withdrawn), and of those rectified now
+    found_general = models.PositiveIntegerField(default=0)
+    found_major = models.PositiveIntegerField(default=0)
+    rectified_general = models.PositiveIntegerField(default=0)
+    rectified_major = models.PositiveIntegerField(default=0)
+    first_reported_at = models.DateTimeField(null=True, blank=True)
+    # hazards reported that day and marked duplicate or invalid, or withdrawn
+    voided = models.PositiveIntegerField(default=0)
+    # counted hazards rectified that day (whenever they were found)
+    fixed_general = models.PositiveIntegerField(default=0)
+    fixed_major = models.PositiveIntegerField(default=0)
+    # inspections (家次) that day; units covered that day (distinct in the grid; first of the day in the zone,
+    # in the whole area); units inspected for the first time ever (in the grid, in the zone, in the area)
+    inspections = models.PositiveIntegerField(default=0)
+    units_day_grid = models.PositiveIntegerField(default=0)
+    units_day_zone = models.PositiveIntegerField(default=0)
+    units_day_all = models.PositiveIntegerField(default=0)
+    units_first_grid = models.PositiveIntegerField(default=0)
+    units_first_zone = models.PositiveIntegerField(default=0)
+    units_first_all = models.PositiveIntegerField(default=0)
+    # escalations (督办) raised that day on the grid's tickets
+    escalations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("日汇总")
+        verbose_name_plural = _("日汇总")
+        constraints = [models.UniqueConstraint(fields=["day", "zone_id", "grid_id"], name="day_summary_once_per_grid")]
+        indexes = [models.Index(fields=["zone_id", "day"], name="day_summary_zone_day")]
+
+    def __str__(self):
+        return f"{self.day} grid {self.grid_id}"
+
+
+class CategoryDaySummary(models.Model):
+    """Hazards reported on one closed local day in one zone and category: counted, rectified, major (the
+    dashboard's category table; ``summaries`` keeps it with ``DaySummary``)."""
+
+    day = models.DateField(_("日期"))
+    zone_id = models.IntegerField(_("区块"))
+    category_id = models.IntegerField(_("隐患类别"))
+    found = models.PositiveIntegerField(default=0)
+    rectified = models.PositiveIntegerField(default=0)
+    major = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("类别日汇总")
+        verbose_name_plural = _("类别日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "zone_id", "category_id"], name="category_summary_once_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} zone {self.zone_id} category {self.category_id}"
+
+
+class SummaryState(models.Model):
+    """The summaries' watermark (one row): days before ``covered_until`` are summarised, events up to
+    ``last_event_id`` are taken in."""
+
+    covered_until = models.DateField(_("汇总至（不含）"), null=True, blank=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("汇总进度")
+        verbose_name_plural = _("汇总进度")
+
+    def __str__(self):
+        return f"{self.covered_until} #{self.last_event_id}"

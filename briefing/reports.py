@@ -15,7 +15,7 @@ A report for day D covers:
 * escalations (新增督办) raised during D;
 * the progress of the current campaign (专项行动) by risk tag;
 * the zones (in a zone's report: its grids) ranked by rate and by overdue tickets;
-* the campaign's other ledgers (briefing.figures.compute_campaign_figures): drill sessions and
+* the campaign's other ledgers (briefing.campaign_figures.compute_campaign_figures): drill sessions and
   person-times to date and on D, units never drilled this year; enterprise service requests solved,
   open and overdue at the end of D, raised and solved on D, the average rating; welding-control
   devices installed; this year's responsibility letters signed (landlords of multi-tenant parcels,
@@ -46,18 +46,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from briefing.figures import (
-    CampaignFigures,
-    Figures,
-    compute_campaign_figures,
-    compute_figures,
-    day_bounds,
-    day_start,
-    escalation_level_at,
-    local_tz,
-    status_at,
-)
+from briefing import summaries
+from briefing.campaign_figures import CampaignFigures, compute_campaign_figures
+from briefing.figures import Figures, compute_figures
 from briefing.models import DailyReport
+from briefing.state_figures import escalation_level_at, open_at_ids, status_at
 from cases.choices import (
     EscalationLevel,
     HazardStatus,
@@ -66,9 +59,9 @@ from cases.choices import (
     TicketStatus,
 )
 from cases.models import Hazard, Inspection, Ticket
-from cases.querysets import open_hazard_q, overdue_q
+from cases.querysets import open_hazard_q
 from catalogue.models import Campaign
-from core.dates import ReportDateError, parse_day, yesterday  # noqa: F401 (used as reports.*)
+from core.dates import ReportDateError, day_bounds, day_start, local_tz, parse_day, yesterday  # noqa: F401 (used as reports.*)
 from register.choices import RiskLevel, RiskTag
 from register.models import Enterprise, Parcel
 from risk.patrols import Coverage, coverage_table, plan_on
@@ -176,7 +169,8 @@ def _overdue_tickets(as_of, limit):
     today = timezone.localtime(as_of, local_tz()).date()
     order = [F("deadline").asc(), F("level_then").desc(), F("pk").asc()]
     rows = (
-        Ticket.objects.filter(overdue_q(today, as_of=as_of))
+        # overdue_q(today, as_of=as_of), read as the two index-served parts of the tickets open then
+        Ticket.objects.filter(pk__in=open_at_ids(as_of, deadline__lt=today))
         .annotate(
             status_then=status_at(as_of),
             level_then=escalation_level_at(as_of),
@@ -472,6 +466,7 @@ def generate_daily_reports(day=None, *, now=None):
     """
     now = now or timezone.now()
     day = parse_day(day, now=now)
+    summaries.catch_up()  # the day summaries the figures add up (briefing.summaries), up to date
     data = build_report_data(day, now=now)
     rows = [
         DailyReport(

@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from briefing import delivery, outreach, reports
+from briefing import delivery, outreach, reports, summaries
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,12 @@ def _day(value):
 
 def _today(value):
     return reports.parse_day(value) if value else timezone.localdate()
+
+
+@shared_task
+def catch_up_summaries_task():
+    """Bring the day summaries up to date (briefing.summaries.catch_up): idempotent. Returns the days recomputed."""
+    return summaries.catch_up()
 
 
 @shared_task

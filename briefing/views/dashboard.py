@@ -13,7 +13,7 @@ import logging
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Subquery, Value
+from django.db.models import Count, F, Max, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncDate
 from django.http import JsonResponse
 from django.utils import timezone, translation
@@ -24,12 +24,15 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.mixins import RoleRequiredMixin
+from briefing import campaign_figures, summaries
 from briefing import figures as ledger
 from briefing.figures import rate_tone
+from briefing.models import CategoryDaySummary, DaySummary, SummaryState
 from cases.choices import COUNTED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, HazardStatus
 from cases.models import Hazard
 from cases.querysets import rectified_hazard_q
 from catalogue.choices import Severity
+from catalogue.models import HazardCategory
 from closeout.querysets import ParcelState
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
@@ -38,6 +41,7 @@ from core.text import join_list
 from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
 from register.choices import RiskLevel, risk_colour
 from register.models import Enterprise, Parcel, Zone
+from risk.patrols import Coverage
 from timeline.models import Event
 
 logger = logging.getLogger(__name__)
@@ -166,14 +170,33 @@ def zone_ranking(figure_set, zone_rows, zone_ids):
     return rows
 
 
-def trend(user, today, days):
-    """Hazards found and rectified per local day over the last ``days`` days: one statement."""
-    tz = local_tz()
+def _in_zones(zone_ids):
+    return Q() if zone_ids is None else Q(zone_id__in=zone_ids)
+
+
+def trend(zone_ids, today, days):
+    """Hazards found and rectified per local day over the last ``days`` days: the closed days from the day
+    summaries (briefing.summaries), the days since from the hazards (two statements on time indexes).
+    Before the first summary, every day from the hazards."""
     first = today - timedelta(days=days - 1)
-    start = day_start(first)
-    counted = Hazard.objects.visible_to(user).counted()
+    until = summaries.covered_until() or first
+    cut = day_start(max(first, min(until, today + timedelta(days=1))))
+    per_day = {}
+    rows = (
+        DaySummary.objects.filter(_in_zones(zone_ids), day__gte=first, day__lt=until)
+        .values("day")
+        .annotate(
+            found=Sum(F("found_general") + F("found_major")),
+            rectified=Sum(F("fixed_general") + F("fixed_major")),
+        )
+        .order_by()
+    )
+    for row in rows:
+        per_day[row["day"]] = [row["found"] or 0, row["rectified"] or 0]
+    tz = local_tz()
+    counted = Hazard.objects.filter(_in_zones(zone_ids)).counted()
     found = (
-        counted.filter(reported_at__gte=start)
+        counted.filter(reported_at__gte=cut)
         .annotate(day=TruncDate("reported_at", tzinfo=tz))
         .values("day")
         .annotate(found=Count("pk"), rectified=Value(0))
@@ -181,13 +204,12 @@ def trend(user, today, days):
     )
     fixed = (
         counted.rectified()
-        .filter(rectified_at__gte=start)
+        .filter(rectified_at__gte=cut)
         .annotate(day=TruncDate("rectified_at", tzinfo=tz))
         .values("day")
         .annotate(found=Value(0), rectified=Count("pk"))
         .order_by()
     )
-    per_day = {}
     for row in found.union(fixed, all=True):
         day = row["day"]
         if isinstance(day, str):
@@ -206,39 +228,83 @@ def trend(user, today, days):
     }
 
 
-def categories(user, limit=12):
-    """Hazards by category (the most found first): found, rectified, open, major."""
-    rows = (
-        Hazard.objects.visible_to(user)
-        .counted()
-        .values("category_id", "category__code", "category__name")
+def categories(zone_ids, limit=12):
+    """Hazards by category (the most found first): found, rectified, open, major. The closed days from the
+    category summaries, the days since from the hazards: two grouped statements, and one for the names."""
+    until = summaries.covered_until()
+    counts = {}
+
+    def add(rows):
+        for row in rows:
+            entry = counts.setdefault(row["category_id"], [0, 0, 0])
+            entry[0] += row["found"] or 0
+            entry[1] += row["rectified"] or 0
+            entry[2] += row["major"] or 0
+
+    live = Hazard.objects.filter(_in_zones(zone_ids)).counted()
+    if until is not None:
+        add(
+            CategoryDaySummary.objects.filter(_in_zones(zone_ids))
+            .values("category_id")
+            .annotate(found=Sum("found"), rectified=Sum("rectified"), major=Sum("major"))
+            .order_by()
+        )
+        live = live.filter(reported_at__gte=day_start(until))
+    add(
+        live.values("category_id")
         .annotate(
             found=Count("pk"),
             rectified=Count("pk", filter=rectified_hazard_q()),
             major=Count("pk", filter=Q(severity=Severity.MAJOR)),
         )
-        .order_by("-found", "category__code")[:limit]
+        .order_by()
     )
+    names = {
+        pk: (code, name)
+        for pk, code, name in HazardCategory.objects.filter(pk__in=list(counts)).values_list("pk", "code", "name")
+    }
+    ranked = sorted(
+        ((pk, entry) for pk, entry in counts.items() if entry[0] and pk in names),
+        key=lambda item: (-item[1][0], names[item[0]][0]),
+    )[:limit]
     return [
         {
-            "code": row["category__code"],
-            "name": row["category__name"],
-            "found": row["found"],
-            "rectified": row["rectified"],
-            "open": row["found"] - row["rectified"],
-            "major": row["major"],
-            "url": _hazards(category=row["category__code"]),
-            "open_url": _hazards(category=row["category__code"], status=OPEN_HAZARDS),
+            "code": names[pk][0],
+            "name": names[pk][1],
+            "found": found,
+            "rectified": rectified,
+            "open": found - rectified,
+            "major": major,
+            "url": _hazards(category=names[pk][0]),
+            "open_url": _hazards(category=names[pk][0], status=OPEN_HAZARDS),
         }
-        for row in rows
+        for pk, (found, rectified, major) in ranked
     ]
 
 
-def data_version():
-    """What the figures depend on, read cheaply: the head of the event chain (every change of a
-    hazard, ticket or parcel state writes an event, and its hash covers its content) and the
-    register's parcels, and the newest drill, welding device and letter (they write no events). Two
-    statements on indexes."""
+CACHE_MINUTES = 1  # a cached answer serves this long: the state figures (open, overdue) show a change this late
+
+
+def _period(now=None):
+    """The cache period of ``now``: a workflow change shows in the next one."""
+    return int((now or timezone.now()).timestamp() // (60 * CACHE_MINUTES))
+
+
+def data_version(now=None):
+    """What the cached dashboard depends on, read cheaply. With day summaries (kept by the catch-up job): their
+    watermark (one statement on a one-row table) and the cache period, so a workflow change shows in the next
+    period (the state figures, today's activity) or after the next catch-up (the history) and does not empty
+    every user's cache. Before the first summary: ``rows_version``, which any change moves."""
+    state = SummaryState.objects.order_by("pk").values_list("covered_until", "last_event_id", "updated_at").first()
+    if state is None or state[2] is None:
+        return rows_version()
+    return f"{state[0]}:{state[1]}:{state[2].timestamp()}|{_period(now)}"
+
+
+def rows_version():
+    """The head of the event chain (every change of a hazard, ticket or parcel state writes an event, and its
+    hash covers its content), the register's parcels, and the newest drill, welding device and letter (they
+    write no events). Two statements on indexes."""
     head = Event.objects.order_by("-pk").values_list("pk", "hash").first() or (0, "")
 
     def newest(model, field):  # the other ledgers write no events: their newest row, in the same statement
@@ -261,14 +327,14 @@ def patrols(user, zone_rows, today):
     (units visited within their cycle) and enterprises and parcels per risk level. Four statements."""
     enterprises = Enterprise.objects.visible_to(user).filter(active=True)
     parcels = Parcel.objects.visible_to(user)
-    per_zone, total, plan = ledger.patrol_coverage_by_zone(enterprises, parcels, day=today)
-    levels = ledger.risk_level_distribution(enterprises, parcels)
+    per_zone, total, plan = campaign_figures.patrol_coverage_by_zone(enterprises, parcels, day=today)
+    levels = campaign_figures.risk_level_distribution(enterprises, parcels)
     colours = [risk_colour(level) for level in sorted(RiskLevel, reverse=True)]
     empty = {"enterprise": {}, "parcel": {}}
     zones = []
     for pk, name in zone_rows:
         counts = levels.get(pk, empty)
-        figures = per_zone.get(pk) or ledger.Coverage()
+        figures = per_zone.get(pk) or Coverage()
         zones.append(
             {
                 "id": pk,
@@ -292,12 +358,12 @@ def patrols(user, zone_rows, today):
 
 
 def campaign_ledgers(zone_ids, zone_rows, today):
-    """培训演练, 企业服务问题, 焊有序设备 and 责任书 of the user's zones (``figures.compute_campaign_figures``,
+    """培训演练, 企业服务问题, 焊有序设备 and 责任书 of the user's zones (``campaign_figures.compute_campaign_figures``,
     the briefing's numbers): the total and each zone, with the lists behind them. Six statements."""
-    campaign = ledger.compute_campaign_figures(today)
+    campaign = campaign_figures.compute_campaign_figures(today)
     figures = campaign.total if zone_ids is None else campaign.for_zones(zone_ids)
     zones = [
-        {"id": pk, "name": name, **(campaign.zones.get(pk) or ledger.CampaignFigures()).as_dict()}
+        {"id": pk, "name": name, **(campaign.zones.get(pk) or campaign_figures.CampaignFigures()).as_dict()}
         for pk, name in zone_rows
         if zone_ids is None or pk in zone_ids
     ]
@@ -327,8 +393,8 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
         "scope": _("全域") if zone_ids is None else join_list(name for _pk, name in zone_rows) or _("无"),
         "figures": key_figures(figures, today),
         "zones": zone_ranking(figure_set, zone_rows, zone_ids),
-        "categories": categories(user),
-        "trend": trend(user, today, days),
+        "categories": categories(zone_ids),
+        "trend": trend(zone_ids, today, days),
         "patrols": patrols(user, zone_rows, today),
         "ledgers": campaign_ledgers(zone_ids, zone_rows, today),
     }
@@ -338,9 +404,9 @@ def dashboard_data(user, *, days=30, today=None, cached=True):
     """Everything the dashboard shows, JSON-ready.
 
     The answer is cached under the user's scope (all, or their zones), the day, the window,
-    the language and ``data_version()``: any workflow change moves the event chain's head, so a
-    cached answer is never stale, and leaders opening the dashboard repeatedly cost two cheap
-    statements instead of the ledger's scans.
+    the language and ``data_version()`` (the summaries' watermark and the minute): users of one scope
+    share it, a cached answer is at most a minute behind, and leaders opening the dashboard repeatedly
+    cost one cheap statement.
     """
     today = today or timezone.localdate()
     zone_ids, zone_rows = visible_zones(user)

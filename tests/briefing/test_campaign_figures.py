@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from briefing import figures, reports
+from briefing import campaign_figures, reports
+from briefing.views import dashboard
 from ledgers import figures as ledger_figures
 from ledgers.choices import DeviceStatus, LetterKind, LetterStatus
 from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
@@ -146,7 +147,7 @@ def test_statements_do_not_grow_with_zones(world):
 
     def statements():
         with CaptureQueriesContext(connection) as queries:
-            figures.compute_campaign_figures(DAY, as_of=MORNING)
+            campaign_figures.compute_campaign_figures(DAY, as_of=MORNING)
         return len(queries)
 
     grow(1)
@@ -182,9 +183,13 @@ def test_the_dashboard_shows_the_other_ledgers_of_the_user_s_zones(world, client
     assert [z["name"] for z in mine["zones"]] == ["中申达"]
 
 
-def test_a_new_drill_refreshes_a_cached_dashboard(world, client):
+def test_a_new_drill_refreshes_a_cached_dashboard(world, client, monkeypatch):
+    # the cached dashboard serves one cache period (briefing.views.dashboard.CACHE_MINUTES), then shows it
+    period = [0]
+    monkeypatch.setattr(dashboard, "_period", lambda now=None: period[0])
     client.force_login(world.leader)
     url = reverse("briefing:dashboard_data")
     before = client.get(url).json()["ledgers"]["drills"]["sessions"]
     drill(world, timezone.localdate(), 10, enterprise=world.tenant1)
+    period[0] += 1
     assert client.get(url).json()["ledgers"]["drills"]["sessions"] == before + 1

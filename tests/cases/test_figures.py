@@ -256,7 +256,8 @@ def test_number_of_statements_does_not_grow_with_zones_grids_or_rows(world):
     small = count()
     populate(5)
     assert count() == small
-    assert small <= 11  # + the escalation and close-out changes since as_of
+    # + the escalation and close-out changes since as_of; the summaries' watermark, open tickets in two parts
+    assert small <= 13
 
 
 def test_open_start_counts_every_hazard_not_only_the_recent_ones(world, category):
