@@ -92,7 +92,14 @@ class Inspection(models.Model):
                 condition=Q(enterprise__isnull=False) | Q(parcel__isnull=False), name="inspection_has_unit"
             )
         ]
-        indexes = [models.Index(fields=["zone", "inspected_at"], name="inspection_zone_time")]
+        indexes = [
+            models.Index(fields=["zone", "inspected_at"], name="inspection_zone_time"),
+            # A unit's visits in a time range, one probe per unit (risk.patrols.coverage).
+            models.Index(fields=["enterprise", "inspected_at"], name="inspection_enterprise_time"),
+            models.Index(fields=["parcel", "inspected_at"], name="inspection_parcel_time"),
+            # The rows recorded since the summaries' watermark (briefing.summaries).
+            models.Index(fields=["created_at"], name="inspection_created_at"),
+        ]
 
     def __str__(self):
         return f"{self.unit_name} {timezone.localtime(self.inspected_at):%Y-%m-%d}"
@@ -254,6 +261,11 @@ class Hazard(models.Model):
             models.Index(fields=["zone", "status"], name="hazard_zone_status"),
             models.Index(fields=["status", "reported_at"], name="hazard_status_reported"),
             models.Index(fields=["zone", "-reported_at"], name="hazard_zone_recent"),
+            # A unit's reports in a time range, one probe per unit (risk.patrols.coverage).
+            models.Index(fields=["enterprise", "reported_at"], name="hazard_enterprise_time"),
+            models.Index(fields=["parcel", "reported_at"], name="hazard_parcel_time"),
+            # The hazards changed since the summaries' watermark (briefing.summaries).
+            models.Index(fields=["updated_at"], name="hazard_updated_at"),
         ]
 
     def __str__(self):
@@ -377,6 +389,8 @@ class Ticket(models.Model):
             models.Index(fields=["zone", "-created_at"], name="ticket_zone_recent"),
             models.Index(fields=["-created_at", "-id"], name="ticket_recent"),
             models.Index(fields=["grid", "status"], name="ticket_grid_status"),
+            # The tickets closed since a past moment (briefing.figures: open then = open now + closed since).
+            models.Index(fields=["closed_at"], name="ticket_closed_at", condition=Q(closed_at__isnull=False)),
         ]
 
     def __str__(self):

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, DateTimeField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +73,9 @@ def cycle_start(day, days):
 
 
 def _visit_between(field, since=None, until=None):
+    """A visit to the unit (outer query, ``field`` its kind) at or after ``since`` and before ``until``
+    (either may be None; ``since`` may be an expression over the outer row): one EXISTS per table, each a
+    single probe of its (unit, time) index (``inspection_<kind>_time``, ``hazard_<kind>_time``)."""
     inspections = Inspection.objects.filter(**{field: OuterRef("pk")})
     reports = Hazard.objects.filter(**{field: OuterRef("pk")})
     if since is not None:
@@ -83,12 +87,20 @@ def _visit_between(field, since=None, until=None):
     return Q(Exists(inspections)) | Q(Exists(reports))
 
 
+def cycle_start_of(plan, day):
+    """The start of the outer unit's cycle ending on ``day``: its level's ``cycle_start``, chosen in SQL
+    (NULL for a unit of no known level, which is then never covered)."""
+    whens = [
+        When(Exact(OuterRef("risk_level"), level.value), then=Value(cycle_start(day, plan.days_for(level))))
+        for level in RiskLevel
+    ]
+    return Case(*whens, default=None, output_field=DateTimeField())
+
+
 def covered_q(field, plan, day, *, until=None):
-    """The unit (outer query, ``field`` its kind) had a visit within its level's cycle on ``day``."""
-    q = Q(pk__in=[])
-    for level in RiskLevel:
-        q |= Q(risk_level=level) & _visit_between(field, cycle_start(day, plan.days_for(level)), until)
-    return q
+    """The unit (outer query, ``field`` its kind) had a visit within its level's cycle on ``day``: the
+    cycle's start is a CASE over the unit's level inside the probe, so one probe per table and unit."""
+    return _visit_between(field, cycle_start_of(plan, day), until)
 
 
 def never_visited_q(field, *, until=None):
