@@ -126,7 +126,6 @@ def run(args):
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
@@ -156,13 +155,7 @@ def run(args):
     urlconf = override_settings(ROOT_URLCONF=URLCONF)
     urlconf.enable()
 
-    clients = {}
-    for name in ("demo-manager", "demo-leader"):
-        user = User.objects.filter(username=name).first()
-        if user is None:
-            raise SystemExit(f"no user {name}: this database was not built by seed_demo")
-        clients[name] = Client(HTTP_ACCEPT_ENCODING="gzip, deflate")
-        clients[name].force_login(user)
+    clients = demo_clients()
     manager = User.objects.get(username="demo-manager")
     manager_zone = manager.zones.order_by("pk").first()
     other_zone = Zone.objects.exclude(pk=getattr(manager_zone, "pk", None)).order_by("order", "name").first()
@@ -195,14 +188,6 @@ def run(args):
     only = [word.strip() for word in args.only.split(",") if word.strip()]
     if only:
         pages = [p for p in pages if p[0].startswith("baseline") or any(word in p[0] for word in only)]
-
-    prefixes = itertools.count()
-
-    def cold_cache():
-        """Settings whose cache keys are new: the next dashboard misses its cache; nothing is cleared."""
-        caches = copy.deepcopy(settings.CACHES)
-        caches["default"]["KEY_PREFIX"] = f"bench-pages-{os.getpid()}-{time.time_ns()}-{next(prefixes)}"
-        return override_settings(CACHES=caches)
 
     cpu = CpuClock(connection)
 
@@ -270,6 +255,35 @@ def run(args):
         print("  SLOW: the target is missed")
         return 1
     return 0
+
+
+def demo_clients(names=("demo-manager", "demo-leader")):
+    """A test Client signed in as each demo login (accepting gzip, as browsers do), by username."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    clients = {}
+    for name in names:
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            raise SystemExit(f"no user {name}: this database was not built by seed_demo")
+        clients[name] = Client(HTTP_ACCEPT_ENCODING="gzip, deflate")
+        clients[name].force_login(user)
+    return clients
+
+
+_prefixes = itertools.count()
+
+
+def cold_cache():
+    """Settings whose cache keys are new: the next dashboard misses its cache; nothing is cleared."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"bench-pages-{os.getpid()}-{time.time_ns()}-{next(_prefixes)}"
+    return override_settings(CACHES=caches)
 
 
 class CpuClock:

@@ -2,7 +2,7 @@
 and the days and times the cases are dated with (in the project's time zone, ``core.dates``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -71,10 +71,37 @@ class Scale:
     yesterday_rectified: int = 28
     duplicates: int = 150
     invalid: int = 60
+    years: int = 1  # years of rectified history (``--years``): 2023 and the years before it
 
     @property
     def open(self):
         return self.found - self.rectified_general - self.rectified_major
+
+    @property
+    def history_start(self):
+        """The first day of the rectified history: 3 January of the first of ``years`` years up to 2023."""
+        return date(2024 - self.years, 1, 3)
+
+
+def grown(scale, years):
+    """``scale`` with ``years`` years of history instead of one: the same daily rhythm (inspections, hazards,
+    duplicate and invalid reports per working day, hence tickets and events in the same ratios) over a longer
+    past; the open cases and the recent weeks stay as they are. ``city`` over 5 years: 993,530 hazards found
+    (1,004,030 with the duplicate and invalid reports), 477,419 tickets and 3.7 million events."""
+    if years == 1:
+        return scale
+    if years < 1 or not scale.found:
+        raise DemoError(f"scale {scale.name}: --years needs a bulk scale (seed or city) and a number ≥ 1")
+    return replace(
+        scale,
+        years=years,
+        inspections=scale.inspections * years,
+        found=scale.open + (scale.rectified_general + scale.rectified_major) * years,
+        rectified_general=scale.rectified_general * years,
+        rectified_major=scale.rectified_major * years,
+        duplicates=scale.duplicates * years,
+        invalid=scale.invalid * years,
+    )
 
 
 SCALES = {

@@ -28,7 +28,7 @@ class Ledger(HazardPlanning, TicketScheduling, RowWriting, EventWriting):
         self.crosschecks = []
         self.events = []
         self.recent_start = builder.yesterday - timedelta(days=40)
-        self.hist_days = days_between(date(2023, 1, 3), date(2023, 12, 22))
+        self.hist_days = days_between(self.s.history_start, date(2023, 12, 22))
         self.campaign_days = days_between(CAMPAIGN_START, CAMPAIGN_END)
         self.thresholds = list(settings.ESCALATION_THRESHOLDS[:2])
         self.demo_landlord_parcels = {p.pk for p in builder.multi_parcels[:2]}

@@ -292,7 +292,7 @@ class HazardPlanning:
         return 1
 
     def plan_history(self, target):
-        """Routine inspections in 2023 with ``target`` hazards, all rectified."""
+        """Routine inspections in 2023 (and the years before it, ``--years``) with ``target`` hazards, all rectified."""
         rng = self.rng
         left = target
         while left > 0:

@@ -156,6 +156,7 @@ class RowWriting:
         self.log(f"hazards: {len(everything)}")
 
         items = []
+        written = 0
         for insp in self.inspections:
             if insp.checklist is None:
                 continue
@@ -170,8 +171,12 @@ class RowWriting:
                         hazard=hazard.obj if hazard else None,
                     )
                 )
+            if len(items) >= 50 * BATCH:  # a few batches at a time: the rows need not all sit in memory
+                InspectionItem.objects.bulk_create(items, batch_size=BATCH)
+                written += len(items)
+                items = []
         InspectionItem.objects.bulk_create(items, batch_size=BATCH)
-        self.log(f"checklist results: {len(items)}")
+        self.log(f"checklist results: {written + len(items)}")
 
         crosschecks = []
         for parcel, manager, checker, requested, insp in self.crosschecks:

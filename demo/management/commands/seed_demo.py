@@ -1,4 +1,4 @@
-"""python manage.py seed_demo [--scale small|seed|city] [--reset]: demo data and demo logins."""
+"""python manage.py seed_demo [--scale small|seed|city] [--years N] [--reset]: demo data and demo logins."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -27,6 +27,15 @@ class Command(BaseCommand):
             help=_("数据规模（默认 small）"),
         )
         parser.add_argument(
+            "--years",
+            type=int,
+            default=1,
+            help=_(
+                "seed、city：已整改的历史台账延续几年（默认 1，即 2023 年），每个工作日的排查、隐患、整改单和事件数量不变；"
+                "--scale city --years 5 约 100 万条隐患"
+            ),
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help=_("先删除现有的台账、案件和非超级管理员账号（保留隐患类别和检查表），再重建演示数据"),
@@ -37,10 +46,12 @@ class Command(BaseCommand):
             help=_("与 --reset 同用：数据库中有非演示数据生成的账号或单位时也清空（慎用）"),
         )
 
-    def handle(self, *args, scale, reset, force=False, **options):
+    def handle(self, *args, scale, reset, force=False, years=1, **options):
         verbose = options.get("verbosity", 1) >= 2
         try:
-            result = demo.build_demo(scale, reset=reset, force=force, log=self.stderr.write if verbose else None)
+            result = demo.build_demo(
+                scale, years=years, reset=reset, force=force, log=self.stderr.write if verbose else None
+            )
         except demo.DemoError as exc:
             raise CommandError(str(exc))
         self.stdout.write(
