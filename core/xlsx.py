@@ -1,15 +1,16 @@
 import math
 import tempfile
-from datetime import datetime
+from collections import deque
+from datetime import date, datetime, time
+from decimal import Decimal
 
+import xlsxwriter
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from core.filtersets import require_scoped
@@ -59,42 +60,6 @@ def text_lines(text, width):
     return sum(max(1, math.ceil(_text_width(line) / usable)) for line in text.split("\n"))
 
 
-class _RowCells:
-    """The cells of one write-only row: text wraps and is never a formula; a datetime in local time.
-
-    Every line of a multi-line or long cell shows, on screen and printed: the row gets the height of
-    its tallest cell (spreadsheet programs do not all grow a row for wrapped text themselves). A
-    write-only sheet writes a row out as it is appended, so one styled cell per column is reused for
-    every row (styling a new cell per value doubled the time of a long export)."""
-
-    def __init__(self, ws, widths):
-        self.ws = ws
-        self.widths = list(widths)
-        self.text = []
-
-    def _text_cell(self, index):
-        while len(self.text) <= index:
-            cell = WriteOnlyCell(self.ws, value="")
-            cell.alignment = TEXT_ALIGNMENT
-            self.text.append(cell)
-        return self.text[index]
-
-    def row(self, values):
-        """The row's cells and the number of lines of its tallest cell."""
-        result, lines = [], 1
-        for index, value in enumerate(values):
-            if isinstance(value, datetime):
-                value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-            elif isinstance(value, str):
-                cell = write_text(self._text_cell(index), value)  # a description typed as "=..." must not run
-                width = self.widths[index] if index < len(self.widths) else DEFAULT_WIDTH
-                if "\n" in value or (2 * len(value) > width - 1 and _text_width(value) > width - 1):
-                    lines = max(lines, text_lines(value, width))
-                value = cell
-            result.append(value)
-        return result, lines
-
-
 def print_setup(sheet, title, *, header_row=1, columns=0, last_row=0):
     """Make ``sheet`` printable as offices print a ledger: A4 landscape, every column on the page width
     (as many pages down as needed), the header row repeated on each page and frozen on screen, an
@@ -113,43 +78,153 @@ def print_setup(sheet, title, *, header_row=1, columns=0, last_row=0):
     sheet.freeze_panes = f"A{header_row + 1}"
     if columns and last_row >= header_row:
         sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{last_row}"
-    escape = str(title).replace("&", "&&")  # "&" starts a code in a page header
-    sheet.oddHeader.center.text = escape
+    sheet.oddHeader.center.text = _page_title(title)
     sheet.oddHeader.center.size = 14
-    sheet.oddHeader.right.text = _("导出日期：%(date)s") % {"date": timezone.localdate().isoformat()}
+    sheet.oddHeader.right.text = _export_date()
     sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
 def write_workbook(title, headers, rows, widths=()):
-    """Write ``rows`` (an iterable, consumed once) under ``headers``, printable (``print_setup``); text
-    wraps in its cell (a multi-line description shows every line); return an open temporary file."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = str(title)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    print_setup(sheet, title)  # before the first row: a write-only sheet writes its properties with it
-    header_cells = []
-    for header in headers:
-        cell = write_text(WriteOnlyCell(sheet), header)
-        cell.font, cell.alignment = bold, HEADER_ALIGNMENT
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count, cells = 0, _RowCells(sheet, widths)
-    for row in rows:
-        values, lines = cells.row(row)
-        if lines > 1:
-            sheet.row_dimensions[count + 2].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
-        sheet.append(values)
-        if lines > 1:
-            del sheet.row_dimensions[count + 2]  # written with the row
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    """Write ``rows`` (an iterable, consumed once) under ``headers``, printable as ``print_setup`` makes a
+    sheet; text wraps in its cell (a multi-line description shows every line); return an open temporary file.
+
+    XlsxWriter in ``constant_memory`` mode: each row goes to disk as the next one starts, so memory stays
+    flat however long the list, in less than half the time of openpyxl's write-only workbook. Every
+    string is written with ``write_string`` (never a formula) through ``_clean``, the guard ``write_text``
+    gives an openpyxl cell."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
-    workbook.save(handle)
+    try:
+        workbook = xlsxwriter.Workbook(handle, {"constant_memory": True})
+        workbook.set_properties({"title": str(title)})
+        sheet = workbook.add_worksheet(str(title)[:31])
+        _print_setup(sheet, str(title))
+        widths = list(widths)
+        for index, width in enumerate(widths):
+            sheet.set_column_pixels(index, index, round(width * DIGIT_PIXELS))  # stored as ``width`` characters
+        formats = _Formats(workbook)
+        for column, header in enumerate(headers):
+            text, quoted = _clean(header)
+            sheet.write_string(0, column, text, formats.header_quoted if quoted else formats.header)
+        count = _write_rows(sheet, rows, widths, formats)
+        sheet.autofilter(0, 0, count, max(len(headers) - 1, 0))
+        workbook.close()
+    except BaseException:
+        handle.close()
+        raise
     handle.seek(0)
     return handle
+
+
+DIGIT_PIXELS = 7  # the width in pixels of one character of the column width (Calibri 11)
+DATE_FORMAT = "yyyy-mm-dd"  # openpyxl's formats for a date and a datetime, kept for the same look
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+TIME_FORMAT = "h:mm:ss"
+
+
+class _Formats:
+    """The few cell formats of a ledger: XlsxWriter keeps one object per format, shared by every cell."""
+
+    def __init__(self, workbook):
+        header = {"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center"}
+        text = {"text_wrap": True, "valign": "top"}
+        self.header = workbook.add_format(header)
+        self.header_quoted = workbook.add_format({**header, "quote_prefix": True})
+        self.text = workbook.add_format(text)
+        self.quoted = workbook.add_format({**text, "quote_prefix": True})
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
+        self.datetime = workbook.add_format({"num_format": DATETIME_FORMAT})
+        self.time = workbook.add_format({"num_format": TIME_FORMAT})
+
+
+def _clean(value):
+    """(the text of ``value`` a workbook can hold, whether Excel would read it as a formula): the rule of
+    ``write_text`` for XlsxWriter, which types the cell by its method (``write_string``) and marks a quoted
+    cell by its format (``quote_prefix``). A carriage return becomes a line break (XlsxWriter would write it
+    as Excel's ``_x000D_``, which openpyxl, and so the register importer, reads as those seven characters)."""
+    text = str(value)
+    if text.isprintable():  # most text: no regex
+        return text, text.startswith(FORMULA_STARTS)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    quoted = text.startswith(FORMULA_STARTS)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, quoted
+
+
+def _write_rows(sheet, rows, widths, formats):
+    """Write ``rows`` from the sheet's second row on, each row as tall as its tallest wrapped text; return
+    how many were written. One loop with the type tests inline: it runs for every cell of a long export."""
+    count = 0
+    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+    text_format, quoted_format = formats.text, formats.quoted
+    number_types = (int, float, Decimal)
+    tall = deque()  # the rows given a height, not yet written out
+    for count, values in enumerate(rows, start=1):  # noqa: B007 - the count is the result
+        lines = 1
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                if value.isprintable():  # most text: no regex, no call
+                    text, quoted = value, value.startswith(FORMULA_STARTS)
+                else:
+                    text, quoted = _clean(value)
+                write_string(count, column, text, quoted_format if quoted else text_format)
+                width = widths[column] if column < len(widths) else DEFAULT_WIDTH
+                if "\n" in text or (2 * len(text) > width - 1 and _text_width(text) > width - 1):
+                    lines = max(lines, text_lines(text, width))
+            elif isinstance(value, bool):
+                sheet.write_boolean(count, column, value)
+            elif isinstance(value, number_types):
+                write_number(count, column, value)
+            elif isinstance(value, datetime):
+                if timezone.is_aware(value):
+                    value = timezone.localtime(value).replace(tzinfo=None)
+                write_datetime(count, column, value, formats.datetime)
+            elif isinstance(value, date):
+                write_datetime(count, column, value, formats.date)
+            elif isinstance(value, time):
+                write_datetime(count, column, value, formats.time)
+            else:  # a lazy translation, a choice label: text
+                text, quoted = _clean(value)
+                write_string(count, column, text, quoted_format if quoted else text_format)
+        if lines > 1:
+            sheet.set_row(count, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))  # before the next row flushes this one
+            tall.append(count)
+        while tall and tall[0] < sheet.previous_row:  # written out: forget its height, so memory stays flat
+            _forget_row(sheet, tall.popleft())
+    return count
+
+
+def _forget_row(sheet, row):
+    """Drop what XlsxWriter keeps of a row's height once the row is written (``constant_memory`` writes a row
+    out when the next one starts), as the openpyxl writer deleted its row dimensions: 10,000 tall rows
+    would otherwise keep about 1.5 MB to the end."""
+    sheet.row_info.pop(row, None)
+    sheet.row_sizes.pop(row, None)
+
+
+def _print_setup(sheet, title):
+    """``print_setup`` for an XlsxWriter sheet: A4 landscape, the columns on the page width, the header row
+    repeated on each page and frozen on screen, the title, the date and the page number in the page header
+    and footer (the autofilter is set after the last row)."""
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.repeat_rows(0)
+    sheet.freeze_panes(1, 0)
+    sheet.set_header(f"&C&14{_page_title(title)}&R{_export_date()}")
+    sheet.set_footer("&C" + _("第 &P 页，共 &N 页"))
+
+
+def _page_title(title):
+    return str(title).replace("&", "&&")  # "&" starts a code in a page header
+
+
+def _export_date():
+    return _("导出日期：%(date)s") % {"date": timezone.localdate().isoformat()}
 
 
 def xlsx_response(handle, filename):
