@@ -6,7 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.scoping import ScopedAdminMixin, restrict
 from briefing.channels import robots
-from briefing.models import DailyReport, Delivery, GroupRobot, InboxMessage, OutreachPreference
+from briefing.models import (
+    CategoryDaySummary,
+    DailyReport,
+    DaySummary,
+    Delivery,
+    GroupRobot,
+    InboxMessage,
+    OutreachPreference,
+    SummaryState,
+)
 from cases.models import Ticket
 from core.admin import ViewOnlyAdminMixin
 
@@ -114,3 +123,25 @@ class OutreachPreferenceAdmin(_ByTicketOrUser, ViewOnlyAdminMixin, admin.ModelAd
     list_display = ("user", "inbox", "robots", "sms", "updated_at")
     search_fields = ("user__username",)
     list_select_related = ("user",)
+
+
+# The day summaries are derived data (briefing.summaries): shown to check them, changed only by the catch-up
+# and ``manage.py rebuild_summaries``.
+
+
+@admin.register(DaySummary)
+class DaySummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "zone_id", "grid_id", "found_general", "found_major", "fixed_general", "fixed_major",
+                    "inspections", "escalations")  # fmt: skip
+    date_hierarchy = "day"
+
+
+@admin.register(CategoryDaySummary)
+class CategoryDaySummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "zone_id", "category_id", "found", "rectified", "major")
+    date_hierarchy = "day"
+
+
+@admin.register(SummaryState)
+class SummaryStateAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("covered_until", "last_event_id", "updated_at")

@@ -188,6 +188,8 @@ class DaySummary(models.Model):
     # escalations (督办) raised that day on the grid's tickets
     escalations = models.PositiveIntegerField(default=0)
 
+    scope_paths = {"zone": "zone_id", "grid": "grid_id", "enterprise": None, "parcel": None}
+
     class Meta:
         verbose_name = _("日汇总")
         verbose_name_plural = _("日汇总")
@@ -209,6 +211,8 @@ class CategoryDaySummary(models.Model):
     rectified = models.PositiveIntegerField(default=0)
     major = models.PositiveIntegerField(default=0)
 
+    scope_paths = {"zone": "zone_id", "grid": None, "enterprise": None, "parcel": None}
+
     class Meta:
         verbose_name = _("类别日汇总")
         verbose_name_plural = _("类别日汇总")
@@ -227,6 +231,8 @@ class SummaryState(models.Model):
     covered_until = models.DateField(_("汇总至（不含）"), null=True, blank=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True)
+
+    scope_paths = {}  # the whole area's: only those who see the whole area
 
     class Meta:
         verbose_name = _("汇总进度")

@@ -32,6 +32,8 @@ def states_in(bbox):
 
 
 def test_the_map_clusters_when_zoomed_out_and_draws_the_same_parcels_zoomed_in(page, live_server, request):
+    # a browser test's database is emptied between tests (the shipped catalogue with it): put it back first
+    call_command("load_catalogue", stdout=StringIO())
     call_command("seed_demo", "--scale", "small", stdout=StringIO())
     parcels = Parcel.objects.filter(latitude__isnull=False).count()
     assert parcels == Parcel.objects.count() > 10
