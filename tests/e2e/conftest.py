@@ -139,3 +139,25 @@ def login(page, live_server, username, password):
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     return page
+
+
+# The data the migrations ship (catalogue, risk tags and their floors, letter templates, service categories):
+# a browser test's database is emptied between tests, this data with it.
+SHIPPED_DATA = [
+    ("register.migrations.0002_risk_tags", "add_tags"),
+    ("register.migrations.0004_risk_level", "set_floors"),
+    ("catalogue.migrations.0002_catalogue", "load"),
+    ("ledgers.migrations.0002_templates", "load"),
+    ("servicedesk.migrations.0002_categories", "load"),
+]
+
+
+def restore_shipped_data():
+    """Run the shipped data migrations again (each is idempotent: get_or_create / update_or_create)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    for module, function in SHIPPED_DATA:
+        getattr(importlib.import_module(module), function)(apps, connection.schema_editor)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from closeout.querysets import with_parcel_state
 from demo.common import DEFAULT_PASSWORD
 from register.models import Parcel
-from tests.e2e.conftest import ARTIFACTS, _screenshot_name, login
+from tests.e2e.conftest import ARTIFACTS, _screenshot_name, login, restore_shipped_data
 from tests.e2e.flows import PageWatch
 
 DATA = "/cases/map/parcels/"
@@ -32,8 +32,7 @@ def states_in(bbox):
 
 
 def test_the_map_clusters_when_zoomed_out_and_draws_the_same_parcels_zoomed_in(page, live_server, request):
-    # a browser test's database is emptied between tests (the shipped catalogue with it): put it back first
-    call_command("load_catalogue", stdout=StringIO())
+    restore_shipped_data()  # the database of a browser test was emptied by the one before
     call_command("seed_demo", "--scale", "small", stdout=StringIO())
     parcels = Parcel.objects.filter(latitude__isnull=False).count()
     assert parcels == Parcel.objects.count() > 10
