@@ -11,15 +11,19 @@
   ``score`` first: its level, days overdue, open hazards, overdue tickets and reports of the last 30
   days (``SCORE_WEIGHTS``), each row with the reasons that put it there.
 * **Coverage**: per grid and zone, units, covered, never visited, overdue (``coverage``), one grouped
-  query per unit table, for pages, API, dashboard and briefing alike.
+  query per unit table, for pages, API, dashboard and briefing alike: "covered" as the unit's id among
+  the units visited within its level's cycle (a range scan of each table's time index over the recent
+  days, hashed once), "never visited" as one (unit, time) index probe for the units not covered.
 """
 
+import operator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
-from django.db.models import Case, Count, DateTimeField, Exists, F, OuterRef, Q, Value, When
-from django.db.models.lookups import Exact
+from django.db.models import BigIntegerField, Case, Count, DateTimeField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,8 +78,8 @@ def cycle_start(day, days):
 
 def _visit_between(field, since=None, until=None):
     """A visit to the unit (outer query, ``field`` its kind) at or after ``since`` and before ``until``
-    (either may be None; ``since`` may be an expression over the outer row): one EXISTS per table, each a
-    single probe of its (unit, time) index (``inspection_<kind>_time``, ``hazard_<kind>_time``)."""
+    (either may be None): one EXISTS per table, each a single probe of its (unit, time) index
+    (``inspection_<kind>_time``, ``hazard_<kind>_time``)."""
     inspections = Inspection.objects.filter(**{field: OuterRef("pk")})
     reports = Hazard.objects.filter(**{field: OuterRef("pk")})
     if since is not None:
@@ -87,23 +91,29 @@ def _visit_between(field, since=None, until=None):
     return Q(Exists(inspections)) | Q(Exists(reports))
 
 
-def cycle_start_of(plan, day):
-    """The start of the outer unit's cycle ending on ``day``: its level's ``cycle_start``, chosen in SQL
-    (NULL for a unit of no known level, which is then never covered)."""
-    whens = [
-        When(Exact(OuterRef("risk_level"), level.value), then=Value(cycle_start(day, plan.days_for(level))))
-        for level in RiskLevel
-    ]
-    return Case(*whens, default=None, output_field=DateTimeField())
-
-
 def covered_q(field, plan, day, *, until=None):
-    """The unit (outer query, ``field`` its kind) had a visit within its level's cycle on ``day``: the
-    cycle's start is a CASE over the unit's level inside the probe, so one probe per table and unit."""
-    return _visit_between(field, cycle_start_of(plan, day), until)
+    """The unit (``field`` its kind) had a visit within its level's cycle on ``day``: its id is among the
+    units visited since the start of their own level's cycle (a unit of no known level is never covered):
+    per table, one range scan of the time index over the longest cycle's days, hashed once, whatever the
+    history; no probe per unit. The visits carry no NULL unit, so that an exclude stays right."""
+    starts = {level: cycle_start(day, plan.days_for(level)) for level in RiskLevel}
+    conditions = []
+    for model, moment in ((Inspection, "inspected_at"), (Hazard, "reported_at")):
+        own_start = Case(
+            *(When(**{f"{field}__risk_level": level.value}, then=Value(start)) for level, start in starts.items()),
+            default=None,
+            output_field=DateTimeField(),
+        )
+        visits = model.objects.filter(**{f"{field}__isnull": False, f"{moment}__gte": min(starts.values())})
+        if until is not None:
+            visits = visits.filter(**{f"{moment}__lt": until})
+        visits = visits.filter(**{f"{moment}__gte": own_start})
+        conditions.append(Q(pk__in=visits.values(field)))
+    return reduce(operator.or_, conditions)
 
 
 def never_visited_q(field, *, until=None):
+    """The unit (``field`` its kind) had no visit before ``until``: one probe of each (unit, time) index."""
     return ~_visit_between(field, None, until)
 
 
@@ -294,6 +304,12 @@ class Coverage:
         self.never += other.never
 
 
+# ``coverage`` counts the covered and the never visited units in one sum, a never visited one as NEVER
+# (more than any number of units): a unit is one or the other (a covered unit was visited), so a CASE
+# settles it and the "never" probes run for the units not covered alone.
+NEVER = 1 << 32
+
+
 def coverage(units_by_kind, *, day=None, until=None, plan=None, group="grid_id"):
     """Coverage of the given units ({kind: queryset}) on ``day`` (visits before ``until`` when the day is
     past), grouped by ``group`` ("grid_id", "grid__zone_id" or None for one total): {key: Coverage}.
@@ -302,19 +318,21 @@ def coverage(units_by_kind, *, day=None, until=None, plan=None, group="grid_id")
     plan = plan or plan_on(until)
     result = {}
     for kind, rows in units_by_kind.items():
-        aggregates = {
-            "units": Count("pk"),
-            "covered": Count("pk", filter=covered_q(kind, plan, day, until=until)),
-            "never": Count("pk", filter=never_visited_q(kind, until=until)),
-        }
+        state = Case(
+            When(covered_q(kind, plan, day, until=until), then=Value(1)),
+            When(never_visited_q(kind, until=until), then=Value(NEVER)),
+            default=Value(0),
+            output_field=BigIntegerField(),
+        )
+        aggregates = {"units": Count("pk"), "states": Coalesce(Sum(state), 0)}
         rows = rows.order_by()
         if group is None:
             figures = [{"key": None, **rows.aggregate(**aggregates)}]
         else:
             figures = rows.values(key=F(group)).annotate(**aggregates)
         for figure in figures:
-            entry = result.setdefault(figure["key"], Coverage())
-            entry.add(Coverage(figure["units"], figure["covered"], figure["never"]))
+            never, covered = divmod(figure["states"], NEVER)
+            result.setdefault(figure["key"], Coverage()).add(Coverage(figure["units"], covered, never))
     return result
 
 

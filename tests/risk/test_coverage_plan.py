@@ -1,5 +1,6 @@
-"""Coverage (巡查覆盖) as one index probe per table and unit: the same figures as a plain Python count over a
-scripted set of units, levels, cycles and visits; on PostgreSQL, the probes use the (unit, time) indexes."""
+"""Coverage (巡查覆盖): the same figures as a plain Python count over a scripted set of units, levels, cycles and
+visits; on PostgreSQL, "covered" scans the time indexes over the cycles' days and "never visited" probes the
+unit's visits."""
 
 import copy
 from datetime import timedelta
@@ -145,5 +146,11 @@ def test_postgres_probes_the_unit_time_indexes(require_postgres, scripted):
     assert len(statements) == 2  # one grouped statement per unit table
     for kind, sql in zip(("enterprise", "parcel"), statements, strict=True):
         plan = _plan_of(sql)
-        assert f"inspection_{kind}_time" in plan and f"hazard_{kind}_time" in plan, plan
+        # "Covered": the visits within the longest cycle's days, by a time index (hashed once on a big
+        # table), whatever the history; "never visited": a probe of the unit's own visits.
+        conditions = [line for line in plan.splitlines() if "Index Cond:" in line]
+        for moment in ("inspected_at", "reported_at"):
+            assert any(f"({moment} >= '" in line and f"({moment} < '" in line for line in conditions), plan
+        assert f"Index Cond: ({kind}_id = register_{kind}.id)" in plan, plan
+        assert "Seq Scan on cases_" not in plan, plan
         assert "EXISTS" not in sql.rsplit("GROUP BY", 1)[1]  # the probes stay in the counts' FILTER
