@@ -32,7 +32,7 @@ from cases.models import ExtensionRequest, Hazard, Inspection, InspectionItem, P
 from cases.policies import TICKET_ACTIONS
 from cases.services.closing import assessment_content_type
 from core.api.idempotency import IDEMPOTENCY_HEADER, once
-from core.api.pagination import StandardPagination
+from core.api.pagination import CappedPagination, StandardPagination
 from core.api.parsers import JSONParser
 from timeline.models import Event
 
@@ -235,6 +235,7 @@ class TicketViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilterSet
     parser_classes = UPLOAD_PARSERS
+    pagination_class = CappedPagination  # count no more than 1000 ("count_capped"): core.paging
 
     @property
     def policy_actions(self):

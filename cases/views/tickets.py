@@ -40,6 +40,7 @@ from cases.models import ExtensionRequest, Hazard, Photo, Ticket
 from cases.policies import TICKET_ACTIONS
 from cases.services.closing import assessment_content_type
 from cases.views.timeline import ticket_events
+from core.paging import CappedPaginator
 from core.views import CaseActionView, ScopedFilterView
 
 # The page's forms and the policy's actions they do.
@@ -107,6 +108,7 @@ class TicketListView(ScopedFilterView):
     primary_filters = ("q", "status", "zone_id", "grid_id", "severity", "category", "overdue", "escalation_level")
     sort_keys = ("number", "created_at", "deadline", "status", "escalation_level")
     paginate_by_keys = True
+    paginator_class = CappedPaginator  # "more than 1000": counting 482k tickets was 250 ms of 300 at 1M
 
     def get_queryset(self):
         return (
