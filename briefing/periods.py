@@ -62,7 +62,7 @@ from briefing.reports import ALL, grid_scope, report_as_of, report_start_date, s
 from cases.exports import VERIFICATION_KINDS
 from cases.models import Inspection
 from catalogue.choices import Severity
-from core.dates import date_window_error, day_start, format_rate, local_tz, rate_of
+from core.dates import date_window_error, day_start, format_rate, local_day, local_tz, rate_of
 from register.models import Enterprise
 from timeline.kinds import EventKind
 from timeline.models import Event
@@ -493,7 +493,7 @@ def period_report(period, scope=None, *, user=None, now=None):
         return None
     figures, scope_name, zone_id, grid_id, zone_ids, grid_ids = rows
     first = figure_set.total.first_reported_at
-    start_date = report_start_date() or (timezone.localtime(first, local_tz()).date() if first else None)
+    start_date = report_start_date() or (local_day(first) if first else None)
     data = {
         "version": DATA_VERSION,
         "period": period.as_dict(),

@@ -61,7 +61,7 @@ from cases.choices import (
 from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import open_hazard_q
 from catalogue.models import Campaign
-from core.dates import ReportDateError, day_bounds, day_start, local_tz, parse_day, yesterday  # noqa: F401 (used as reports.*)
+from core.dates import ReportDateError, day_bounds, day_start, local_day, local_tz, parse_day, yesterday  # noqa: F401 (used as reports.*)
 from register.choices import RiskLevel, RiskTag
 from register.models import Enterprise, Parcel
 from risk.patrols import Coverage, coverage_table, plan_on
@@ -166,7 +166,7 @@ def ranking(items):
 def _overdue_tickets(as_of, limit):
     """The worst overdue tickets at ``as_of``: the first ``limit`` of the whole area, of each zone and of
     each grid, in one statement (window functions rank within each partition)."""
-    today = timezone.localtime(as_of, local_tz()).date()
+    today = local_day(as_of)
     order = [F("deadline").asc(), F("level_then").desc(), F("pk").asc()]
     rows = (
         # overdue_q(today, as_of=as_of), read as the two index-served parts of the tickets open then
@@ -344,7 +344,7 @@ def build_report_data(day, *, now=None):
         escalations=(escalations_from, as_of),
     )
     first = figure_set.total.first_reported_at
-    start_date = start or (timezone.localtime(first, local_tz()).date() if first else None)
+    start_date = start or (local_day(first) if first else None)
     overdue = _overdue_tickets(as_of, OVERDUE_LIST_LIMIT)
     specs, progress = _campaign_progress(day)
     zone_names, grid_names, grid_zone = figure_set.zone_names, figure_set.grid_names, figure_set.grid_zone

@@ -21,13 +21,12 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, RowNumber
-from django.utils import timezone
 
 from cases.choices import EscalationLevel, TicketStatus
 from cases.models import Ticket
 from cases.querysets import open_ticket_q
 from closeout.querysets import ParcelState, parcel_state, parcel_state_q
-from core.dates import local_tz
+from core.dates import local_day
 from register.choices import CloseoutState
 from register.models import Parcel
 from timeline.kinds import EventKind
@@ -76,7 +75,7 @@ def open_at_ids(as_of, **filters):
 def ticket_rows(as_of):
     _open, submitted, assigned = ticket_state_at(as_of)
     escalated = Q(escalated_at__lt=as_of) | Q(escalated_at__isnull=True)
-    today = timezone.localtime(as_of, local_tz()).date()
+    today = local_day(as_of)
     totals = {}
     for part in open_at_parts(as_of):
         rows = (

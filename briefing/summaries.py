@@ -32,7 +32,7 @@ from briefing.models import CategoryDaySummary, DaySummary, SummaryState
 from cases.models import Hazard, Inspection
 from cases.querysets import counted_hazard_q, rectified_hazard_q
 from catalogue.choices import Severity
-from core.dates import day_start, local_tz
+from core.dates import day_start, local_day, local_tz
 from timeline.kinds import EventKind
 from timeline.models import Event
 
@@ -47,10 +47,6 @@ DAY_COUNTERS = [
     if f.concrete and f.name not in ("id", "day", "zone_id", "grid_id", "first_reported_at")
 ]
 CATEGORY_COUNTERS = ["found", "rectified", "major"]
-
-
-def local_day(moment):
-    return timezone.localtime(moment, local_tz()).date()
 
 
 def covered_until():

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q, Sum
 
 from briefing.models import DaySummary
-from briefing.summaries import local_day, unit_of, units_q
+from briefing.summaries import unit_of, units_q
 from cases.choices import HazardStatus
 from cases.models import Hazard, Inspection
 from cases.querysets import counted_hazard_q, rectified_hazard_q
 from catalogue.choices import Severity
-from core.dates import day_start
+from core.dates import day_start, local_day
 from timeline.kinds import EventKind
 from timeline.models import Event
 

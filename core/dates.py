@@ -56,6 +56,11 @@ def local_tz():
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def local_day(moment):
+    """The local date (Asia/Shanghai) of an aware datetime."""
+    return timezone.localtime(moment, local_tz()).date()
+
+
 def day_start(day):
     """The aware datetime at which ``day`` begins in the project's time zone (Asia/Shanghai)."""
     return datetime.combine(day, time.min, tzinfo=local_tz())

@@ -81,6 +81,7 @@ from accounts.choices import Role
 from briefing import summaries
 from catalogue.choices import CategoryLevel
 from catalogue.models import Campaign, Checklist, HazardCategory
+from core.dates import local_day
 from demo.common import (
     BATCH,
     CAMPAIGN_END,
@@ -94,7 +95,6 @@ from demo.common import (
     ZONES,
     DemoError,
     grown,
-    local_day,
 )
 from demo.ledger import Ledger
 from demo.ledgers import CampaignLedgers, department_user

@@ -5,10 +5,8 @@ and the days and times the cases are dated with (in the project's time zone, ``c
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from accounts.choices import Role
-from core.dates import day_start, local_tz
+from core.dates import day_start
 from register.choices import RiskTag
 
 RANDOM_SEED = 20231231
@@ -167,10 +165,6 @@ def at(day, seconds=0):
 
 def work_time(rng, day):
     return at(day, rng.randint(8 * 3600 + 1800, 17 * 3600 + 1800))
-
-
-def local_day(moment):
-    return timezone.localtime(moment, local_tz()).date()
 
 
 def days_between(first, last, *, workdays=True):

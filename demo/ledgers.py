@@ -16,8 +16,9 @@ from datetime import date, timedelta
 
 from accounts.models import Department
 from cases.escalation import overdue_level
+from core.dates import local_day
 from core.models import Sequence
-from demo.common import BATCH, RANDOM_SEED, at, days_between, local_day, work_time
+from demo.common import BATCH, RANDOM_SEED, at, days_between, work_time
 from ledgers.choices import DeviceStatus, DrillKind, LetterKind, LetterStatus
 from ledgers.models import Drill, LetterTemplate, ResponsibilityLetter, WeldingDevice
 from register.choices import RiskTag

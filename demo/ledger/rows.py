@@ -13,8 +13,9 @@ from cases.models import Hazard, Inspection, InspectionItem, Ticket
 from catalogue.choices import Severity
 from closeout.choices import CrossCheckStatus
 from closeout.models import CrossCheck
+from core.dates import local_day
 from core.models import Sequence
-from demo.common import BATCH, local_day
+from demo.common import BATCH
 from demo.photos import PALETTE, demo_photo
 from register.choices import CloseoutState
 from register.models import Parcel

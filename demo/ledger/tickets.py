@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from cases.choices import EscalationLevel, HazardStatus, InspectionSource, ResponsibleKind
 from catalogue.choices import CategoryLevel, Severity
-from demo.common import DemoError, at, local_day, work_time
+from core.dates import local_day
+from demo.common import DemoError, at, work_time
 from demo.ledger.records import PlannedInspection, PlannedTicket
 
 ROUND_SHARE = 0.8  # of the clean visits (besides yesterday's)
