@@ -209,8 +209,8 @@ def test_signing_out_clears_the_phone_for_the_next_user(field, live_server, phon
     keep_pages_online(phone, live_server, world.inspector)
     phone.context.set_offline(True)
     report(phone, world, "配电箱门缺失", jpeg(tmp_path / "a.jpg"))
+    world.inspector.grids.clear()  # before the network returns: the outbox sends as soon as it does
     phone.context.set_offline(False)
-    world.inspector.grids.clear()
     phone.goto(reverse("cases:outbox"))
     expect(phone.locator("[data-outbox-entry][data-state=refused]")).to_have_count(1, timeout=SLOW_MS)
 

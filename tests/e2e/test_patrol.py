@@ -92,8 +92,11 @@ def test_check_in_at_the_plate_then_inspect_and_the_unit_leaves_todays_patrol(wo
 
     phone.goto(reverse("cases:inspection_create", args=["enterprise", unit.pk]))
     phone.locator(f"input[name=checklist][value='{world.checklist.pk}']").check()
-    phone.click("form .f-submit button[type=submit]")
-    for answer in phone.locator("input[type=radio][value=pass]").all():
+    with phone.expect_navigation():  # to the checklist's items; .all() below does not wait for them
+        phone.click("form .f-submit button[type=submit]")
+    answers = phone.locator("input[type=radio][value=pass]")
+    expect(answers).to_have_count(1)  # the checklist's one item
+    for answer in answers.all():
         answer.check()
     with phone.expect_navigation():
         phone.click("form[data-upload] .f-submit button[type=submit]")
