@@ -3,8 +3,8 @@ and the register (parcels, enterprises).
 
 Each export takes the same query string as its list page, runs it through the same FilterSet on
 ``visible_to(request.user)`` (so it holds exactly the rows the list shows, never more), and
-writes rows as they are read: the queryset is read as tuples in chunks and XlsxWriter's
-constant-memory workbook (core.xlsx.write_workbook) streams each row to a temporary file, so memory
+writes rows as they are read: the queryset is read as tuples in chunks and the streaming
+workbook (core.xlsx.write_workbook, core.sheetwriter) writes each row to a temporary file, so memory
 stays flat however long the list.
 
 The ledger columns are the ones offices file (DESIGN.md): number, date found, place, who found

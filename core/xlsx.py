@@ -1,10 +1,9 @@
 import math
+import re
 import tempfile
-from collections import deque
 from datetime import date, datetime, time
 from decimal import Decimal
 
-import xlsxwriter
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
@@ -14,6 +13,20 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from core.filtersets import require_scoped
+from core.sheetwriter import (
+    HEADER,
+    HEADER_QUOTED,
+    TEXT,
+    TEXT_QUOTED,
+    SheetWriter,
+    boolean_cell,
+    column_letter,
+    date_cell,
+    datetime_cell,
+    number_cell,
+    text_cell,
+    time_cell,
+)
 from core.text import join_list
 
 CHUNK_SIZE = 1000
@@ -88,135 +101,102 @@ def write_workbook(title, headers, rows, widths=()):
     """Write ``rows`` (an iterable, consumed once) under ``headers``, printable as ``print_setup`` makes a
     sheet; text wraps in its cell (a multi-line description shows every line); return an open temporary file.
 
-    XlsxWriter in ``constant_memory`` mode: each row goes to disk as the next one starts, so memory stays
-    flat however long the list, in less than half the time of openpyxl's write-only workbook. Every
-    string is written with ``write_string`` (never a formula) through ``_clean``, the guard ``write_text``
-    gives an openpyxl cell."""
+    A streaming one-sheet workbook (core.sheetwriter): each row goes to disk as it is written, so memory
+    stays flat however long the list, in a quarter of the time XlsxWriter took (the writer it replaced). Every
+    string is written as text (never a formula) through ``_clean``, the guard ``write_text`` gives an
+    openpyxl cell."""
+    title = str(title)
+    widths = list(widths)
+    sheet = SheetWriter(
+        title, widths, header=f"&C&14{_page_title(title)}&R{_export_date()}", footer="&C" + _("第 &P 页，共 &N 页")
+    )
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
     try:
-        workbook = xlsxwriter.Workbook(handle, {"constant_memory": True})
-        workbook.set_properties({"title": str(title)})
-        sheet = workbook.add_worksheet(str(title)[:31])
-        _print_setup(sheet, str(title))
-        widths = list(widths)
-        for index, width in enumerate(widths):
-            sheet.set_column_pixels(index, index, round(width * DIGIT_PIXELS))  # stored as ``width`` characters
-        formats = _Formats(workbook)
+        cells = []
         for column, header in enumerate(headers):
             text, quoted = _clean(header)
-            sheet.write_string(0, column, text, formats.header_quoted if quoted else formats.header)
-        count = _write_rows(sheet, rows, widths, formats)
-        sheet.autofilter(0, 0, count, max(len(headers) - 1, 0))
-        workbook.close()
+            ref = f"{column_letter(column)}1"
+            cells.append(text_cell(ref, text, HEADER_QUOTED if quoted else HEADER) if text else "")
+        sheet.add_row(cells, columns=len(cells))
+        _write_rows(sheet, rows, widths)
+        sheet.save(handle, filter_columns=max(len(headers), 1))
     except BaseException:
+        sheet.close()
         handle.close()
         raise
     handle.seek(0)
     return handle
 
 
-DIGIT_PIXELS = 7  # the width in pixels of one character of the column width (Calibri 11)
-DATE_FORMAT = "yyyy-mm-dd"  # openpyxl's formats for a date and a datetime, kept for the same look
-DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
-TIME_FORMAT = "h:mm:ss"
-
-
-class _Formats:
-    """The few cell formats of a ledger: XlsxWriter keeps one object per format, shared by every cell."""
-
-    def __init__(self, workbook):
-        header = {"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center"}
-        text = {"text_wrap": True, "valign": "top"}
-        self.header = workbook.add_format(header)
-        self.header_quoted = workbook.add_format({**header, "quote_prefix": True})
-        self.text = workbook.add_format(text)
-        self.quoted = workbook.add_format({**text, "quote_prefix": True})
-        self.date = workbook.add_format({"num_format": DATE_FORMAT})
-        self.datetime = workbook.add_format({"num_format": DATETIME_FORMAT})
-        self.time = workbook.add_format({"num_format": TIME_FORMAT})
-
-
 def _clean(value):
     """(the text of ``value`` a workbook can hold, whether Excel would read it as a formula): the rule of
-    ``write_text`` for XlsxWriter, which types the cell by its method (``write_string``) and marks a quoted
-    cell by its format (``quote_prefix``). A carriage return becomes a line break (XlsxWriter would write it
-    as Excel's ``_x000D_``, which openpyxl, and so the register importer, reads as those seven characters)."""
+    ``write_text`` for the streaming sheet, which types a cell as text by writing it as a string and marks
+    a quoted cell by its format (``quotePrefix``). A carriage return becomes a line break (Excel would keep
+    it as ``_x000D_``, which openpyxl, and so the register importer, reads as those seven characters); the
+    noncharacters U+FFFE/U+FFFF and lone surrogates, which XML cannot hold either, are dropped."""
     text = str(value)
     if text.isprintable():  # most text: no regex
         return text, text.startswith(FORMULA_STARTS)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = _NOT_XML.sub("", ILLEGAL_CHARACTERS_RE.sub("", text))
     quoted = text.startswith(FORMULA_STARTS)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, quoted
 
 
-def _write_rows(sheet, rows, widths, formats):
-    """Write ``rows`` from the sheet's second row on, each row as tall as its tallest wrapped text; return
-    how many were written. One loop with the type tests inline: it runs for every cell of a long export."""
-    count = 0
-    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
-    text_format, quoted_format = formats.text, formats.quoted
-    number_types = (int, float, Decimal)
-    tall = deque()  # the rows given a height, not yet written out
-    for count, values in enumerate(rows, start=1):  # noqa: B007 - the count is the result
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _write_rows(sheet, rows, widths):
+    """Write ``rows`` from the sheet's second row on, each row as tall as its tallest wrapped text. One
+    loop with the type tests inline: it runs for every cell of a long export."""
+    letters, usable = [], []  # by column: its letter, its width less the cell's margin
+    for row, values in enumerate(rows, start=2):
+        while len(letters) < len(values):
+            letters.append(column_letter(len(letters)))
+            usable.append((widths[len(usable)] if len(usable) < len(widths) else DEFAULT_WIDTH) - 1)
+        number = str(row)
         lines = 1
+        cells = []
         for column, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
+            if value.__class__ is str or isinstance(value, str):  # most cells are text
                 if value.isprintable():  # most text: no regex, no call
+                    if not value:
+                        continue
                     text, quoted = value, value.startswith(FORMULA_STARTS)
                 else:
                     text, quoted = _clean(value)
-                write_string(count, column, text, quoted_format if quoted else text_format)
-                width = widths[column] if column < len(widths) else DEFAULT_WIDTH
-                if "\n" in text or (2 * len(text) > width - 1 and _text_width(text) > width - 1):
-                    lines = max(lines, text_lines(text, width))
-            elif isinstance(value, bool):
-                sheet.write_boolean(count, column, value)
-            elif isinstance(value, number_types):
-                write_number(count, column, value)
-            elif isinstance(value, datetime):
-                if timezone.is_aware(value):
-                    value = timezone.localtime(value).replace(tzinfo=None)
-                write_datetime(count, column, value, formats.datetime)
-            elif isinstance(value, date):
-                write_datetime(count, column, value, formats.date)
-            elif isinstance(value, time):
-                write_datetime(count, column, value, formats.time)
-            else:  # a lazy translation, a choice label: text
-                text, quoted = _clean(value)
-                write_string(count, column, text, quoted_format if quoted else text_format)
-        if lines > 1:
-            sheet.set_row(count, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))  # before the next row flushes this one
-            tall.append(count)
-        while tall and tall[0] < sheet.previous_row:  # written out: forget its height, so memory stays flat
-            _forget_row(sheet, tall.popleft())
-    return count
+                    if not text:
+                        continue
+                cells.append(text_cell(letters[column] + number, text, TEXT_QUOTED if quoted else TEXT))
+                if "\n" in text:
+                    lines = max(lines, text_lines(text, usable[column] + 1))
+                elif 2 * len(text) > usable[column]:  # may not fit one line: ``text_lines`` of one line, inline
+                    width = len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+                    if width > usable[column]:
+                        lines = max(lines, math.ceil(width / max(1.0, usable[column])))
+            elif value is not None:
+                cells.append(_value_cell(letters[column] + number, value))
+        sheet.add_row(cells, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT) if lines > 1 else None, columns=len(values))
 
 
-def _forget_row(sheet, row):
-    """Drop what XlsxWriter keeps of a row's height once the row is written (``constant_memory`` writes a row
-    out when the next one starts), as the openpyxl writer deleted its row dimensions: 10,000 tall rows
-    would otherwise keep about 1.5 MB to the end."""
-    sheet.row_info.pop(row, None)
-    sheet.row_sizes.pop(row, None)
-
-
-def _print_setup(sheet, title):
-    """``print_setup`` for an XlsxWriter sheet: A4 landscape, the columns on the page width, the header row
-    repeated on each page and frozen on screen, the title, the date and the page number in the page header
-    and footer (the autofilter is set after the last row)."""
-    sheet.set_landscape()
-    sheet.set_paper(PAPER_A4)
-    sheet.fit_to_pages(1, 0)
-    sheet.center_horizontally()
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.repeat_rows(0)
-    sheet.freeze_panes(1, 0)
-    sheet.set_header(f"&C&14{_page_title(title)}&R{_export_date()}")
-    sheet.set_footer("&C" + _("第 &P 页，共 &N 页"))
+def _value_cell(ref, value):
+    """The cell of a value that is not a ``str``: a number, a date or time, or text (a lazy translation, a
+    choice label), which gives its row no height."""
+    if isinstance(value, bool):
+        return boolean_cell(ref, value)
+    if isinstance(value, (int, float, Decimal)):
+        return number_cell(ref, value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return datetime_cell(ref, value)
+    if isinstance(value, date):
+        return date_cell(ref, value)
+    if isinstance(value, time):
+        return time_cell(ref, value)
+    text, quoted = _clean(value)
+    return text_cell(ref, text, TEXT_QUOTED if quoted else TEXT) if text else ""
 
 
 def _page_title(title):

@@ -199,7 +199,7 @@ def test_the_ledgers_print_on_a4_landscape_with_every_line_of_a_cell(client, wor
     # printed as offices print it: A4 landscape, all columns on the page width, header row on every page
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == 9  # A4
-    # fitToWidth absent is the schema's default of 1 page wide (XlsxWriter writes it only when not 1)
+    # fitToWidth absent is the schema's default of 1 page wide (the ledger writer, core.sheetwriter, leaves it out)
     assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$1:$1"

@@ -1,10 +1,16 @@
-"""core.xlsx.write_workbook (XlsxWriter, constant memory): text is never a formula, columns keep their widths,
-long text wraps in a tall enough row, the sheet prints as offices print a ledger, and an empty list is a header."""
+"""core.xlsx.write_workbook (core.sheetwriter, streamed): text is never a formula, columns keep their widths,
+long text wraps in a tall enough row, the sheet prints as offices print a ledger, and an empty list is a header;
+the package is one LibreOffice opens, whatever the text holds."""
 
+import csv
+import shutil
+import subprocess
 import tracemalloc
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -109,3 +115,95 @@ def test_memory_stays_flat_however_many_tall_rows():
     assert peak(8000) - peak(500) < 1_000_000
     sheet = sheet_of([[i, "一\n二", None] for i in range(50)])
     assert sheet.row_dimensions[2].height == sheet.row_dimensions[51].height == 2 * LINE_HEIGHT
+
+
+def test_markup_characters_in_text_header_and_title_are_escaped():
+    rows = [[1, "A&B <b>粗</b> > 1 & 2", None], [2, "_x0041_ 不是 A", None], [3, "\ufffe保留\uffff", None]]
+    handle = write_workbook("A&B <台账>", ["序号", "<描述>&", "发现日期"], rows, (6, 20, 12))
+    with handle, zipfile.ZipFile(handle) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+        handle.seek(0)
+        book = load_workbook(handle)
+    sheet = book.worksheets[0]
+
+    assert sheet.title == "A&B <台账>" and book.properties.title == "A&B <台账>"
+    assert sheet["B1"].value == "<描述>&"
+    assert sheet["B2"].value == "A&B <b>粗</b> > 1 & 2"
+    # a literal escape gets Excel's escaped underscore: Excel and LibreOffice show "_x0041_" (openpyxl does
+    # not undo it in an inline string)
+    assert sheet["B3"].value == "_x005F_x0041_ 不是 A"
+    assert sheet["B4"].value == "保留"  # noncharacters XML cannot hold are dropped
+    assert sheet.oddHeader.center.text == "A&&B <台账>"
+    # Excel's hidden name of the autofilter, beside the print titles
+    assert '<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">' in workbook
+    assert "&apos;" not in workbook and "'A&amp;B &lt;台账&gt;'!$A$1:$C$4" in workbook
+
+
+def test_spaces_long_text_astral_characters_and_empty_rows_survive():
+    long = "隐患描述" * 1250  # 5,000 characters
+    rows = [
+        [1, "  两头有空格 ", None],
+        [2, long, None],
+        [3, "灭火器 🧯 过期 𠀀", None],
+        [None, "", None],
+        [5, " ", None],
+    ]
+    sheet = sheet_of(rows)
+
+    assert sheet["B2"].value == "  两头有空格 "
+    assert sheet["B3"].value == long and sheet.row_dimensions[3].height == 408.75  # 409 points in whole pixels
+    assert sheet["B4"].value == "灭火器 🧯 过期 𠀀"
+    assert [cell.value for cell in sheet[5]] == [None, None, None]  # a row of empties is an empty row
+    assert sheet["A6"].value == 5 and sheet["B6"].value == " "
+    assert sheet.auto_filter.ref == "A1:C6"
+
+
+def test_a_text_longer_than_excel_keeps_is_cut_without_splitting_a_character():
+    sheet = sheet_of([[1, "a" + "🧯" * 20000, None]])
+
+    text = sheet["B2"].value
+    assert len(text.encode("utf-16-le")) // 2 == 32767 and text.endswith("🧯")
+
+
+def test_a_title_excel_cannot_take_as_a_sheet_name_is_refused():
+    with pytest.raises(ValueError, match="cannot name a sheet"):
+        write_workbook("隐患/整改", HEADERS, [], (6, 20, 12))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_cells(tmp_path):
+    moment = datetime(2024, 3, 9, 16, 30, tzinfo=UTC)
+    rows = [
+        [1, "A&B <c>\n第二行", date(2024, 3, 10)],
+        [2.5, "=1+1", moment],
+        [True, "  空格 ", None],
+        [4, "_x0041_", ""],
+    ]
+    with write_workbook(TITLE, HEADERS, rows, (6, 20, 12)) as handle:
+        (tmp_path / "ledger.xlsx").write_bytes(handle.read())
+
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, double quote, UTF-8
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "ledger.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with open(tmp_path / "ledger.csv", encoding="utf-8", newline="") as converted:
+        cells = list(csv.reader(converted))
+
+    assert cells == [
+        HEADERS,
+        ["1", "A&B <c>\n第二行", "2024-03-10"],
+        ["2.5", "=1+1", "2024-03-10 0:30:00"],  # yyyy-mm-dd h:mm:ss
+        ["TRUE", "  空格 ", ""],
+        ["4", "_x0041_", ""],
+    ]
