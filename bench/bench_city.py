@@ -10,7 +10,7 @@ the median CPU milliseconds per request of this process plus its PostgreSQL back
 wall time grows with whatever else the two cores run, CPU time hardly does; parallel scans are turned off for
 the session, since their workers' CPU would not be counted, unless ``--parallel``), the median wall time, the
 response size and the SQL statements: the ticket list (manager), ``?q=五金`` (leader), the dashboard's first
-view (leader, its cache missed), the map data (leader), the manager's desk, home (manager), the API's
+view (leader, its cache missed), the map data of the page's first view (leader), the manager's desk, home (manager), the API's
 ``parcels/`` and ticket search, the daily briefing of yesterday for every scope (``generate_daily_reports``),
 and one hand-written SQL statement computing the same ledger figures per zone in one scan (found and
 rectified by severity, the rate, the day's new and rectified, overdue open tickets: PERFORMANCE.md) — the
@@ -190,7 +190,7 @@ def measure_pages(args, cpu, baselines):
         ("ticket list (manager)", "demo-manager", tickets, {}, False),
         ("ticket list ?q= (leader)", "demo-leader", tickets, {"q": args.q}, False),
         ("dashboard first view (leader)", "demo-leader", reverse("briefing:dashboard"), {}, True),
-        ("map JSON (leader)", "demo-leader", reverse("closeout:map_data"), {}, False),
+        ("map JSON (leader)", "demo-leader", reverse("closeout:map_data"), first_map_view("demo-leader"), False),
         ("manager desk", "demo-manager", reverse("cases:desk"), {}, False),
         ("home (manager)", "demo-manager", reverse("home"), {}, False),
         ("API parcels/", "demo-leader", "/api/v1/parcels/", {}, False),
@@ -221,6 +221,27 @@ def measure_pages(args, cpu, baselines):
         rows[label] = row
         print(f"  measured {label:<32} CPU {row['cpu_ms']:8.1f} ms", flush=True)
     return rows
+
+
+def first_map_view(username):
+    """The query of the map page's first request for ``username`` (static/js/map.js): the view fits the
+    scope's parcels padded by 12% (``scope_extent``, the page's ``config.bounds``) on a 1280×800 screen, and
+    asks for that view padded by 25% at its whole zoom."""
+    from django.contrib.auth import get_user_model
+
+    from closeout.parcel_map import fitting_zoom, scope_extent
+
+    extent = scope_extent(get_user_model().objects.get(username=username))
+    if extent is None:
+        return {}
+
+    def padded(box, share):
+        west, south, east, north = box
+        dx, dy = (east - west) * share, (north - south) * share
+        return [west - dx, south - dy, east + dx, north + dy]
+
+    view = padded(extent, 0.12)
+    return {"bbox": ",".join(f"{v:.6f}" for v in padded(view, 0.25)), "zoom": str(fitting_zoom(view))}
 
 
 def measure_jobs(args, cpu, connection):
