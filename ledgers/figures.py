@@ -25,6 +25,7 @@ from ledgers import letters
 from ledgers.choices import DeviceStatus
 from ledgers.models import Drill, WeldingDevice
 from register.models import Enterprise, Parcel
+from register.querysets import shared_parcel_ids
 
 
 def _days(field, since, until):
@@ -111,14 +112,14 @@ def letter_rows(year, *, parcels=None, enterprises=None):
     landlord letters of single-tenant parcels.)"""
     parcels = Parcel.objects.all() if parcels is None else parcels
     enterprises = Enterprise.objects.all() if enterprises is None else enterprises
+    shared = shared_parcel_ids()  # one hashed set, not a count of each row's tenants
     parcel_rows = (
-        letters.required_parcels(parcels, year)
-        .filter(tenant_count__gt=1)
+        letters.required_parcels(parcels.filter(pk__in=shared), year)
         .values("grid_id", zone_id=F("grid__zone_id"))
         .annotate(landlords=Count("pk"), landlords_signed=Count("pk", filter=Q(landlord_signed=True)))
         .order_by()
     )
-    tenant = Q(parcel_tenants__gt=1)
+    tenant = Q(parcel_id__in=shared)
     enterprise_rows = (
         letters.required_enterprises(enterprises, year)
         .values("grid_id", zone_id=F("grid__zone_id"))
