@@ -8,11 +8,13 @@ from accounts.scoping import ScopedAdminMixin, restrict
 from briefing.channels import robots
 from briefing.models import (
     CategoryDaySummary,
+    CategoryMonthSummary,
     DailyReport,
     DaySummary,
     Delivery,
     GroupRobot,
     InboxMessage,
+    MonthSummary,
     OutreachPreference,
     SummaryState,
 )
@@ -140,6 +142,19 @@ class DaySummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
 class CategoryDaySummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "zone_id", "category_id", "found", "rectified", "major")
     date_hierarchy = "day"
+
+
+@admin.register(MonthSummary)
+class MonthSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("month", "zone_id", "grid_id", "found_general", "found_major", "fixed_general", "fixed_major",
+                    "inspections", "escalations")  # fmt: skip
+    date_hierarchy = "month"
+
+
+@admin.register(CategoryMonthSummary)
+class CategoryMonthSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("month", "zone_id", "category_id", "found", "rectified", "major")
+    date_hierarchy = "month"
 
 
 @admin.register(SummaryState)

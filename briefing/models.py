@@ -155,14 +155,11 @@ class InboxMessage(models.Model):
         return self.key
 
 
-class DaySummary(models.Model):
-    """The ledger counters of one closed local day (Asia/Shanghai) and one grid (briefing.summaries).
+class LedgerCounters(models.Model):
+    """The ledger counters of one grid over a span of closed local days (Asia/Shanghai): a day
+    (``DaySummary``) or the summarised days of a month (``MonthSummary``). Zone and grid are plain ids: a
+    summary is derived data and never holds a row back."""
 
-    Kept by ``summaries.catch_up`` from the event log and rebuilt by ``manage.py rebuild_summaries``;
-    ``compute_figures`` adds them up and reads only the days since ``SummaryState.covered_until`` from the
-    ledger's rows. Zone and grid are plain ids: a summary is derived data and never holds a row back."""
-
-    day = models.DateField(_("日期"))
     zone_id = models.IntegerField(_("区块"))
     grid_id = models.IntegerField(_("网格"))
     # hazards reported that day, counted now (not duplicate, invalid or withdrawn), and of those rectified now
@@ -191,6 +188,19 @@ class DaySummary(models.Model):
     scope_paths = {"zone": "zone_id", "grid": "grid_id", "enterprise": None, "parcel": None}
 
     class Meta:
+        abstract = True
+
+
+class DaySummary(LedgerCounters):
+    """The ledger counters of one closed local day and one grid (briefing.summaries).
+
+    Kept by ``summaries.catch_up`` from the event log and rebuilt by ``manage.py rebuild_summaries``;
+    ``compute_figures`` adds them up and reads only the days since ``SummaryState.covered_until`` from the
+    ledger's rows."""
+
+    day = models.DateField(_("日期"))
+
+    class Meta:
         verbose_name = _("日汇总")
         verbose_name_plural = _("日汇总")
         constraints = [models.UniqueConstraint(fields=["day", "zone_id", "grid_id"], name="day_summary_once_per_grid")]
@@ -200,11 +210,27 @@ class DaySummary(models.Model):
         return f"{self.day} grid {self.grid_id}"
 
 
-class CategoryDaySummary(models.Model):
-    """Hazards reported on one closed local day in one zone and category: counted, rectified, major (the
-    dashboard's category table; ``summaries`` keeps it with ``DaySummary``)."""
+class MonthSummary(LedgerCounters):
+    """The day summaries of one month and one grid added up (``month``: its first day), kept with them: a
+    sum over years of history reads a row per month, not per day (briefing.summed)."""
 
-    day = models.DateField(_("日期"))
+    month = models.DateField(_("月份"))
+
+    class Meta:
+        verbose_name = _("月汇总")
+        verbose_name_plural = _("月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "zone_id", "grid_id"], name="month_summary_once_per_grid")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} grid {self.grid_id}"
+
+
+class CategoryCounters(models.Model):
+    """Hazards reported in one zone and category over a span of closed local days: counted, rectified, major
+    (the dashboard's category table)."""
+
     zone_id = models.IntegerField(_("区块"))
     category_id = models.IntegerField(_("隐患类别"))
     found = models.PositiveIntegerField(default=0)
@@ -212,6 +238,15 @@ class CategoryDaySummary(models.Model):
     major = models.PositiveIntegerField(default=0)
 
     scope_paths = {"zone": "zone_id", "grid": None, "enterprise": None, "parcel": None}
+
+    class Meta:
+        abstract = True
+
+
+class CategoryDaySummary(CategoryCounters):
+    """The category counters of one closed local day (``summaries`` keeps them with ``DaySummary``)."""
+
+    day = models.DateField(_("日期"))
 
     class Meta:
         verbose_name = _("类别日汇总")
@@ -222,6 +257,22 @@ class CategoryDaySummary(models.Model):
 
     def __str__(self):
         return f"{self.day} zone {self.zone_id} category {self.category_id}"
+
+
+class CategoryMonthSummary(CategoryCounters):
+    """The category day summaries of one month added up (``month``: its first day)."""
+
+    month = models.DateField(_("月份"))
+
+    class Meta:
+        verbose_name = _("类别月汇总")
+        verbose_name_plural = _("类别月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "zone_id", "category_id"], name="category_summary_once_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} zone {self.zone_id} category {self.category_id}"
 
 
 class SummaryState(models.Model):

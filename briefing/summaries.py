@@ -12,7 +12,9 @@ days of the hazards, tickets' hazards and inspections they name, the day of an e
 hazards changed and the inspections recorded since (rows the bulk builders write without an event), and
 the days closed since — and recomputes those days exactly from their rows. Recomputing a day twice gives
 the same rows, so a catch-up may be run at any time, twice, or concurrently (the state row is locked).
-``rebuild`` recomputes every day; ``check`` compares the stored rows with a fresh rebuild.
+Each month's days are added up in a month row (``MonthSummary``, ``CategoryMonthSummary``) whenever one of
+them is written, so that a sum over years reads a row per month. ``rebuild`` recomputes every day and
+month; ``check`` compares the stored rows with a fresh rebuild.
 
 A GET never writes: pages read the summaries as they are (at most one catch-up interval behind).
 """
@@ -23,12 +25,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from briefing.models import CategoryDaySummary, DaySummary, SummaryState
+from briefing.models import CategoryDaySummary, CategoryMonthSummary, DaySummary, MonthSummary, SummaryState
 from cases.models import Hazard, Inspection
 from cases.querysets import counted_hazard_q, rectified_hazard_q
 from catalogue.choices import Severity
@@ -247,8 +249,70 @@ def _summary_objects(rows, categories):
     return days, cells
 
 
+def month_of(day):
+    return day.replace(day=1)
+
+
+def next_month(month):
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+# (day table, month table, key columns besides the period, {counter: aggregate of the day rows})
+ROLL_UPS = (
+    (
+        DaySummary,
+        MonthSummary,
+        ("zone_id", "grid_id"),
+        {**{name: Sum(name) for name in DAY_COUNTERS}, "first_reported_at": Min("first_reported_at")},
+    ),
+    (
+        CategoryDaySummary,
+        CategoryMonthSummary,
+        ("zone_id", "category_id"),
+        {name: Sum(name) for name in CATEGORY_COUNTERS},
+    ),
+)
+
+
+def month_rows(day_model, month_model, keys, sums, months=None):
+    """The month rows of ``months`` (None: all), each the sum of its day rows: one grouped statement."""
+    rows = day_model.objects.all()
+    if months is not None:
+        q = Q(pk__in=[])
+        for first, after in _month_ranges(months):
+            q |= Q(day__gte=first, day__lt=after)
+        rows = rows.filter(q)
+    grouped = rows.annotate(m=TruncMonth("day")).values("m", *keys).annotate(**sums).order_by()
+    return [month_model(month=_as_date(row.pop("m")), **row) for row in grouped]
+
+
+def _month_ranges(months):
+    """Consecutive runs of ``months`` (first days) as ``[(first day, first day after), ...]``."""
+    runs = []
+    for month in sorted(months):
+        if runs and runs[-1][1] == month:
+            runs[-1][1] = next_month(month)
+        else:
+            runs.append([month, next_month(month)])
+    return runs
+
+
+def _roll_up(months):
+    """Replace the month summaries of ``months`` (None: all) by the sums of their day summaries."""
+    for day_model, month_model, keys, sums in ROLL_UPS:
+        rows = month_rows(day_model, month_model, keys, sums, months)
+        stale = month_model.objects.all() if months is None else month_model.objects.filter(month__in=months)
+        stale.delete()
+        month_model.objects.bulk_create(rows, batch_size=1000)
+
+
 def _write(days, until):
-    """Replace the summaries of ``days`` (None: all) by rows computed afresh."""
+    """Replace the summaries of ``days`` (None: all) by rows computed afresh, and their months'."""
+    _write_days(days, until)
+    _roll_up(None if days is None else {month_of(day) for day in days})
+
+
+def _write_days(days, until):
     for chunk in [None] if days is None else _chunks(sorted(days), BATCH_DAYS):
         rows, categories = compute_rows(chunk, until)
         if chunk is None:
@@ -391,4 +455,9 @@ def check(*, now=None):
     compare(
         "category", CategoryDaySummary.objects.all(), fresh_cells, ("day", "zone_id", "category_id"), CATEGORY_COUNTERS
     )
+    # the months against the sums of the stored days (which the comparisons above hold to the ledger)
+    for (day_model, month_model, keys, sums), table in zip(ROLL_UPS, ("month", "category month"), strict=True):
+        compare(
+            table, month_model.objects.all(), month_rows(day_model, month_model, keys, sums), ("month", *keys), sums
+        )
     return differences

@@ -3,7 +3,8 @@
 ``compute_figures`` asks for hazards found and rectified over ``[start, end)``, the activity of a
 sub-period (hazards new and rectified, inspections, units covered) and the escalations raised in a window.
 Each window is cut at ``C``, the start of the first day not summarised (``summaries.covered_until``):
-the part before ``C`` is a sum over ``DaySummary`` rows (one grouped statement for every window), the part
+the part before ``C`` is a sum over the summaries (``MonthSummary`` rows for the whole months, ``DaySummary``
+rows for the other days: a grouped statement each, for every window), the part
 from ``C`` on is read from the rows by a range on their indexed timestamps (``reported_at``,
 ``rectified_at``, ``inspected_at``, the events' ``created_at``): the cost grows with the days since
 ``C`` (normally today), not with the history.
@@ -21,11 +22,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Min, Q, Sum
 
-from briefing.models import DaySummary
-from briefing.summaries import unit_of, units_q
+from briefing.models import DaySummary, MonthSummary
+from briefing.summaries import month_of, next_month, unit_of, units_q
 from cases.choices import HazardStatus
 from cases.models import Hazard, Inspection
 from cases.querysets import counted_hazard_q, rectified_hazard_q
@@ -51,15 +53,26 @@ class Window:
     live_lo: object = None
     live_hi: object = None
     live: bool = False
+    until: object = None  # the first day not summarised (C)
 
-    def days(self):
-        """The summary rows of the window (a Q on DaySummary.day)."""
+    def periods(self):
+        """The summarised part as ``(whole months, other days)``: a Q on ``MonthSummary.month`` and one on
+        ``DaySummary.day``. A month row holds the days summarised so far, so the month of the last summarised
+        day counts as whole when the window runs to ``C``."""
         if not self.summed:
-            return NOTHING
-        q = Q(day__lt=self.after)
-        if self.first is not None:
-            q &= Q(day__gte=self.first)
-        return q
+            return NOTHING, NOTHING
+        first, after = self.first, self.after
+        lo = None if first is None else first if first.day == 1 else next_month(first)
+        hi = next_month(month_of(after - timedelta(days=1))) if after == self.until else month_of(after)
+        if lo is not None and lo >= hi:
+            return NOTHING, _day_range(first, after)
+        months = Q(month__lt=hi) if lo is None else Q(month__gte=lo, month__lt=hi)
+        days = NOTHING
+        if lo is not None and first < lo:
+            days |= _day_range(first, lo)
+        if hi < after:
+            days |= _day_range(hi, after)
+        return months, days
 
     def rows(self, field):
         """The rows of the live part (a Q on ``field``)."""
@@ -91,6 +104,10 @@ class Window:
         return self.lo is None
 
 
+def _day_range(first, after):
+    return Q(day__gte=first, day__lt=after)
+
+
 def _aligned(moment):
     return day_start(local_day(moment)) == moment
 
@@ -99,7 +116,7 @@ def plan(lo, hi, until):
     """The Window of ``[lo, hi)`` for summaries covering the days before ``until``; None when the part
     before ``C`` does not fall on whole days."""
     cut = day_start(until)
-    window = Window(lo, hi)
+    window = Window(lo, hi, until=until)
     if lo is None or lo < cut:
         top = cut if hi is None or hi > cut else hi
         if (lo is not None and not _aligned(lo)) or not _aligned(top):
@@ -113,41 +130,45 @@ def plan(lo, hi, until):
     return window
 
 
-def _sum(field, window):
-    return Sum(field, filter=window.days(), default=0)
-
-
 def summary_rows(found, activity, escalations):
-    """The summaries of the windows, by zone and grid: one statement."""
-    days = found.days() | activity.days() | escalations.days()
-    sums = {
-        "found_general": _sum("found_general", found),
-        "found_major": _sum("found_major", found),
-        "rectified_general": _sum("rectified_general", found),
-        "rectified_major": _sum("rectified_major", found),
-        "new_general": _sum("found_general", activity),
-        "new_major": _sum("found_major", activity),
-        "fixed_general": _sum("fixed_general", activity),
-        "fixed_major": _sum("fixed_major", activity),
-        "first_reported_at": Min("first_reported_at", filter=found.days() | activity.days()),
-        "inspections_total": _sum("inspections", found),
-        "inspections": _sum("inspections", activity),
-        "units_first_grid": _sum("units_first_grid", found),
-        "units_first_zone": _sum("units_first_zone", found),
-        "units_first_all": _sum("units_first_all", found),
-        "units_day_grid": _sum("units_day_grid", activity),
-        "units_day_zone": _sum("units_day_zone", activity),
-        "units_day_all": _sum("units_day_all", activity),
-        "escalations": _sum("escalations", escalations),
-    }
-    rows = (
-        DaySummary.objects.filter(days)
-        .values("zone_id", "grid_id")
-        .annotate(**{f"sum_{name}": aggregate for name, aggregate in sums.items()})
-        .order_by()
-    )
-    for row in rows:  # the summaries' columns carry the figures' names: the sums are aliased, then renamed
-        yield {name.removeprefix("sum_"): value for name, value in row.items()}
+    """The summaries of the windows, by zone and grid: one statement on the month summaries (the whole months)
+    and one on the day summaries (the other days), either left out when no window needs it."""
+    for index, model in enumerate((MonthSummary, DaySummary)):
+        found_part, activity_part, escalation_part = (w.periods()[index] for w in (found, activity, escalations))
+        if all(part is NOTHING for part in (found_part, activity_part, escalation_part)):
+            continue
+
+        def total(field, part):
+            return Sum(field, filter=part, default=0)
+
+        sums = {
+            "found_general": total("found_general", found_part),
+            "found_major": total("found_major", found_part),
+            "rectified_general": total("rectified_general", found_part),
+            "rectified_major": total("rectified_major", found_part),
+            "new_general": total("found_general", activity_part),
+            "new_major": total("found_major", activity_part),
+            "fixed_general": total("fixed_general", activity_part),
+            "fixed_major": total("fixed_major", activity_part),
+            "first_reported_at": Min("first_reported_at", filter=found_part | activity_part),
+            "inspections_total": total("inspections", found_part),
+            "inspections": total("inspections", activity_part),
+            "units_first_grid": total("units_first_grid", found_part),
+            "units_first_zone": total("units_first_zone", found_part),
+            "units_first_all": total("units_first_all", found_part),
+            "units_day_grid": total("units_day_grid", activity_part),
+            "units_day_zone": total("units_day_zone", activity_part),
+            "units_day_all": total("units_day_all", activity_part),
+            "escalations": total("escalations", escalation_part),
+        }
+        rows = (
+            model.objects.filter(found_part | activity_part | escalation_part)
+            .values("zone_id", "grid_id")
+            .annotate(**{f"sum_{name}": aggregate for name, aggregate in sums.items()})
+            .order_by()
+        )
+        for row in rows:  # the summaries' columns carry the figures' names: the sums are aliased, then renamed
+            yield {name.removeprefix("sum_"): value for name, value in row.items()}
 
 
 def live_hazard_rows(found, activity):

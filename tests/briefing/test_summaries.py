@@ -8,18 +8,20 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefing import figures, reports, summaries
 from briefing.figures import Figures, compute_figures
-from briefing.models import DaySummary, SummaryState
+from briefing.models import CategoryDaySummary, CategoryMonthSummary, DaySummary, MonthSummary, SummaryState
 from briefing.reports import report_as_of
 from briefing.views.dashboard import dashboard_data
 from cases import services
 from cases.choices import HazardStatus
+from cases.models import Hazard
 from catalogue.choices import Severity
-from core.dates import day_bounds, local_tz, story_clock
+from core.dates import day_bounds, day_start, local_tz, story_clock
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -281,6 +283,49 @@ def test_the_dashboard_queries_do_not_grow_with_history(world, monkeypatch):
     few = queries(world.leader), queries(world.manager)
     add_history(world, 40, category)
     assert (queries(world.leader), queries(world.manager)) == few
+
+
+def test_month_summaries_add_up_their_days_and_any_window_reads_the_same_figures(world):
+    # Given a hundred days of history, summarised
+    category = f.HazardCategoryFactory()
+    add_history(world, 100, category)
+    summaries.rebuild()
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    two_months_back = (this_month - timedelta(days=40)).replace(day=1)
+
+    # Then each month row is the sum of its days, per grid and per category
+    assert MonthSummary.objects.values("month").distinct().count() >= 4
+    for row in MonthSummary.objects.all():
+        days = DaySummary.objects.filter(
+            day__gte=row.month, day__lt=summaries.next_month(row.month), zone_id=row.zone_id, grid_id=row.grid_id
+        )
+        assert row.found_general == sum(day.found_general for day in days)
+        assert row.inspections == sum(day.inspections for day in days)
+    found = CategoryMonthSummary.objects.aggregate(n=Sum("found"))["n"]
+    assert found == CategoryDaySummary.objects.aggregate(n=Sum("found"))["n"] > 0
+
+    # and windows of whole months, of days across months, and up to today read the raw figures
+    windows = [
+        {"start": two_months_back, "end": this_month},
+        {"start": two_months_back + timedelta(days=5), "end": this_month - timedelta(days=3)},
+        {"start": today - timedelta(days=95), "end": today - timedelta(days=3)},
+        {"start": today - timedelta(days=70), "end": today},
+        {"start": two_months_back, "end": today, "activity": (today - timedelta(days=1),) * 2},
+        {},
+    ]
+    for window in windows:
+        assert differences(compute_figures(source="raw", **window), compute_figures(**window)) == [], window
+
+    # When a hazard of an old month is rectified, the catch-up rewrites its day and its month
+    old = Hazard.objects.filter(status=HazardStatus.REPORTED, reported_at__lt=day_start(two_months_back)).first()
+    Hazard.objects.filter(pk=old.pk).update(
+        status=HazardStatus.RECTIFIED, rectified_at=timezone.now() - timedelta(days=1), updated_at=timezone.now()
+    )
+    summaries.catch_up()
+    assert summaries.check() == []
+    for window in windows:
+        assert differences(compute_figures(source="raw", **window), compute_figures(**window)) == [], window
 
 
 @pytest.fixture(scope="module")
