@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, JSONField, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -476,9 +476,16 @@ def generate_daily_reports(day=None, *, now=None):
     day = parse_day(day, now=now)
     summaries.catch_up()  # the day summaries the figures add up (briefing.summaries), up to date
     data = build_report_data(day, now=now)
+    # Each report as its own JSON parameter (an expression: Django then writes VALUES rows, not its UNNEST of
+    # arrays, whose array literal psycopg quotes character by character: 130 ms for the 127 reports of a city)
     rows = [
         DailyReport(
-            date=day, scope=scope, zone_id=item["zone_id"], grid_id=item["grid_id"], data=item, generated_at=now
+            date=day,
+            scope=scope,
+            zone_id=item["zone_id"],
+            grid_id=item["grid_id"],
+            data=Value(item, output_field=JSONField()),
+            generated_at=now,
         )
         for scope, item in data.items()
     ]
