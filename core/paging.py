@@ -26,8 +26,9 @@ class CappedPaginator(Paginator):
         with contextlib.suppress(TypeError, ValueError):  # the base answers the error
             wanted = max(1, int(number))
             if wanted > self.wanted:  # counted before for an earlier page ("last" asks num_pages first)
-                for name in ("limit", "count", "num_pages"):
-                    self.__dict__.pop(name, None)
+                if max(self.cap, wanted * self.per_page) > self.limit:  # the count must reach further
+                    for name in ("limit", "count", "num_pages"):
+                        self.__dict__.pop(name, None)
                 self.wanted = wanted
         return super().validate_number(number)
 
