@@ -11,9 +11,9 @@
   ``score`` first: its level, days overdue, open hazards, overdue tickets and reports of the last 30
   days (``SCORE_WEIGHTS``), each row with the reasons that put it there.
 * **Coverage**: per grid and zone, units, covered, never visited, overdue (``coverage``), one grouped
-  query per unit table, for pages, API, dashboard and briefing alike: "covered" as the unit's id among
-  the units visited within its level's cycle (a range scan of each table's time index over the recent
-  days, hashed once), "never visited" as one (unit, time) index probe for the units not covered.
+  query per unit table, for pages, API, dashboard and briefing alike, read from each unit's last visit
+  (kept by the database's triggers, cases.models.EnterpriseVisit, ParcelVisit); a past day probes the
+  (unit, time) indexes only for the units visited since.
 """
 
 import operator
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from cases.annotations import last_inspected, open_hazards_of
+from cases.annotations import open_hazards_of
 from cases.deadlines import overdue_q
 from cases.models import Hazard, Inspection, Ticket
 from core import dates
@@ -92,29 +92,33 @@ def _visit_between(field, since=None, until=None):
 
 
 def covered_q(field, plan, day, *, until=None):
-    """The unit (``field`` its kind) had a visit within its level's cycle on ``day``: its id is among the
-    units visited since the start of their own level's cycle (a unit of no known level is never covered):
-    per table, one range scan of the time index over the longest cycle's days, hashed once, whatever the
-    history; no probe per unit. The visits carry no NULL unit, so that an exclude stays right."""
+    """The unit (``field`` its kind) had a visit within its level's cycle on ``day`` (before ``until`` when
+    given; a unit of no known level is never covered): read from its last visit (``latest_visit``, kept by the
+    database: cases.models.EnterpriseVisit, ParcelVisit), one join in the scan of the units whatever the
+    history. A unit visited since ``until`` says nothing of the day by its last visit: for those few, one
+    probe of the (unit, time) indexes over its own cycle."""
     starts = {level: cycle_start(day, plan.days_for(level)) for level in RiskLevel}
-    conditions = []
-    for model, moment in ((Inspection, "inspected_at"), (Hazard, "reported_at")):
-        own_start = Case(
-            *(When(**{f"{field}__risk_level": level.value}, then=Value(start)) for level, start in starts.items()),
-            default=None,
-            output_field=DateTimeField(),
-        )
-        visits = model.objects.filter(**{f"{field}__isnull": False, f"{moment}__gte": min(starts.values())})
-        if until is not None:
-            visits = visits.filter(**{f"{moment}__lt": until})
-        visits = visits.filter(**{f"{moment}__gte": own_start})
-        conditions.append(Q(pk__in=visits.values(field)))
-    return reduce(operator.or_, conditions)
+    own_start = Case(
+        *(When(risk_level=level.value, then=Value(start)) for level, start in starts.items()),
+        default=None,
+        output_field=DateTimeField(),
+    )
+    if until is None:
+        return Q(latest_visit__at__gte=own_start)
+    visited_since = Q(latest_visit__at__gte=until)
+    probed = reduce(
+        operator.or_,
+        (Q(risk_level=level.value) & _visit_between(field, start, until) for level, start in starts.items()),
+    )
+    return Q(latest_visit__at__gte=own_start, latest_visit__at__lt=until) | (visited_since & probed)
 
 
 def never_visited_q(field, *, until=None):
-    """The unit (``field`` its kind) had no visit before ``until``: one probe of each (unit, time) index."""
-    return ~_visit_between(field, None, until)
+    """The unit (``field`` its kind) had no visit before ``until``: it has no last visit, or (visited since
+    ``until``) one probe of each (unit, time) index finds none before."""
+    if until is None:
+        return Q(latest_visit__isnull=True)
+    return Q(latest_visit__isnull=True) | (Q(latest_visit__at__gte=until) & ~_visit_between(field, None, until))
 
 
 def patrol_grids(user):
@@ -233,7 +237,7 @@ def due_units(user, *, day=None, grids=None, kinds=("enterprise", "parcel")):
             .exclude(covered_q(kind, plan, day))
             .select_related(*related)
             .annotate(
-                last_visit=last_inspected(kind),
+                last_visit=F("latest_visit__at"),  # the database keeps it (cases.models.EnterpriseVisit)
                 open_hazards=open_hazards_of(kind),
                 overdue_tickets=SubqueryCount(Ticket.objects.filter(overdue_q(day), **{kind: OuterRef("pk")})),
                 recent_reports=SubqueryCount(
