@@ -178,7 +178,7 @@ def compute_campaign_figures(day, *, since=None, as_of=None, scope=None):
     (a local date; None: from the first record) to the end of local day ``day``, the activity of ``day``,
     the state (open, overdue requests) at ``as_of`` (default: the end of ``day``, or now), this year's
     units drilled and letters (the year of ``day``). ``scope``: a user whose units count (None: all).
-    Six statements, however many zones, grids or records."""
+    Five statements, however many zones, grids or records."""
     until = day + timedelta(days=1)
     day_from, day_to = day_bounds(day)
     if as_of is None:
@@ -203,9 +203,8 @@ def compute_campaign_figures(day, *, since=None, as_of=None, scope=None):
                         setattr(figures, attribute, getattr(figures, attribute) + (value or 0))
 
     put(ledger_figures.drill_rows(since=since, until=until, day=day, drills=visible(Drill)))
-    put(ledger_figures.unit_rows(day.year, until=until, enterprises=visible(Enterprise)))
     put(ledger_figures.welding_rows(until=until, devices=visible(WeldingDevice)))
-    put(ledger_figures.letter_rows(day.year, parcels=visible(Parcel), enterprises=visible(Enterprise)))
+    put(ledger_figures.letter_rows(day.year, until=until, parcels=visible(Parcel), enterprises=visible(Enterprise)))
     put(
         request_rows(
             since=day_start(since) if since else None,

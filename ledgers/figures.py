@@ -67,17 +67,6 @@ def drilled_in(year, *, until=None):
     return Q(pk__in=own) | Q(pk__in=attended)
 
 
-def unit_rows(year, *, until=None, enterprises=None):
-    """Active enterprises per zone and grid, and those drilled in ``year``. One statement."""
-    enterprises = Enterprise.objects.all() if enterprises is None else enterprises
-    return (
-        enterprises.filter(active=True)
-        .values("grid_id", zone_id=F("grid__zone_id"))
-        .annotate(units=Count("pk"), units_drilled=Count("pk", filter=drilled_in(year, until=until)))
-        .order_by()
-    )
-
-
 INSTALLED = ~Q(status=DeviceStatus.REMOVED)
 
 
@@ -100,10 +89,13 @@ def welding_by_tag(*, devices=None):
     return {row["tag"] or "": row["n"] for row in rows}
 
 
-def letter_rows(year, *, parcels=None, enterprises=None):
-    """Letter coverage of ``year`` per zone and grid: two statements (parcels, enterprises), on the letters'
-    own rules (``ledgers.letters.required_parcels`` / ``required_enterprises``: what a year requires and what
-    counts as signed).
+def letter_rows(year, *, until=None, parcels=None, enterprises=None):
+    """Letter coverage of ``year`` per zone and grid, and the units drilled that year (before ``until``): two
+    statements (parcels; enterprises, read once for both questions), on the letters' own rules
+    (``ledgers.letters.required_parcels`` / ``required_enterprises``: what a year requires and what counts as
+    signed).
+
+    ``units``/``units_drilled``: active enterprises and those that took part in a drill of the year;
 
     ``landlords``/``landlords_signed``: multi-tenant parcels (一厂多租, the source's figure) and those whose
     landlord signed; ``enterprises``/``enterprises_signed``: active enterprises and those that signed their
@@ -124,6 +116,8 @@ def letter_rows(year, *, parcels=None, enterprises=None):
         letters.required_enterprises(enterprises, year)
         .values("grid_id", zone_id=F("grid__zone_id"))
         .annotate(
+            units=Count("pk"),
+            units_drilled=Count("pk", filter=drilled_in(year, until=until)),
             enterprises=Count("pk"),
             enterprises_signed=Count("pk", filter=Q(enterprise_signed=True)),
             tenants=Count("pk", filter=tenant),

@@ -359,7 +359,7 @@ def patrols(user, zone_rows, today):
 
 def campaign_ledgers(zone_ids, zone_rows, today):
     """培训演练, 企业服务问题, 焊有序设备 and 责任书 of the user's zones (``campaign_figures.compute_campaign_figures``,
-    the briefing's numbers): the total and each zone, with the lists behind them. Six statements."""
+    the briefing's numbers): the total and each zone, with the lists behind them. Five statements."""
     campaign = campaign_figures.compute_campaign_figures(today)
     figures = campaign.total if zone_ids is None else campaign.for_zones(zone_ids)
     zones = [
