@@ -537,6 +537,13 @@ class EnterpriseVisit(models.Model):
     )
     at = models.DateTimeField(_("最近走访时间"))
 
+    scope_paths = {
+        "zone": "enterprise__grid__zone_id",
+        "grid": "enterprise__grid_id",
+        "enterprise": "enterprise_id",
+        "parcel": "enterprise__parcel_id",
+    }
+
     class Meta:
         verbose_name = _("单位最近走访")
         verbose_name_plural = _("单位最近走访")
@@ -552,6 +559,13 @@ class ParcelVisit(models.Model):
         "register.Parcel", on_delete=models.CASCADE, primary_key=True, related_name="latest_visit", db_constraint=False
     )
     at = models.DateTimeField(_("最近走访时间"))
+
+    scope_paths = {
+        "zone": "parcel__grid__zone_id",
+        "grid": "parcel__grid_id",
+        "enterprise": lambda ids: models.Q(parcel_id__in=Enterprise.objects.filter(pk__in=ids).values("parcel_id")),
+        "parcel": "parcel_id",
+    }
 
     class Meta:
         verbose_name = _("宗地最近走访")
