@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Hazard
+from cases.models import Hazard, Inspection
 from register.choices import CloseoutState
 from register.filtersets import ParcelFilterSet
 
@@ -54,10 +54,8 @@ def _has_open_hazards(ref="pk"):
 
 
 def _was_inspected(ref="pk"):
-    """Inspected, or a hazard was found on it (a hazard can be reported without an inspection): the parcel has
-    a last visit (cases.models.ParcelVisit, kept by the database), one join instead of two probes a parcel."""
-    prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
-    return Q(**{f"{prefix}latest_visit__isnull": False})
+    """Inspected, or a hazard was found on it (a hazard can be reported without an inspection)."""
+    return Exists(Inspection.objects.filter(parcel=OuterRef(ref))) | Exists(Hazard.objects.filter(parcel=OuterRef(ref)))
 
 
 def parcel_state_q(state):
