@@ -99,6 +99,13 @@ def cell_size(zoom):
     return CELL_PX / _pixels_per_degree(zoom)
 
 
+def _holds(box, inner):
+    """``box`` holds all of ``inner`` (both west, south, east, north; an empty ``inner`` is held)."""
+    if inner is None:
+        return True
+    return box[0] <= inner[0] and box[1] <= inner[1] and box[2] >= inner[2] and box[3] >= inner[3]
+
+
 def _in_box(parcels, box):
     west, south, east, north = box
     return parcels.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
@@ -180,21 +187,44 @@ def _by_state(parcels, fields, **aggregates):
             yield {**row, "state": state}
 
 
-def _summary_and_zones(parcels):
-    """The legend's counts, the risk layer's counts and the zones (counts, centre, extent) of the whole
-    scope, grouped by zone, state and risk level."""
-    rows = _by_state(
-        parcels,
-        ("grid__zone_id", "grid__zone__name", "risk_level"),
-        n=Count("pk"),
-        located=Count("pk", filter=LOCATED),
-        lat=Sum("latitude", filter=LOCATED),
-        lng=Sum("longitude", filter=LOCATED),
-        s=Min("latitude", filter=LOCATED),
-        nn=Max("latitude", filter=LOCATED),
-        w=Min("longitude", filter=LOCATED),
-        e=Max("longitude", filter=LOCATED),
+def _scope_rows(parcels, size=None):
+    """The whole scope grouped by zone, state and risk level (``_by_state``), and by cluster cell of ``size``
+    degrees when given: the rows the legend, the zones and (the view holding the whole scope) the clusters
+    are folded from. Four statements."""
+    fields = ["grid__zone_id", "grid__zone__name", "risk_level"]
+    aggregates = {
+        "n": Count("pk"),
+        "located": Count("pk", filter=LOCATED),
+        "lat": Sum("latitude", filter=LOCATED),
+        "lng": Sum("longitude", filter=LOCATED),
+        "s": Min("latitude", filter=LOCATED),
+        "nn": Max("latitude", filter=LOCATED),
+        "w": Min("longitude", filter=LOCATED),
+        "e": Max("longitude", filter=LOCATED),
+    }
+    if size is not None:
+        parcels = parcels.annotate(row=Floor(F("latitude") / size), col=Floor(F("longitude") / size))
+        fields += ["row", "col"]
+        aggregates["first"] = Min("pk")
+    return list(_by_state(parcels, fields, **aggregates))
+
+
+def _located_box(rows):
+    """The box (west, south, east, north) of the located parcels of ``_scope_rows``, unrounded (None: none)."""
+    located = [row for row in rows if row["located"]]
+    if not located:
+        return None
+    return (
+        min(row["w"] for row in located),
+        min(row["s"] for row in located),
+        max(row["e"] for row in located),
+        max(row["nn"] for row in located),
     )
+
+
+def _summary_and_zones(rows):
+    """The legend's counts, the risk layer's counts and the zones (counts, centre, extent) of the whole
+    scope, from its ``_scope_rows``."""
     summary = {"total": 0, **dict.fromkeys(ParcelState.values, 0), "unlocated": 0}
     risk_summary = dict.fromkeys(RISK_COLOURS.values(), 0)  # unlocated parcels included
     zones = {}
@@ -343,24 +373,28 @@ def _features(parcels):
     return features, grids
 
 
-def clusters(parcels, zoom):
+def clusters(parcels, zoom, rows=None):
     """The located ``parcels`` grouped into square cells of ``cell_size(zoom)`` degrees: grouped in SQL
     by cell, state and risk level (``_by_state``), folded here into one cluster per cell with its count, its
-    counts per state and per risk colour, its mean position and its cell's bounds.
+    counts per state and per risk colour, its mean position and its cell's bounds. ``rows``: the scope's
+    ``_scope_rows`` cut at this zoom's cells, when the view holds every located parcel (no statement then).
 
     Returns ``(clusters, singles)``: a cell holding one parcel is no cluster; ``singles`` are the ids
     of those parcels, which the map draws as themselves."""
     size = cell_size(zoom)
-    rows = _by_state(
-        parcels.filter(LOCATED).annotate(row=Floor(F("latitude") / size), col=Floor(F("longitude") / size)),
-        ("row", "col", "risk_level"),
-        n=Count("pk"),
-        lat=Sum("latitude"),
-        lng=Sum("longitude"),
-        first=Min("pk"),
-    )
+    if rows is None:
+        rows = _by_state(
+            parcels.filter(LOCATED).annotate(row=Floor(F("latitude") / size), col=Floor(F("longitude") / size)),
+            ("row", "col", "risk_level"),
+            n=Count("pk"),
+            lat=Sum("latitude"),
+            lng=Sum("longitude"),
+            first=Min("pk"),
+        )
     cells = {}
     for row in rows:
+        if row["row"] is None:  # the scope's unlocated parcels
+            continue
         key = (int(row["row"]), int(row["col"]))
         cell = cells.setdefault(
             key,
@@ -415,8 +449,20 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
     extent = located = None
     lists = None
     scope = scope or bbox is None or zoom is None
+    whole_scope_rows = None  # the scope's rows by cluster cell, when the view holds all of it
     if scope:
-        summary, risk_summary, zones = _summary_and_zones(parcels)
+        # Zoomed out on the whole scope (the map's first request): the legend's rows are cut by the view's
+        # cells too, and the clusters are folded from them rather than grouped again.
+        size = None
+        if bbox is not None and zoom is not None and not zone and not q:
+            view_zoom = min(zoom, fitting_zoom(bbox, (MAX_VIEW_PX, MAX_VIEW_PX)))
+            if view_zoom < CLUSTER_BELOW_ZOOM:
+                size = cell_size(view_zoom)
+        rows = _scope_rows(parcels, size)
+        located_box = _located_box(rows)
+        if size is not None and _holds(bbox, located_box):
+            whole_scope_rows = rows
+        summary, risk_summary, zones = _summary_and_zones(rows)
         located = summary["total"] - summary["unlocated"]
         boxes = [z["bounds"] for z in zones if z["bounds"]]
         if boxes:
@@ -475,7 +521,7 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
     if mode == "parcels":
         features, grids = _features(in_view)
     else:
-        cluster_list, singles = clusters(in_view, zoom)
+        cluster_list, singles = clusters(in_view, zoom, rows=whole_scope_rows)
         features, grids = _features(in_view.filter(pk__in=singles))
     answer.update(
         mode=mode,

@@ -209,3 +209,21 @@ def test_later_requests_leave_out_the_scope_the_map_holds(client, world, spread)
     searched = client.get(url, {"bbox": NEAR, "zoom": 12, "scope": "0", "q": "ZSD-B0"}).json()
     assert searched["lists"]["risk"]["total"] == 4 and "summary" not in searched
     assert "summary" in client.get(url, {"scope": "0"}).json()
+
+
+@pytest.mark.parametrize("zoom", [10, 13, 14])
+def test_the_first_view_of_the_whole_scope_folds_its_clusters_from_the_legends_rows(client, world, spread, zoom):
+    # The map's first request (its box holds every parcel of the scope, with the scope's figures) answers
+    # the same clusters and single parcels as a later request for the same box, in fewer statements.
+    user = world.leader
+    with CaptureQueriesContext(connection) as first_statements:
+        first = ask(client, user, bbox=WHOLE, zoom=zoom)
+    by_cell = [q["sql"] for q in first_statements.captured_queries if "FLOOR(" in q["sql"].upper()]
+    later = ask(client, user, bbox=WHOLE, zoom=zoom, scope=0)  # (a request empties the log of statements)
+    assert first["mode"] == later["mode"] == "clusters"
+    assert first["clusters"] == later["clusters"] and first["clusters"]
+    assert first["features"] == later["features"]
+    assert sum(c["n"] for c in first["clusters"]) + len(first["features"]) == located(user).count()
+    assert first["summary"]["total"] == Parcel.objects.count()
+    # the cells are counted once, in the legend's statements (grouped by zone too), not grouped again
+    assert len(by_cell) == len(ParcelState.values) and all("register_zone" in sql for sql in by_cell)
