@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from cases.annotations import open_hazards_of
+from cases.annotations import last_inspected, open_hazards_of
 from cases.deadlines import overdue_q
 from cases.models import Hazard, Inspection, Ticket
 from core import dates
@@ -237,7 +237,7 @@ def due_units(user, *, day=None, grids=None, kinds=("enterprise", "parcel")):
             .exclude(covered_q(kind, plan, day))
             .select_related(*related)
             .annotate(
-                last_visit=F("latest_visit__at"),  # the database keeps it (cases.models.EnterpriseVisit)
+                last_visit=last_inspected(),
                 open_hazards=open_hazards_of(kind),
                 overdue_tickets=SubqueryCount(Ticket.objects.filter(overdue_q(day), **{kind: OuterRef("pk")})),
                 recent_reports=SubqueryCount(

@@ -121,8 +121,8 @@ class InspectorUnitsView(RoleRequiredMixin, View):
                 Q(name__icontains=q) | Q(credit_code__icontains=q) | Q(parcel__code__icontains=q)
             )
             parcels = parcels.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(landlord_name__icontains=q))
-        enterprises = enterprises.annotate(visited=visited_since("enterprise", since))
-        parcels = parcels.annotate(visited=visited_since("parcel", since))
+        enterprises = enterprises.annotate(visited=visited_since(since))
+        parcels = parcels.annotate(visited=visited_since(since))
         figures = {
             "enterprise": coverage(enterprises),
             "parcel": coverage(parcels),
@@ -133,7 +133,7 @@ class InspectorUnitsView(RoleRequiredMixin, View):
                 .prefetch_related("risk_tags")
                 .annotate(
                     open_hazards=open_hazards_of("enterprise"),
-                    last_inspected_at=last_inspected("enterprise"),
+                    last_inspected_at=last_inspected(),
                 )
                 .order_by("visited", "name", "pk")
             )
@@ -142,7 +142,7 @@ class InspectorUnitsView(RoleRequiredMixin, View):
                 parcels.select_related("grid")
                 .annotate(
                     open_hazards=open_hazards_of("parcel"),
-                    last_inspected_at=last_inspected("parcel"),
+                    last_inspected_at=last_inspected(),
                     tenant_count=active_tenants_of(),
                     state=parcel_state(),  # the close-out state as the map and the parcel list read it
                 )

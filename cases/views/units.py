@@ -48,8 +48,8 @@ class UnitDetailMixin(ScopedMixin):
             .prefetch_related(*self.prefetched)
             .annotate(
                 open_hazards=open_hazards_of(self.unit_field),
-                visited=visited_since(self.unit_field, since),
-                last_inspected_at=last_inspected(self.unit_field),
+                visited=visited_since(since),
+                last_inspected_at=last_inspected(),
                 **self.tenant_count(),
             )
         )
@@ -127,7 +127,7 @@ class ParcelDetailView(UnitDetailMixin, DetailView):
             Enterprise.objects.visible_to(user)
             .filter(parcel=parcel, active=True)
             .prefetch_related("risk_tags")
-            .annotate(open_hazards=open_hazards_of("enterprise"), visited=visited_since("enterprise", since))
+            .annotate(open_hazards=open_hazards_of("enterprise"), visited=visited_since(since))
             .order_by("name", "pk")
         )
         context["crosschecks"] = list(
