@@ -35,7 +35,7 @@ from core.queries import SubqueryCount
 from ledgers.choices import LetterKind, LetterStatus
 from ledgers.models import LetterTemplate, ResponsibilityLetter
 from register.models import Enterprise, Grid, Parcel, Zone
-from register.querysets import active_tenants_of
+from register.querysets import active_tenants_of, shared_parcel_ids
 
 TRANSITIONS = {
     LetterStatus.NOT_ISSUED: (LetterStatus.ISSUED, LetterStatus.SIGNED),
@@ -179,7 +179,7 @@ def coverage(year, *, parcels, enterprises):
         item.enterprise_required, item.enterprise_signed = values["required"], values["signed"]
     agreements = (
         required_enterprises(enterprises, year)
-        .filter(parcel_tenants__gt=1)
+        .filter(parcel_id__in=shared_parcel_ids())
         .order_by()
         .values("parcel__grid_id")
         .annotate(required=Count("pk"), signed=Count("pk", filter=Q(agreement_signed=True)))
@@ -258,7 +258,7 @@ def missing_letters(year, *, parcels, enterprises):
         )
     tenants = (
         required_enterprises(enterprises, year)
-        .filter(Q(enterprise_signed=False) | Q(parcel_tenants__gt=1, agreement_signed=False))
+        .filter(Q(enterprise_signed=False) | Q(parcel_id__in=shared_parcel_ids(), agreement_signed=False))
         .select_related("grid__zone", "parcel__grid__zone")
         .defer("parcel__polygon")
         .order_by()

@@ -18,7 +18,8 @@ class ParcelQuerySet(ScopedQuerySet, models.QuerySet):
         return self.annotate(tenant_count=Count("tenants", filter=Q(tenants__active=True), distinct=True))
 
     def multi_tenant(self):
-        return self.with_tenant_counts().filter(tenant_count__gt=1)
+        """一厂多租: the parcels with more than one active tenant (``shared_parcel_ids``)."""
+        return self.filter(pk__in=shared_parcel_ids())
 
 
 class EnterpriseQuerySet(ScopedQuerySet, models.QuerySet):
