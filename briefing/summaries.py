@@ -62,15 +62,20 @@ def _as_date(value):
     return value
 
 
+def _runs(values, following):
+    """Consecutive runs of ``values`` (``following(v)`` is the one after ``v``) as ``[(first, after), ...]``."""
+    runs = []
+    for value in sorted(values):
+        if runs and runs[-1][1] == value:
+            runs[-1][1] = following(value)
+        else:
+            runs.append([value, following(value)])
+    return [tuple(run) for run in runs]
+
+
 def day_ranges(days):
     """Consecutive runs of ``days`` as ``[(first, last + 1), ...]``."""
-    runs = []
-    for day in sorted(days):
-        if runs and runs[-1][1] == day:
-            runs[-1][1] = day + timedelta(days=1)
-        else:
-            runs.append([day, day + timedelta(days=1)])
-    return [tuple(run) for run in runs]
+    return _runs(days, lambda day: day + timedelta(days=1))
 
 
 def in_days(field, days, until):
@@ -288,13 +293,7 @@ def month_rows(day_model, month_model, keys, sums, months=None):
 
 def _month_ranges(months):
     """Consecutive runs of ``months`` (first days) as ``[(first day, first day after), ...]``."""
-    runs = []
-    for month in sorted(months):
-        if runs and runs[-1][1] == month:
-            runs[-1][1] = next_month(month)
-        else:
-            runs.append([month, next_month(month)])
-    return runs
+    return _runs(months, next_month)
 
 
 def _roll_up(months):
