@@ -27,6 +27,15 @@ def test_mark_duplicate_and_invalid_from_the_desk(client, world, category):
     desk_url = reverse("cases:desk")
     body = client.get(desk_url).content.decode()
     assert "疑似重复" in body
+    # Each row's link and forms go where the app's URLs say (the page writes them from one stem).
+    for url in (
+        f'href="{second.get_absolute_url()}"',
+        f'href="{first.get_absolute_url()}"',  # the likely original
+        f'action="{reverse("cases:hazard_duplicate", args=[second.pk])}"',
+        f'action="{reverse("cases:hazard_invalid", args=[third.pk])}"',
+    ):
+        assert url in body
+    assert body.count('name="csrfmiddlewaretoken"') >= 4  # the duplicate form and three 不属实 forms
     response = client.post(
         reverse("cases:hazard_duplicate", args=[second.pk]),
         {"duplicate_of": first.number, "comment": "同一处线路", "confirm": "on", "next": desk_url},
