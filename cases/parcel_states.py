@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Hazard, Inspection
+from cases.models import Hazard, ParcelVisit
 from register.choices import CloseoutState
 from register.filtersets import ParcelFilterSet
 
@@ -54,8 +54,9 @@ def _has_open_hazards(ref="pk"):
 
 
 def _was_inspected(ref="pk"):
-    """Inspected, or a hazard was found on it (a hazard can be reported without an inspection)."""
-    return Exists(Inspection.objects.filter(parcel=OuterRef(ref))) | Exists(Hazard.objects.filter(parcel=OuterRef(ref)))
+    """Inspected, or a hazard was found on it (a hazard can be reported without an inspection): it has a last
+    visit (``ParcelVisit``, kept by the database from both)."""
+    return Exists(ParcelVisit.objects.filter(parcel=OuterRef(ref)))
 
 
 def parcel_state_q(state):
@@ -75,14 +76,19 @@ def parcel_state_q(state):
 
 def parcel_state(ref="pk"):
     """The state as an expression, for ``annotate(state=parcel_state())`` on parcels; on rows that point
-    to a parcel, ``ref`` names the pointer (``parcel_state("parcel_id")``)."""
+    to a parcel, ``ref`` names the pointer (``parcel_state("parcel_id")``).
+
+    The hazards and visits are asked as ``ref IN (SELECT parcel_id …)``, not ``EXISTS`` per row: PostgreSQL
+    then reads the parcels with open hazards and the visited parcels (``ParcelVisit``, kept from the
+    inspections and hazards) once into a hash for many rows, or probes per row for a few."""
     prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
     stored, closed_at = f"{prefix}closeout_state", f"{prefix}closed_out_at"
+    open_parcels = Hazard.objects.open().filter(parcel__isnull=False).values("parcel_id")
     return Case(
-        When(_has_open_hazards(ref), then=Value(ParcelState.RED.value)),
+        When(**{f"{ref}__in": open_parcels}, then=Value(ParcelState.RED.value)),
         When(**{f"{stored}__in": [CloseoutState.RED, CloseoutState.CROSSCHECK]}, then=Value(ParcelState.PENDING.value)),
         When(**{f"{closed_at}__isnull": False}, then=Value(ParcelState.GREEN.value)),
-        When(_was_inspected(ref), then=Value(ParcelState.GREEN.value)),
+        When(**{f"{ref}__in": ParcelVisit.objects.values("parcel_id")}, then=Value(ParcelState.GREEN.value)),  # visited
         default=Value(ParcelState.UNINSPECTED.value),
         output_field=models.CharField(),
     )
