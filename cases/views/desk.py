@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.policy import Action, allows
@@ -131,6 +131,9 @@ class DeskView(ManagerRequiredMixin, ScopedFilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["groups"] = group_by_party(context["object_list"])
+        for group in context["groups"]:
+            n = len(group["hazards"])
+            group["count_label"] = ngettext("%(n)s 条", "%(n)s 条", n) % {"n": n}
         # Per row the same URLs but for the id, and the same token: made once, not a hundred times.
         context["hazards_url"] = reverse("cases:hazard_detail", args=[0]).removesuffix("0/")
         context["csrf_input"] = csrf_input(self.request)
