@@ -79,6 +79,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from briefing import summaries
+from cases.unit_visits import refill_unit_visits
 from catalogue.choices import CategoryLevel
 from catalogue.models import Campaign, Checklist, HazardCategory
 from core.dates import local_day
@@ -468,6 +469,7 @@ class Builder:
         else:
             ledger = Ledger(self)
             ledger.build()
+            refill_unit_visits()  # the bulk inserts left the triggers' replaced rows in the tables' pages
             BulkRisk(self, ledger).build()
             CampaignLedgers(self).build()
         finish_levels(self)

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cases.models import EnterpriseVisit, Hazard, Inspection, ParcelVisit
+from cases.unit_visits import refill_unit_visits
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -67,4 +68,23 @@ def test_the_last_visit_follows_inserts_moves_and_deletes(world):
     assert not EnterpriseVisit.objects.filter(enterprise=other).exists()
     Inspection.objects.filter(enterprise=unit, inspected_at__gte=now - timedelta(hours=6)).delete()
     assert EnterpriseVisit.objects.get(enterprise=unit).at == now - timedelta(days=3)
+    assert stored() == truth()
+
+
+def test_refilling_after_a_bulk_load_gives_the_triggers_rows(world):
+    # seed_demo empties and refills the tables after its bulk inserts (cases.unit_visits): the same rows, by
+    # the same rule, as the triggers kept, and a visit after the refill is kept by the triggers again
+    now = timezone.now()
+    f.InspectionFactory(enterprise=world.tenant1, inspected_at=now - timedelta(days=4))
+    f.HazardFactory(enterprise=world.other_b, reported_at=now - timedelta(hours=2))
+    f.InspectionFactory(parcel=world.parcel, inspected_at=now - timedelta(days=1))
+    kept = stored()
+    assert kept == truth() and kept
+
+    written = refill_unit_visits()
+
+    assert stored() == kept
+    assert written == {"enterprisevisit": EnterpriseVisit.objects.count(), "parcelvisit": ParcelVisit.objects.count()}
+    later = f.HazardFactory(enterprise=world.tenant1, reported_at=now)
+    assert EnterpriseVisit.objects.get(enterprise=world.tenant1).at == later.reported_at
     assert stored() == truth()
