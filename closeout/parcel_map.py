@@ -43,6 +43,9 @@ LIST_MAX = 200  # the red and risk lists beside the map
 MAX_ZOOM = 19
 
 LOCATED = Q(latitude__isnull=False, longitude__isnull=False)
+# The states and risk colours each cluster and zone counts, once (an enum's ``values`` is built at each read).
+STATES = tuple(ParcelState.values)
+RISK_KEYS = tuple(RISK_COLOURS.values())
 
 
 # --- the request ----------------------------------------------------------------------------------------
@@ -222,27 +225,26 @@ def _located_box(rows):
 def _summary_and_zones(rows):
     """The legend's counts, the risk layer's counts and the zones (counts, centre, extent) of the whole
     scope, from its ``_scope_rows``."""
-    summary = {"total": 0, **dict.fromkeys(ParcelState.values, 0), "unlocated": 0}
-    risk_summary = dict.fromkeys(RISK_COLOURS.values(), 0)  # unlocated parcels included
+    summary = {"total": 0, **dict.fromkeys(STATES, 0), "unlocated": 0}
+    risk_summary = dict.fromkeys(RISK_KEYS, 0)  # unlocated parcels included
     zones = {}
     for row in rows:
         summary["total"] += row["n"]
         summary[row["state"]] += row["n"]
         summary["unlocated"] += row["n"] - row["located"]
         risk_summary[_risk_colour(row["risk_level"])] += row["n"]
-        zone = zones.setdefault(
-            row["grid__zone_id"],
-            {
+        zone = zones.get(row["grid__zone_id"])
+        if zone is None:
+            zone = zones[row["grid__zone_id"]] = {
                 "id": row["grid__zone_id"],
                 "name": row["grid__zone__name"],
                 "lng": 0.0,
                 "lat": 0.0,
                 "located": 0,
-                **dict.fromkeys(ParcelState.values, 0),
-                "risks": dict.fromkeys(RISK_COLOURS.values(), 0),
+                **dict.fromkeys(STATES, 0),
+                "risks": dict.fromkeys(RISK_KEYS, 0),
                 "bounds": None,
-            },
-        )
+            }
         zone[row["state"]] += row["n"]
         zone["risks"][_risk_colour(row["risk_level"])] += row["n"]
         if row["located"]:
@@ -393,17 +395,16 @@ def clusters(parcels, zoom, rows=None):
         if row["row"] is None:  # the scope's unlocated parcels
             continue
         key = (int(row["row"]), int(row["col"]))
-        cell = cells.setdefault(
-            key,
-            {
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = {
                 "n": 0,
                 "lat": 0.0,
                 "lng": 0.0,
                 "first": row["first"],
-                "states": dict.fromkeys(ParcelState.values, 0),
-                "risks": dict.fromkeys(RISK_COLOURS.values(), 0),
-            },
-        )
+                "states": dict.fromkeys(STATES, 0),
+                "risks": dict.fromkeys(RISK_KEYS, 0),
+            }
         cell["n"] += row["n"]
         cell["lat"] += row["lat"]
         cell["lng"] += row["lng"]
