@@ -8,7 +8,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -134,9 +133,6 @@ class DeskView(ManagerRequiredMixin, ScopedFilterView):
         for group in context["groups"]:
             n = len(group["hazards"])
             group["count_label"] = ngettext("%(n)s 条", "%(n)s 条", n) % {"n": n}
-        # Per row the same URLs but for the id, and the same token: made once, not a hundred times.
-        context["hazards_url"] = reverse("cases:hazard_detail", args=[0]).removesuffix("0/")
-        context["csrf_input"] = csrf_input(self.request)
         return context
 
 

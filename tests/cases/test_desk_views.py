@@ -36,6 +36,12 @@ def test_mark_duplicate_and_invalid_from_the_desk(client, world, category):
     ):
         assert url in body
     assert body.count('name="csrfmiddlewaretoken"') >= 4  # the duplicate form and three 不属实 forms
+    # in English, the rows' words too
+    client.cookies["django_language"] = "en"
+    english = client.get(desk_url).content.decode()
+    assert f"Same unit and category as {first.number}" in english and "Mark as duplicate" in english
+    assert english.count("<summary>Unfounded</summary>") == 3 and "疑似重复" not in english
+    client.cookies["django_language"] = "zh-hans"
     response = client.post(
         reverse("cases:hazard_duplicate", args=[second.pk]),
         {"duplicate_of": first.number, "comment": "同一处线路", "confirm": "on", "next": desk_url},
