@@ -18,7 +18,7 @@ parcel list (a cases page) reads it too; ``closeout.querysets`` exposes it to th
 
 import django_filters
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Hazard, ParcelVisit
@@ -50,27 +50,29 @@ STATE_ORDER = [ParcelState.RED, ParcelState.PENDING, ParcelState.GREEN, ParcelSt
 
 
 def _has_open_hazards(ref="pk"):
-    return Exists(Hazard.objects.open().filter(parcel=OuterRef(ref)))
+    """``ref`` (a parcel's id) is among the parcels with open hazards: ``ref IN (SELECT parcel_id …)``, which
+    PostgreSQL reads once into a hash for many rows (a semi-join in ``WHERE``), or probes per row for a few."""
+    return Q(**{f"{ref}__in": Hazard.objects.open().filter(parcel__isnull=False).values("parcel_id")})
 
 
 def _was_inspected(ref="pk"):
     """Inspected, or a hazard was found on it (a hazard can be reported without an inspection): it has a last
-    visit (``ParcelVisit``, kept by the database from both)."""
-    return Exists(ParcelVisit.objects.filter(parcel=OuterRef(ref)))
+    visit (``ParcelVisit``, kept by the database from both), read as ``_has_open_hazards`` reads its set."""
+    return Q(**{f"{ref}__in": ParcelVisit.objects.values("parcel_id")})
 
 
 def parcel_state_q(state):
     """The Q of parcels in ``state``: a filter, or an aggregate's FILTER clause over parcels."""
-    open_ = Q(_has_open_hazards())
+    open_ = _has_open_hazards()
     if state == ParcelState.RED:
         return open_
     if state == ParcelState.PENDING:
         return ~open_ & Q(closeout_state__in=[CloseoutState.RED, CloseoutState.CROSSCHECK])
     never_closed = Q(closeout_state=CloseoutState.GREEN, closed_out_at__isnull=True)
     if state == ParcelState.UNINSPECTED:
-        return ~open_ & never_closed & ~Q(_was_inspected())
+        return ~open_ & never_closed & ~_was_inspected()
     if state == ParcelState.GREEN:
-        return ~open_ & Q(closeout_state=CloseoutState.GREEN) & (Q(closed_out_at__isnull=False) | Q(_was_inspected()))
+        return ~open_ & Q(closeout_state=CloseoutState.GREEN) & (Q(closed_out_at__isnull=False) | _was_inspected())
     raise ValueError(state)
 
 
@@ -78,17 +80,15 @@ def parcel_state(ref="pk"):
     """The state as an expression, for ``annotate(state=parcel_state())`` on parcels; on rows that point
     to a parcel, ``ref`` names the pointer (``parcel_state("parcel_id")``).
 
-    The hazards and visits are asked as ``ref IN (SELECT parcel_id …)``, not ``EXISTS`` per row: PostgreSQL
-    then reads the parcels with open hazards and the visited parcels (``ParcelVisit``, kept from the
-    inspections and hazards) once into a hash for many rows, or probes per row for a few."""
+    The hazards and visits are asked as sets (``_has_open_hazards``, ``_was_inspected``), not ``EXISTS`` per
+    row: PostgreSQL reads each once into a hash for many rows, or probes per row for a few."""
     prefix = "" if ref == "pk" else ref.removesuffix("_id") + "__"
     stored, closed_at = f"{prefix}closeout_state", f"{prefix}closed_out_at"
-    open_parcels = Hazard.objects.open().filter(parcel__isnull=False).values("parcel_id")
     return Case(
-        When(**{f"{ref}__in": open_parcels}, then=Value(ParcelState.RED.value)),
+        When(_has_open_hazards(ref), then=Value(ParcelState.RED.value)),
         When(**{f"{stored}__in": [CloseoutState.RED, CloseoutState.CROSSCHECK]}, then=Value(ParcelState.PENDING.value)),
         When(**{f"{closed_at}__isnull": False}, then=Value(ParcelState.GREEN.value)),
-        When(**{f"{ref}__in": ParcelVisit.objects.values("parcel_id")}, then=Value(ParcelState.GREEN.value)),  # visited
+        When(_was_inspected(ref), then=Value(ParcelState.GREEN.value)),
         default=Value(ParcelState.UNINSPECTED.value),
         output_field=models.CharField(),
     )
@@ -102,11 +102,11 @@ def with_parcel_state(parcels):
 def state_counts(parcels):
     """``{"total": n, "uninspected": n, "red": n, "pending": n, "green": n}``, in four counts.
 
-    Each state is counted with its condition in ``WHERE``, where PostgreSQL joins the hazards and
-    inspections once (a hash semi- or anti-join); as ``COUNT(…) FILTER (WHERE EXISTS …)`` of one
-    aggregate it probed them for every parcel and every state (524 ms for a zone of the city-scale
-    register, against a few ms). The four states split the parcels (``parcel_state``: the first that
-    holds), so green is what the others leave: counting it probed every green parcel's inspections."""
+    Each state is counted with its condition in ``WHERE``, where PostgreSQL reads the open hazards' parcels
+    and the visited parcels once (a semi-join, or a hashed set for ``NOT IN``); as ``COUNT(…) FILTER (WHERE
+    EXISTS …)`` of one aggregate it probed them for every parcel and every state (524 ms for a zone of the
+    city-scale register, against a few ms). The four states split the parcels (``parcel_state``: the first
+    that holds), so green is what the others leave."""
     parcels = parcels.order_by()
     others = [state for state in ParcelState if state != ParcelState.GREEN]
     counts = {"total": parcels.count()}
