@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Hazard
 from catalogue.choices import Severity
 from closeout.querysets import STATE_COLOUR, ParcelState, parcel_state, parcel_state_q, with_parcel_state
-from core.links import safe_reverse
+from core.links import url_template
 from register.choices import RISK_COLOURS, CloseoutState, RiskLevel
 from register.models import Enterprise, Parcel
 
@@ -156,16 +156,6 @@ def _rounded(geometry):
         return round(value, 6) if isinstance(value, float) else value
 
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
-
-
-def _url_template(name, **kwargs):
-    """A URL with ``{id}`` where the object's id goes (one reverse for all parcels)."""
-    sentinel = 987654321
-    if "query" in kwargs:
-        url = safe_reverse(name, query=dict.fromkeys(kwargs["query"], sentinel))
-    else:
-        url = safe_reverse(name, args=[sentinel])
-    return url.replace(str(sentinel), "{id}")
 
 
 def risk_levels():
@@ -475,8 +465,8 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
             states={value: str(label) for value, label in ParcelState.choices},
             unlocated=_unlocated(parcels),
             urls={
-                "parcel": _url_template("cases:parcel_detail"),
-                "tickets": _url_template("cases:ticket_list", query=["parcel_id"]),
+                "parcel": url_template("cases:parcel_detail"),
+                "tickets": url_template("cases:ticket_list", query=["parcel_id"]),
             },
             summary=summary,
             risk_summary=risk_summary,
