@@ -7,34 +7,24 @@ Rows already stored keep their compression until rewritten. Other databases: not
 
 from django.db import migrations
 
-SET_LZ4 = """
+SET_COMPRESSION = """
 DO $$
 BEGIN
     IF current_setting('server_version_num')::int >= 140000 THEN
-        ALTER TABLE briefing_dailyreport ALTER COLUMN data SET COMPRESSION lz4;
+        ALTER TABLE briefing_dailyreport ALTER COLUMN data SET COMPRESSION %s;
     END IF;
 EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
     NULL;  -- a server built without LZ4 keeps pglz
 END $$;
 """
-SET_PGLZ = """
-DO $$
-BEGIN
-    IF current_setting('server_version_num')::int >= 140000 THEN
-        ALTER TABLE briefing_dailyreport ALTER COLUMN data SET COMPRESSION pglz;
-    END IF;
-END $$;
-"""
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SET_LZ4)
+def compression(method):
+    def set_compression(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(SET_COMPRESSION % method)
 
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SET_PGLZ)
+    return set_compression
 
 
 class Migration(migrations.Migration):
@@ -42,4 +32,4 @@ class Migration(migrations.Migration):
         ("briefing", "0005_month_summaries"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards, elidable=True)]
+    operations = [migrations.RunPython(compression("lz4"), compression("pglz"), elidable=True)]
