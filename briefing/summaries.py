@@ -35,6 +35,7 @@ from cases.models import Hazard, Inspection
 from cases.querysets import counted_hazard_q, rectified_hazard_q
 from catalogue.choices import Severity
 from core.dates import day_start, local_day, local_tz
+from core.queries import chunks
 from timeline.kinds import EventKind
 from timeline.models import Event
 
@@ -312,7 +313,7 @@ def _write(days, until):
 
 
 def _write_days(days, until):
-    for chunk in [None] if days is None else _chunks(sorted(days), BATCH_DAYS):
+    for chunk in [None] if days is None else chunks(sorted(days), BATCH_DAYS):
         rows, categories = compute_rows(chunk, until)
         if chunk is None:
             DaySummary.objects.all().delete()
@@ -323,11 +324,6 @@ def _write_days(days, until):
         day_rows, cells = _summary_objects(rows, categories)
         DaySummary.objects.bulk_create(day_rows, batch_size=1000)
         CategoryDaySummary.objects.bulk_create(cells, batch_size=1000)
-
-
-def _chunks(items, size):
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
 
 
 def _locked_state():

@@ -1,6 +1,15 @@
-"""Query helpers every app uses: a counting sub-select, paging by keys."""
+"""Query helpers every app uses: a counting sub-select, paging by keys, ids in batches."""
 
 from django.db.models import F, Func, IntegerField, Subquery
+
+IN_CHUNK = 900  # ids per "IN (...)": below the oldest SQLite limit of 999 query parameters
+
+
+def chunks(items, size=IN_CHUNK):
+    """``items`` in lists of ``size``, in their order."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class SubqueryCount(Subquery):

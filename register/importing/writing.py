@@ -7,16 +7,9 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.queries import chunks
 from register.importing.columns import ENTERPRISE_UPDATE_FIELDS
 from register.models import Enterprise, Parcel
-
-IN_CHUNK = 900  # ids per "IN (...)": below the oldest SQLite limit of 999 query parameters
-
-
-def chunks(items, size=IN_CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class BatchWriting:
