@@ -96,6 +96,13 @@ def scope_q(model, user):
     return q
 
 
+def scope_is_zones(user):
+    """Whether ``user`` sees whole zones (managers and leaders) or everything: a scope that a table kept per zone
+    (``scope_paths`` with ``zone`` alone) answers exactly. Others (inspectors, enterprises, landlords) see less."""
+    scoped = _sees_all(user)
+    return scoped is None or (scoped and user.role in (Role.MANAGER, Role.LEADER))
+
+
 def visible_row(model, user, **values):
     """Whether a row of ``model`` with these column values, not (yet) stored, would be in
     ``visible_to(user)``: the same terms as scope_q, read in memory. Only plain column paths

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Inspection
 from closeout.choices import CrossCheckStatus
-from closeout.querysets import CrossCheckQuerySet
-from register.models import Parcel
+from closeout.querysets import CrossCheckQuerySet, MapCellQuerySet
+from register.models import Parcel, Zone
 
 User = settings.AUTH_USER_MODEL
 
@@ -59,3 +59,76 @@ class CrossCheck(models.Model):
 
     def __str__(self):
         return f"{self.parcel} {self.get_status_display()}"
+
+
+# --- the map's cells (closeout.map_cells) --------------------------------------------------------------
+
+
+class MapParcel(models.Model):
+    """A parcel as the map's cells last counted it: its zone, close-out state, risk level and point. The cells
+    are these rows added up; a parcel that changed is taken out of its old cells and added to its new ones."""
+
+    parcel = models.OneToOneField(
+        Parcel, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
+    )
+    zone = models.ForeignKey(Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    state = models.CharField(max_length=16)
+    risk_level = models.PositiveSmallIntegerField()
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["zone", "state", "risk_level"], name="closeout_mapparcel_key_idx")]
+
+    def __str__(self):
+        return f"{self.parcel_id} {self.state}"
+
+
+class MapCell(models.Model):
+    """The parcels of one zone in one close-out state and risk level, counted per map cell: at ``level`` z
+    (0–14) the square cells the map clusters in at zoom z (``closeout.parcel_map.cell_size``), at level -1
+    (``ZONE_LEVEL``) the whole zone, located or not, with the bounds of its located parcels."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    level = models.SmallIntegerField()
+    row = models.IntegerField()
+    col = models.IntegerField()
+    state = models.CharField(max_length=16)
+    risk_level = models.PositiveSmallIntegerField()
+    n = models.IntegerField()  # parcels
+    located = models.IntegerField()  # of them with coordinates
+    lat_sum = models.FloatField()  # of the located ones
+    lng_sum = models.FloatField()
+    id_sum = models.BigIntegerField()  # the parcel's id when n is 1
+    south = models.FloatField(null=True)  # level -1 only
+    north = models.FloatField(null=True)
+    west = models.FloatField(null=True)
+    east = models.FloatField(null=True)
+
+    objects = MapCellQuerySet.as_manager()
+    scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "level", "row", "col", "state", "risk_level"], name="closeout_mapcell_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["level", "zone"], name="closeout_mapcell_level_idx"),
+            # the cells a change emptied, deleted after it
+            models.Index(fields=["zone"], condition=Q(n=0), name="closeout_mapcell_empty_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.zone_id}/{self.level}/{self.row},{self.col} {self.state} {self.risk_level}: {self.n}"
+
+
+class MapChange(models.Model):
+    """A parcel whose state, place or zone may have changed since the cells counted it: written by the database's
+    triggers (migration 0003), read and emptied by ``closeout.map_cells.catch_up``."""
+
+    parcel_id = models.BigIntegerField()
+
+    def __str__(self):
+        return str(self.parcel_id)

@@ -6,7 +6,9 @@ gets clusters: the box cut into square cells of about ``CELL_PX`` pixels at that
 (``GROUP BY`` the floored coordinates, the close-out state and the risk level), each with its count
 per state and per risk colour so the map can draw the mix; a cell holding one parcel sends that
 parcel itself. The legend's figures, the zones, the red and risk lists and the parcels without
-coordinates cover the user's whole scope, whatever the box.
+coordinates cover the user's whole scope, whatever the box. For a scope of whole zones (a manager's, a
+leader's) the legend, the zones and the clusters of the view holding the scope are read from the cells
+``closeout.map_cells`` keeps, not grouped from every parcel again.
 
 The map's later requests add ``scope=0``: the scope's figures, which it holds already, are left out.
 
@@ -29,13 +31,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Hazard
 from catalogue.choices import Severity
+from closeout import map_cells
+from closeout.map_cells import CLUSTER_BELOW_ZOOM, cell_size
 from closeout.querysets import STATE_COLOUR, ParcelState, parcel_state, parcel_state_q, with_parcel_state
 from core.links import url_template
 from register.choices import RISK_COLOURS, CloseoutState, RiskLevel
 from register.models import Enterprise, Parcel
 
-CLUSTER_BELOW_ZOOM = 15  # below this zoom the map gets clusters, from it on the parcels themselves
-CELL_PX = 64  # a cluster cell's side on screen, in pixels
 MAX_VIEW_PX = 4096  # a box wider or taller than this at the asked zoom is answered at a lower zoom
 DEFAULT_VIEW_PX = (1280, 800)  # the view a request without zoom is answered for
 MAX_FEATURES = 2000  # without zoom, up to this many located parcels come as features
@@ -83,11 +85,6 @@ class MapQueryForm(forms.Form):
 # --- geometry of the view ------------------------------------------------------------------------------
 
 
-def _pixels_per_degree(zoom):
-    """Web-Mercator pixels per degree of longitude at ``zoom`` (256-pixel tiles)."""
-    return 256 * 2**zoom / 360
-
-
 def fitting_zoom(box, view=DEFAULT_VIEW_PX):
     """The highest whole zoom at which ``box`` (west, south, east, north) fits ``view`` pixels."""
     west, south, east, north = box
@@ -95,11 +92,6 @@ def fitting_zoom(box, view=DEFAULT_VIEW_PX):
     span_x, span_y = max(east - west, 1e-9), max((north - south) * stretch, 1e-9)
     zoom = math.floor(math.log2(min(view[0] * 360 / (256 * span_x), view[1] * 360 / (256 * span_y))))
     return max(0, min(zoom, MAX_ZOOM))
-
-
-def cell_size(zoom):
-    """A cluster cell's side in degrees at ``zoom``: ``CELL_PX`` pixels."""
-    return CELL_PX / _pixels_per_degree(zoom)
 
 
 def _holds(box, inner):
@@ -446,10 +438,13 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
             view_zoom = min(zoom, fitting_zoom(bbox, (MAX_VIEW_PX, MAX_VIEW_PX)))
             if view_zoom < CLUSTER_BELOW_ZOOM:
                 size = cell_size(view_zoom)
-        rows = _scope_rows(parcels, size)
+        if map_cells.serves(user):  # whole zones: their cells, counted as the parcels change
+            rows, cell_rows = map_cells.scope_rows(user, None if size is None else view_zoom)
+        else:
+            rows = cell_rows = _scope_rows(parcels, size)
         located_box = _located_box(rows)
         if size is not None and _holds(bbox, located_box):
-            whole_scope_rows = rows
+            whole_scope_rows = cell_rows
         summary, risk_summary, zones = _summary_and_zones(rows)
         located = summary["total"] - summary["unlocated"]
         boxes = [z["bounds"] for z in zones if z["bounds"]]

@@ -18,3 +18,7 @@ from cases.parcel_states import (  # noqa: F401  the one definition of a parcel'
 
 class CrossCheckQuerySet(ScopedQuerySet, models.QuerySet):
     pass
+
+
+class MapCellQuerySet(ScopedQuerySet, models.QuerySet):
+    pass

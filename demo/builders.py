@@ -82,6 +82,7 @@ from briefing import summaries
 from cases.unit_visits import refill_unit_visits
 from catalogue.choices import CategoryLevel
 from catalogue.models import Campaign, Checklist, HazardCategory
+from closeout import map_cells
 from core.dates import local_day
 from demo.common import (
     BATCH,
@@ -487,11 +488,13 @@ class Builder:
 
 def rebuild_derived(log=None):
     """What the services keep beside the rows they write, recomputed after a build that wrote rows in bulk: the
-    day summaries the briefing and the dashboard add up (``rebuild_summaries``). (The search grams the database
-    keeps itself, by triggers on insert.)"""
+    day summaries the briefing and the dashboard add up and the map's cells (``rebuild_summaries``). (The search
+    grams the database keeps itself, by triggers on insert; the cells would fold the bulk's changes in at the first
+    map, counted here at once.)"""
     rows = summaries.rebuild()
+    cells = map_cells.rebuild()
     if log is not None:
-        log(f"day summaries: {rows}")
+        log(f"day summaries: {rows}; map cells: {cells}")
 
 
 @contextmanager

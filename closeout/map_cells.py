@@ -1,0 +1,232 @@
+"""The map's cells: the parcels counted per zone, close-out state, risk level and cluster cell, kept as they change.
+
+The map's first request summarises the user's whole scope: the legend, the zones and the clusters of the view
+that fits it (``closeout.parcel_map``). Grouping every parcel of a city register for it grows with the register;
+these counts are what that grouping returns, stored: per zone, state and risk level, one row for the whole zone
+(``ZONE_LEVEL``, with the bounds of its located parcels) and one per cell of each zoom the map clusters at
+(levels 0–14, ``cell_size``). A manager's or a leader's map (a scope of whole zones) reads them; an inspector's,
+an enterprise's or a landlord's, a few grids or parcels, is grouped from the parcels as before.
+
+How they stay true: the database's triggers (migration 0003) write the id of every parcel whose state, place,
+zone or risk level may have changed (``MapChange``): a parcel written, a hazard found, closed or moved, a visit,
+a grid moved to another zone. ``catch_up()`` (at the start of each map that reads the cells) takes those ids,
+computes each parcel's state again (``parcel_state``, the one definition), and moves the parcels that changed
+from their old cells (``MapParcel``, what the cells last counted) to their new ones. A workflow's transaction
+only appends an id; one reader at a time folds them in (others read the cells as they are). ``rebuild()``
+counts everything again and ``check()`` compares (``manage.py rebuild_summaries`` and ``--check``).
+"""
+
+import math
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Max, Min
+
+from accounts.scoping import scope_is_zones
+from closeout.models import MapCell, MapChange, MapParcel
+from closeout.querysets import parcel_state
+from core.queries import chunks
+from register.models import Parcel
+
+CLUSTER_BELOW_ZOOM = 15  # below this zoom the map gets clusters, from it on the parcels themselves
+CELL_PX = 64  # a cluster cell's side on screen, in pixels
+ZONE_LEVEL = -1  # the level of the rows that count a whole zone
+LEVELS = range(CLUSTER_BELOW_ZOOM)  # the zooms the cells are kept for
+UPSERT_ROWS = 80  # cells per upsert: 880 parameters, below the oldest SQLite limit
+LOCK = 0x6D617063  # the advisory lock of the one reader folding changes in (PostgreSQL)
+
+FIELDS = ("pk", "grid__zone_id", "state", "risk_level", "latitude", "longitude")  # of a parcel, computed
+STORED = ("parcel_id", "zone_id", "state", "risk_level", "latitude", "longitude")  # the same, as counted
+
+
+def _pixels_per_degree(zoom):
+    """Web-Mercator pixels per degree of longitude at ``zoom`` (256-pixel tiles)."""
+    return 256 * 2**zoom / 360
+
+
+def cell_size(zoom):
+    """A cluster cell's side in degrees at ``zoom``: ``CELL_PX`` pixels."""
+    return CELL_PX / _pixels_per_degree(zoom)
+
+
+def serves(user):
+    """Whether ``user``'s map reads the cells: a scope of whole zones (``scope_is_zones``)."""
+    return scope_is_zones(user)
+
+
+# --- keeping them -----------------------------------------------------------------------------------------
+
+
+def catch_up():
+    """Fold the parcels changed since the last call into the cells; returns how many were computed again.
+
+    On PostgreSQL one reader at a time folds (an advisory lock held to the end of its transaction): another
+    finds it taken and reads the cells as they are, a moment behind."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK])
+                if not cursor.fetchone()[0]:
+                    return 0
+            cursor.execute(f"DELETE FROM {MapChange._meta.db_table} RETURNING parcel_id")
+            ids = {row[0] for row in cursor.fetchall()}
+        for chunk in chunks(sorted(ids)):
+            _refresh(chunk)
+    return len(ids)
+
+
+def rebuild():
+    """Count every parcel again, from nothing; returns the cells written."""
+    with transaction.atomic():
+        for model in (MapChange, MapParcel, MapCell):
+            model.objects.all().delete()
+        for chunk in chunks(Parcel.objects.order_by("pk").values_list("pk", flat=True)):
+            _refresh(chunk)
+        return MapCell.objects.count()
+
+
+def check():
+    """The cells that differ from a fresh count: ``[(key, stored, fresh)]``, empty when they agree. Changes
+    nothing (the fresh count is made in a savepoint and rolled back)."""
+    with transaction.atomic():
+        catch_up()
+        stored = _all_cells()
+        before_rebuild = transaction.savepoint()
+        rebuild()
+        fresh = _all_cells()
+        transaction.savepoint_rollback(before_rebuild)
+    return [
+        (key, stored.get(key), fresh.get(key))
+        for key in sorted(stored.keys() | fresh.keys())
+        if not _same(stored.get(key), fresh.get(key))
+    ]
+
+
+def _all_cells():
+    key = ("zone_id", "level", "row", "col", "state", "risk_level")
+    values = ("n", "located", "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east")
+    return {row[:6]: row[6:] for row in MapCell.objects.values_list(*key, *values)}
+
+
+def _same(a, b):
+    """Equal counts, and sums equal but for the last bits a float keeps after parcels came and went."""
+    if a is None or b is None:
+        return a is b
+    return all(
+        math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-9) if isinstance(x, float) else x == y
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _contribution(parcel):
+    """The cells ``parcel`` (a ``FIELDS`` tuple) counts in: ``[(key, located)]``."""
+    _pk, zone, state, risk, lat, lng = parcel
+    located = lat is not None and lng is not None
+    keys = [((zone, ZONE_LEVEL, 0, 0, state, risk), located)]
+    if located:
+        for level in LEVELS:
+            size = cell_size(level)
+            keys.append(((zone, level, math.floor(lat / size), math.floor(lng / size), state, risk), True))
+    return keys
+
+
+def _refresh(ids):
+    """Compute the parcels ``ids`` again and move those that changed between cells: four statements and an
+    upsert, or one when none changed."""
+    stored = {row[0]: row for row in MapParcel.objects.filter(pk__in=ids).values_list(*STORED)}
+    fresh = {
+        row[0]: row
+        for row in Parcel.objects.filter(pk__in=ids).annotate(state=parcel_state()).order_by().values_list(*FIELDS)
+    }
+    changed = [pk for pk in ids if stored.get(pk) != fresh.get(pk)]
+    if not changed:
+        return
+    deltas = defaultdict(lambda: [0, 0, 0.0, 0.0, 0])  # n, located, lat_sum, lng_sum, id_sum
+    for pk in changed:
+        for sign, parcel in ((-1, stored.get(pk)), (1, fresh.get(pk))):
+            if parcel is None:
+                continue
+            for key, located in _contribution(parcel):
+                delta = deltas[key]
+                delta[0] += sign
+                delta[4] += sign * pk
+                if located:
+                    delta[1] += sign
+                    delta[2] += sign * parcel[4]
+                    delta[3] += sign * parcel[5]
+    _add(deltas)
+    MapParcel.objects.filter(pk__in=changed).delete()
+    MapParcel.objects.bulk_create(
+        MapParcel(parcel_id=pk, zone_id=row[1], state=row[2], risk_level=row[3], latitude=row[4], longitude=row[5])
+        for pk in changed
+        if (row := fresh.get(pk)) is not None
+    )
+    _bound({key[0] for key in deltas}, {(key[0], key[4], key[5]) for key in deltas if key[1] == ZONE_LEVEL})
+    MapCell.objects.filter(n=0).delete()
+
+
+def _add(deltas):
+    """Add ``deltas`` (key → n, located, lat_sum, lng_sum, id_sum) to the cells: one upsert per batch."""
+    table = MapCell._meta.db_table
+    keys = [(key, delta) for key, delta in sorted(deltas.items()) if any(delta)]
+    columns = "zone_id, level, row, col, state, risk_level, n, located, lat_sum, lng_sum, id_sum"
+    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ("n", "located", "lat_sum", "lng_sum", "id_sum"))
+    with connection.cursor() as cursor:
+        for chunk in chunks(keys, UPSERT_ROWS):
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} "
+                f"ON CONFLICT (zone_id, level, row, col, state, risk_level) DO UPDATE SET {sums}",
+                [v for key, delta in chunk for v in (*key, *delta)],
+            )
+
+
+def _bound(zones, keys):
+    """The bounds of the zone rows ``keys`` ((zone, state, risk level)) counted again from ``MapParcel``."""
+    bounds = (
+        MapParcel.objects.filter(zone_id__in=zones, latitude__isnull=False, longitude__isnull=False)
+        .values("zone_id", "state", "risk_level")
+        .annotate(s=Min("latitude"), n=Max("latitude"), w=Min("longitude"), e=Max("longitude"))
+        .order_by()
+    )
+    found = {(b["zone_id"], b["state"], b["risk_level"]): b for b in bounds}
+    for zone, state, risk in sorted(keys):
+        b = found.get((zone, state, risk), {})
+        MapCell.objects.filter(zone_id=zone, level=ZONE_LEVEL, state=state, risk_level=risk).update(
+            south=b.get("s"), north=b.get("n"), west=b.get("w"), east=b.get("e")
+        )
+
+
+# --- reading them ------------------------------------------------------------------------------------------
+
+
+def scope_rows(user, zoom=None):
+    """The rows of ``user``'s whole scope as the map folds them (``parcel_map._scope_rows``'s fields): the zone
+    rows, and the rows of the cells at ``zoom`` (None: none). One statement after ``catch_up``."""
+    catch_up()
+    levels = [ZONE_LEVEL] if zoom is None else [ZONE_LEVEL, zoom]
+    cells = MapCell.objects.visible_to(user).filter(level__in=levels).order_by()
+    zone_rows, cell_rows = [], []
+    for c in cells.values_list(
+        "level", "zone_id", "zone__name", "state", "risk_level", "row", "col", "n", "located",
+        "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east",
+    ):  # fmt: skip
+        level, zone, name, state, risk, row, col, n, located, lat, lng, first, s, nn, w, e = c
+        if level == ZONE_LEVEL:
+            zone_rows.append(
+                {
+                    "grid__zone_id": zone,
+                    "grid__zone__name": name,
+                    "state": state,
+                    "risk_level": risk,
+                    "n": n,
+                    "located": located,
+                    "lat": lat,
+                    "lng": lng,
+                    **{"s": s, "nn": nn, "w": w, "e": e},
+                }
+            )
+        else:
+            cell = {"row": row, "col": col, "state": state, "risk_level": risk, "n": n, "lat": lat, "lng": lng}
+            cell_rows.append({**cell, "first": first})
+    return zone_rows, (cell_rows if zoom is not None else None)

@@ -1,0 +1,166 @@
+"""The map's cells (closeout.map_cells) and the triggers that note the parcels they must count again.
+
+Every write that can change a parcel's close-out state, place, zone or risk level appends the parcel's id to
+``closeout_mapchange``; ``map_cells.catch_up`` folds them in. The writes: a parcel inserted, deleted or with one
+of those columns changed; a hazard inserted, deleted, or with its status, withdrawal or parcel changed; a last
+visit inserted or deleted (cases migration 0009 keeps them); a grid moved to another zone (all its parcels).
+PostgreSQL notes inserts and deletes once per statement (a bulk load of a million hazards is one grouped insert);
+SQLite per row. Existing parcels are noted once here: the first map folds them in.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+
+CHANGES = "closeout_mapchange"
+# table, the parcel id of a row (as a column of it), the columns whose update matters ("": none)
+SOURCES = (
+    ("register_parcel", "id", ("grid_id", "latitude", "longitude", "risk_level", "closeout_state", "closed_out_at")),
+    ("cases_hazard", "parcel_id", ("status", "withdrawn", "parcel_id")),
+    ("cases_parcelvisit", "parcel_id", ()),
+)
+
+
+def _changed(columns, distinct):
+    return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
+
+
+def postgresql_sql():
+    create, drop = [], []
+
+    def function(name, body):
+        create.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$;"
+        )
+        drop.append(f"DROP FUNCTION IF EXISTS {name}() CASCADE;")
+
+    for table, unit, columns in SOURCES:
+        for event, verb, rows in (("inserted", "INSERT", "new_rows"), ("deleted", "DELETE", "old_rows")):
+            name = f"{table}_map_{event}"
+            function(
+                name,
+                f"INSERT INTO {CHANGES} (parcel_id) SELECT DISTINCT {unit} FROM {rows} WHERE {unit} IS NOT NULL;",
+            )
+            create.append(
+                f"CREATE TRIGGER {name} AFTER {verb} ON {table} "
+                f"REFERENCING {'NEW' if rows == 'new_rows' else 'OLD'} TABLE AS {rows} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
+            )
+        if columns:
+            name = f"{table}_map_updated"
+            function(
+                name,
+                f"INSERT INTO {CHANGES} (parcel_id) SELECT DISTINCT u FROM (VALUES (OLD.{unit}), (NEW.{unit})) AS t (u) "
+                "WHERE u IS NOT NULL;",
+            )
+            create.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} FOR EACH ROW "
+                f"WHEN ({_changed(columns, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {name}();"
+            )
+    function("register_grid_map_updated", f"INSERT INTO {CHANGES} (parcel_id) SELECT id FROM register_parcel WHERE grid_id = NEW.id;")
+    create.append(
+        "CREATE TRIGGER register_grid_map_updated AFTER UPDATE OF zone_id ON register_grid FOR EACH ROW "
+        "WHEN (OLD.zone_id IS DISTINCT FROM NEW.zone_id) EXECUTE FUNCTION register_grid_map_updated();"
+    )
+    return create, drop
+
+
+def sqlite_sql():
+    create, drop = [], []
+    for table, unit, columns in SOURCES:
+        for event, verb, row in (("inserted", "INSERT", "NEW"), ("deleted", "DELETE", "OLD")):
+            name = f"{table}_map_{event}"
+            create.append(
+                f"CREATE TRIGGER {name} AFTER {verb} ON {table} WHEN {row}.{unit} IS NOT NULL "
+                f"BEGIN INSERT INTO {CHANGES} (parcel_id) VALUES ({row}.{unit}); END;"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {name};")
+        if columns:
+            name = f"{table}_map_updated"
+            create.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} "
+                f"WHEN {_changed(columns, 'IS NOT')} BEGIN "
+                f"INSERT INTO {CHANGES} (parcel_id) SELECT u FROM (SELECT OLD.{unit} AS u UNION SELECT NEW.{unit}) "
+                "WHERE u IS NOT NULL; END;"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {name};")
+    create.append(
+        "CREATE TRIGGER register_grid_map_updated AFTER UPDATE OF zone_id ON register_grid "
+        f"WHEN OLD.zone_id IS NOT NEW.zone_id BEGIN INSERT INTO {CHANGES} (parcel_id) "
+        "SELECT id FROM register_parcel WHERE grid_id = NEW.id; END;"
+    )
+    drop.append("DROP TRIGGER IF EXISTS register_grid_map_updated;")
+    return create, drop
+
+
+def create_triggers(apps, schema_editor):
+    create, _drop = postgresql_sql() if schema_editor.connection.vendor == "postgresql" else sqlite_sql()
+    for sql in create:
+        schema_editor.execute(sql)
+    schema_editor.execute(f"INSERT INTO {CHANGES} (parcel_id) SELECT id FROM register_parcel")
+
+
+def drop_triggers(apps, schema_editor):
+    _create, drop = postgresql_sql() if schema_editor.connection.vendor == "postgresql" else sqlite_sql()
+    for sql in drop:
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('closeout', '0002_crosscheck_cancelled_status'),
+        ('register', '0005_parcel_lat_lng_index'),
+        ('cases', '0009_unit_last_visits'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='MapChange',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('parcel_id', models.BigIntegerField()),
+            ],
+        ),
+        migrations.CreateModel(
+            name='MapCell',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('level', models.SmallIntegerField()),
+                ('row', models.IntegerField()),
+                ('col', models.IntegerField()),
+                ('state', models.CharField(max_length=16)),
+                ('risk_level', models.PositiveSmallIntegerField()),
+                ('n', models.IntegerField()),
+                ('located', models.IntegerField()),
+                ('lat_sum', models.FloatField()),
+                ('lng_sum', models.FloatField()),
+                ('id_sum', models.BigIntegerField()),
+                ('south', models.FloatField(null=True)),
+                ('north', models.FloatField(null=True)),
+                ('west', models.FloatField(null=True)),
+                ('east', models.FloatField(null=True)),
+                ('zone', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.zone')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['level', 'zone'], name='closeout_mapcell_level_idx'), models.Index(condition=models.Q(('n', 0)), fields=['zone'], name='closeout_mapcell_empty_idx')],
+                'constraints': [models.UniqueConstraint(fields=('zone', 'level', 'row', 'col', 'state', 'risk_level'), name='closeout_mapcell_key')],
+            },
+        ),
+        migrations.CreateModel(
+            name='MapParcel',
+            fields=[
+                ('parcel', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='register.parcel')),
+                ('state', models.CharField(max_length=16)),
+                ('risk_level', models.PositiveSmallIntegerField()),
+                ('latitude', models.FloatField(null=True)),
+                ('longitude', models.FloatField(null=True)),
+                ('zone', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.zone')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['zone', 'state', 'risk_level'], name='closeout_mapparcel_key_idx')],
+            },
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]

@@ -1,0 +1,149 @@
+"""The map's cells (closeout.map_cells) hold what grouping the parcels gives, through every change that moves a
+parcel between states, places, zones and risk levels; the database notes the changes, a map folds them in, and
+``rebuild_summaries`` rebuilds and checks them."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.choices import HazardStatus
+from cases.models import Hazard
+from closeout import map_cells, parcel_map
+from closeout.map_cells import cell_size
+from closeout.models import MapCell, MapChange
+from register.choices import CloseoutState, RiskLevel
+from register.models import Parcel
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ZOOMS = (9, 12, 14)
+
+
+@pytest.fixture
+def parcels(world):
+    """Parcels of both zones spread over a few cells, one without coordinates."""
+    made = []
+    for i in range(9):
+        grid = (world.grid_a1, world.grid_a2, world.grid_b1)[i % 3]
+        made.append(
+            f.ParcelFactory(
+                grid=grid,
+                code=f"CELL-{i}",
+                latitude=28.9 + (i // 3) * 0.013,
+                longitude=120.05 + (i % 3) * 0.021,
+                risk_level=RiskLevel.RED if i == 4 else RiskLevel.BLUE,
+            )
+        )
+    made.append(f.ParcelFactory(grid=world.grid_a1, code="CELL-NOWHERE", latitude=None, longitude=None))
+    return made
+
+
+def close(a, b, path="answer"):
+    """``a`` equals ``b``, floats to 1e-6 (a sum of coordinates kept through changes, against one summed anew)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for key in a:
+            close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple)) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            close(x, y, f"{path}[{i}]")
+    elif isinstance(a, float):
+        assert b == pytest.approx(a, abs=1e-6), path
+    else:
+        assert a == b, path
+
+
+def kept(user, zoom):
+    zone_rows, cell_rows = map_cells.scope_rows(user, zoom)
+    return parcel_map._summary_and_zones(zone_rows), parcel_map.clusters(None, zoom, rows=cell_rows)
+
+
+def grouped(user, zoom):
+    rows = parcel_map._scope_rows(Parcel.objects.visible_to(user), cell_size(zoom))
+    return parcel_map._summary_and_zones(rows), parcel_map.clusters(None, zoom, rows=rows)
+
+
+def assert_true(world):
+    """The cells agree with a fresh count, and the map's legend, zones and clusters read from them equal those
+    grouped from the parcels, for a leader (everything) and a manager (zone A)."""
+    for user in (world.leader, world.manager):
+        for zoom in ZOOMS:
+            close(kept(user, zoom), grouped(user, zoom), f"{user.username}@{zoom}")
+    assert map_cells.check() == []
+    assert not MapChange.objects.exists()
+
+
+def test_the_cells_follow_every_change_of_state_place_zone_and_risk(world, parcels):
+    assert_true(world)
+    summary = kept(world.leader, 12)[0][0]
+    assert summary["total"] == Parcel.objects.count() and summary["unlocated"] == 1
+
+    services.report_hazard(  # a hazard: red, and a visit
+        actor=world.inspector, category=f.HazardCategoryFactory(), description="配电箱无防护", enterprise=world.tenant1
+    )
+    hazard = f.HazardFactory(enterprise=None, parcel=parcels[0])
+    assert kept(world.leader, 12)[0][0]["red"] == 2
+    assert_true(world)
+
+    Hazard.objects.filter(pk=hazard.pk).update(status=HazardStatus.RECTIFIED)  # closed: no longer red
+    assert_true(world)
+    Hazard.objects.filter(parcel=world.parcel).update(withdrawn=True)
+    assert_true(world)
+    Hazard.objects.filter(pk=hazard.pk).update(parcel=parcels[5], status=HazardStatus.REPORTED)  # moved, open
+    assert_true(world)
+
+    Parcel.objects.filter(pk=parcels[1].pk).update(latitude=29.2, longitude=120.3)  # moved far away
+    Parcel.objects.filter(pk=parcels[2].pk).update(latitude=None)  # lost its point
+    Parcel.objects.filter(pk=parcels[8].pk).update(risk_level=RiskLevel.ORANGE)
+    Parcel.objects.filter(pk=parcels[3].pk).update(
+        closeout_state=CloseoutState.GREEN, closed_out_at=timezone.now()
+    )  # closed out
+    Parcel.objects.filter(pk=parcels[6].pk).update(closeout_state=CloseoutState.CROSSCHECK)  # pending
+    assert_true(world)
+
+    f.InspectionFactory(enterprise=None, parcel=parcels[7], grid=parcels[7].grid)  # inspected: green
+    assert_true(world)
+
+    world.grid_a2.zone = world.zone_b  # a grid moved to the other zone, its parcels with it
+    world.grid_a2.save()
+    assert_true(world)
+
+    Parcel.objects.bulk_create(  # an import
+        [
+            Parcel(code=f"NEW-{i}", name=f"新宗地{i}", grid=world.grid_b1, latitude=28.95, longitude=120.1)
+            for i in range(3)
+        ]
+    )
+    Parcel.objects.get(code="CELL-NOWHERE").delete()
+    Parcel.objects.get(code="NEW-0").delete()
+    assert_true(world)
+    assert kept(world.leader, 12)[0][0]["total"] == Parcel.objects.count()
+
+
+def test_a_change_only_notes_the_parcel_and_the_next_map_folds_it_in(client, world, parcels):
+    map_cells.catch_up()
+    before = list(MapCell.objects.order_by("pk").values_list("pk", "n", "state"))
+    f.HazardFactory(enterprise=None, parcel=parcels[0])
+    assert set(MapChange.objects.values_list("parcel_id", flat=True)) == {parcels[0].pk}
+    assert list(MapCell.objects.order_by("pk").values_list("pk", "n", "state")) == before  # not yet counted
+    client.force_login(world.leader)
+    data = client.get(reverse("closeout:map_data"), {"bbox": "119.9,28.8,120.3,29.1", "zoom": 12}).json()
+    assert data["summary"]["red"] == 1 and not MapChange.objects.exists()
+
+
+def test_the_command_rebuilds_and_checks_the_cells(world, parcels, capsys):
+    f.HazardFactory(enterprise=None, parcel=parcels[0])
+    call_command("rebuild_summaries")
+    call_command("rebuild_summaries", "--check")
+    assert_true(world)
+    MapCell.objects.filter(level=map_cells.ZONE_LEVEL, state="red").update(n=5)
+    with pytest.raises(CommandError) as failed:
+        call_command("rebuild_summaries", "--check")
+    assert "closeout_mapcell" in capsys.readouterr().out and failed.value.returncode == 1
+    call_command("rebuild_summaries")
+    assert_true(world)
