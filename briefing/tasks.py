@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from briefing import delivery, outreach, reports, summaries
+from closeout import map_cells
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,9 @@ def _today(value):
 
 @shared_task
 def catch_up_summaries_task():
-    """Bring the day summaries up to date (briefing.summaries.catch_up): idempotent. Returns the days recomputed."""
-    return summaries.catch_up()
+    """Bring the day summaries (briefing.summaries.catch_up) and the map's cells (closeout.map_cells.catch_up) up
+    to date: idempotent. Returns the days and the parcels computed again."""
+    return {"days": summaries.catch_up(), "parcels": map_cells.catch_up()}
 
 
 @shared_task

@@ -267,7 +267,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
         "options": {"expires": 240},
     },
-    # The day summaries the briefing and the dashboard add up, caught up from the event log (briefing.summaries).
+    # The day summaries the briefing and the dashboard add up, caught up from the event log (briefing.summaries),
+    # and the map's cells, from the parcels the database noted as changed (closeout.map_cells).
     "catch-up-summaries": {
         "task": "briefing.tasks.catch_up_summaries_task",
         "schedule": 300,

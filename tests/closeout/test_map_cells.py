@@ -2,6 +2,8 @@
 parcel between states, places, zones and risk levels; the database notes the changes, a map folds them in, and
 ``rebuild_summaries`` rebuilds and checks them."""
 
+import uuid
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -147,3 +149,29 @@ def test_the_command_rebuilds_and_checks_the_cells(world, parcels, capsys):
     assert "closeout_mapcell" in capsys.readouterr().out and failed.value.returncode == 1
     call_command("rebuild_summaries")
     assert_true(world)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_folds_the_changes_in_every_five_minutes(redis_url, tmp_path):
+    """The beat's ``catch-up-summaries`` (every 300 s) folds the noted changes in, so the first map after a quiet
+    hour does not fold the hour's changes: run by a real worker on Redis."""
+    from briefing.tasks import catch_up_summaries_task
+    from config.settings import CELERY_BEAT_SCHEDULE
+    from tests.cases.test_worker import RESULT_TIMEOUT, Worker, wait_for, worker_env
+
+    entry = CELERY_BEAT_SCHEDULE["catch-up-summaries"]
+    assert entry["task"] == "briefing.tasks.catch_up_summaries_task" and entry["schedule"] == 300
+    parcel = f.ParcelFactory(grid=f.GridFactory(zone=f.ZoneFactory(name="中申达")))
+    map_cells.catch_up()
+    f.HazardFactory(enterprise=None, parcel=parcel)
+    assert MapChange.objects.exists()
+    queue = f"cells-{uuid.uuid4().hex[:10]}"
+    worker = Worker(tmp_path, worker_env(tmp_path, queue, REDIS_URL=redis_url), queue)
+    try:
+        worker.start()
+        catch_up_summaries_task.apply_async(queue=queue)
+        wait_for(lambda: "'parcels': 1}" in worker.log(), RESULT_TIMEOUT, "the catch-up done", worker)
+    finally:
+        worker.stop()
+    assert not MapChange.objects.exists()
+    assert MapCell.objects.get(level=map_cells.ZONE_LEVEL).state == "red"
