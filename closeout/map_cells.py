@@ -63,14 +63,17 @@ def catch_up():
     On PostgreSQL one reader at a time folds (an advisory lock held to the end of its transaction): another
     finds it taken and reads the cells as they are, a moment behind."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK])
                 if not cursor.fetchone()[0]:
                     return 0
-            cursor.execute(f"DELETE FROM {MapChange._meta.db_table} RETURNING parcel_id")
-            ids = {row[0] for row in cursor.fetchall()}
-        for chunk in chunks(sorted(ids)):
+        # the notes read are the ones deleted (one a transaction commits meanwhile waits for the next fold)
+        notes = list(MapChange.objects.values_list("pk", "parcel_id"))
+        for chunk in chunks(pk for pk, _parcel in notes):
+            MapChange.objects.filter(pk__in=chunk).delete()
+        ids = sorted({parcel for _pk, parcel in notes})
+        for chunk in chunks(ids):
             _refresh(chunk)
     return len(ids)
 
