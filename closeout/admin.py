@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from accounts.scoping import ScopedAdminMixin
-from closeout.models import CrossCheck
-from core.admin import NoDeleteAdminMixin
+from closeout.models import CrossCheck, MapCell, MapChange, MapParcel
+from core.admin import NoDeleteAdminMixin, ViewOnlyAdminMixin
 
 
 @admin.register(CrossCheck)
@@ -17,3 +17,26 @@ class CrossCheckAdmin(ScopedAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # requested through services.request_crosscheck
+
+
+# The map's cells are kept by closeout.map_cells (and rebuilt by rebuild_summaries): shown to check them.
+
+
+@admin.register(MapCell)
+class MapCellAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("zone", "level", "row", "col", "state", "risk_level", "n", "located")
+    list_filter = ("level", "state", "risk_level")
+    list_select_related = ("zone",)
+
+
+@admin.register(MapParcel)
+class MapParcelAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("parcel", "zone", "state", "risk_level", "latitude", "longitude")
+    list_filter = ("state", "risk_level")
+    search_fields = ("parcel__code", "parcel__name")
+    list_select_related = ("parcel", "zone")
+
+
+@admin.register(MapChange)
+class MapChangeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("pk", "parcel_id")

@@ -69,15 +69,26 @@ class MapParcel(models.Model):
     are these rows added up; a parcel that changed is taken out of its old cells and added to its new ones."""
 
     parcel = models.OneToOneField(
-        Parcel, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
+        Parcel,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("宗地"),
     )
-    zone = models.ForeignKey(Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    state = models.CharField(max_length=16)
-    risk_level = models.PositiveSmallIntegerField()
-    latitude = models.FloatField(null=True)
-    longitude = models.FloatField(null=True)
+    zone = models.ForeignKey(
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("区块")
+    )
+    state = models.CharField(_("销号状态"), max_length=16)
+    risk_level = models.PositiveSmallIntegerField(_("风险等级"))
+    latitude = models.FloatField(_("纬度"), null=True)
+    longitude = models.FloatField(_("经度"), null=True)
+
+    scope_paths = {"zone": "zone_id", "parcel": "parcel_id"}
 
     class Meta:
+        verbose_name = _("地图计入的宗地")
+        verbose_name_plural = _("地图计入的宗地")
         indexes = [models.Index(fields=["zone", "state", "risk_level"], name="closeout_mapparcel_key_idx")]
 
     def __str__(self):
@@ -89,14 +100,16 @@ class MapCell(models.Model):
     (0–14) the square cells the map clusters in at zoom z (``closeout.parcel_map.cell_size``), at level -1
     (``ZONE_LEVEL``) the whole zone, located or not, with the bounds of its located parcels."""
 
-    zone = models.ForeignKey(Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    level = models.SmallIntegerField()
-    row = models.IntegerField()
-    col = models.IntegerField()
-    state = models.CharField(max_length=16)
-    risk_level = models.PositiveSmallIntegerField()
-    n = models.IntegerField()  # parcels
-    located = models.IntegerField()  # of them with coordinates
+    zone = models.ForeignKey(
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("区块")
+    )
+    level = models.SmallIntegerField(_("缩放级别"))
+    row = models.IntegerField(_("行"))
+    col = models.IntegerField(_("列"))
+    state = models.CharField(_("销号状态"), max_length=16)
+    risk_level = models.PositiveSmallIntegerField(_("风险等级"))
+    n = models.IntegerField(_("宗地数"))
+    located = models.IntegerField(_("有坐标的宗地数"))
     lat_sum = models.FloatField()  # of the located ones
     lng_sum = models.FloatField()
     id_sum = models.BigIntegerField()  # the parcel's id when n is 1
@@ -109,6 +122,8 @@ class MapCell(models.Model):
     scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
 
     class Meta:
+        verbose_name = _("地图汇总格")
+        verbose_name_plural = _("地图汇总格")
         constraints = [
             models.UniqueConstraint(
                 fields=["zone", "level", "row", "col", "state", "risk_level"], name="closeout_mapcell_key"
@@ -128,7 +143,13 @@ class MapChange(models.Model):
     """A parcel whose state, place or zone may have changed since the cells counted it: written by the database's
     triggers (migration 0003), read and emptied by ``closeout.map_cells.catch_up``."""
 
-    parcel_id = models.BigIntegerField()
+    parcel_id = models.BigIntegerField(_("宗地ID"))
+
+    scope_paths = {"parcel": "parcel_id"}
+
+    class Meta:
+        verbose_name = _("待计入地图的宗地变化")
+        verbose_name_plural = _("待计入地图的宗地变化")
 
     def __str__(self):
         return str(self.parcel_id)
