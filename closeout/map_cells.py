@@ -16,6 +16,7 @@ only appends an id; one reader at a time folds them in (others read the cells as
 counts everything again and ``check()`` compares (``manage.py rebuild_summaries`` and ``--check``).
 """
 
+import json
 import math
 from collections import defaultdict
 
@@ -32,7 +33,7 @@ CLUSTER_BELOW_ZOOM = 15  # below this zoom the map gets clusters, from it on the
 CELL_PX = 64  # a cluster cell's side on screen, in pixels
 ZONE_LEVEL = -1  # the level of the rows that count a whole zone
 LEVELS = range(CLUSTER_BELOW_ZOOM)  # the zooms the cells are kept for
-UPSERT_ROWS = 80  # cells per upsert: 880 parameters, below the oldest SQLite limit
+UPSERT_PARAMETERS = 990  # per upsert on SQLite (the oldest takes 999)
 LOCK = 0x6D617063  # the advisory lock of the one reader folding changes in (PostgreSQL)
 
 FIELDS = ("pk", "grid__zone_id", "state", "risk_level", "latitude", "longitude")  # of a parcel, computed
@@ -106,9 +107,9 @@ def check():
 
 
 def _all_cells():
+    """The cells that count parcels (an emptied one stays, with n 0), by key."""
     key = ("zone_id", "level", "row", "col", "state", "risk_level")
-    values = ("n", "located", "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east")
-    return {row[:6]: row[6:] for row in MapCell.objects.values_list(*key, *values)}
+    return {row[:6]: row[6:] for row in MapCell.objects.filter(n__gt=0).values_list(*key, *DELTA_COLUMNS)}
 
 
 def _same(a, b):
@@ -134,8 +135,9 @@ def _contribution(parcel):
 
 
 def _refresh(ids):
-    """Compute the parcels ``ids`` again and move those that changed between cells: four statements and an
-    upsert, or one when none changed."""
+    """Compute the parcels ``ids`` again and move those that changed between cells: two statements when none
+    changed; else an upsert of the cells, the rows of ``MapParcel`` rewritten, and the zone rows' bounds
+    counted again where a parcel left one of them (``_bound``)."""
     stored = {row[0]: row for row in MapParcel.objects.filter(pk__in=ids).values_list(*STORED)}
     fresh = {
         row[0]: row
@@ -144,19 +146,31 @@ def _refresh(ids):
     changed = [pk for pk in ids if stored.get(pk) != fresh.get(pk)]
     if not changed:
         return
-    deltas = defaultdict(lambda: [0, 0, 0.0, 0.0, 0])  # n, located, lat_sum, lng_sum, id_sum
+    deltas = defaultdict(lambda: [0, 0, 0.0, 0.0, 0, None, None, None, None])  # as DELTA_COLUMNS
+    left = defaultdict(list)  # zone key → the located points that left it
     for pk in changed:
         for sign, parcel in ((-1, stored.get(pk)), (1, fresh.get(pk))):
             if parcel is None:
                 continue
+            lat, lng = parcel[4], parcel[5]
             for key, located in _contribution(parcel):
                 delta = deltas[key]
                 delta[0] += sign
                 delta[4] += sign * pk
-                if located:
-                    delta[1] += sign
-                    delta[2] += sign * parcel[4]
-                    delta[3] += sign * parcel[5]
+                if not located:
+                    continue
+                delta[1] += sign
+                delta[2] += sign * lat
+                delta[3] += sign * lng
+                if key[1] != ZONE_LEVEL:
+                    continue
+                if sign < 0:
+                    left[key].append((lat, lng))
+                else:  # the bounds of the points that came: the upsert widens the zone row's to them
+                    delta[5] = lat if delta[5] is None else min(delta[5], lat)
+                    delta[6] = lat if delta[6] is None else max(delta[6], lat)
+                    delta[7] = lng if delta[7] is None else min(delta[7], lng)
+                    delta[8] = lng if delta[8] is None else max(delta[8], lng)
     _add(deltas)
     MapParcel.objects.filter(pk__in=changed).delete()
     MapParcel.objects.bulk_create(
@@ -164,36 +178,72 @@ def _refresh(ids):
         for pk in changed
         if (row := fresh.get(pk)) is not None
     )
-    _bound({key[0] for key in deltas}, {(key[0], key[4], key[5]) for key in deltas if key[1] == ZONE_LEVEL})
-    MapCell.objects.filter(n=0).delete()
+    if left:
+        _bound(left)
+
+
+DELTA_COLUMNS = ("n", "located", "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east")
+SUMS = DELTA_COLUMNS[:5]
+WIDER = {"south": "<", "north": ">", "west": "<", "east": ">"}  # a bound moves to a point beyond it
+# the cells' columns as upserted (key, then DELTA_COLUMNS), as PostgreSQL types
+SQL_TYPES = ("bigint", "smallint", "integer", "integer", "varchar", "smallint", "integer", "integer", "float8")
+SQL_TYPES += ("float8", "bigint", "float8", "float8", "float8", "float8")
 
 
 def _add(deltas):
-    """Add ``deltas`` (key → n, located, lat_sum, lng_sum, id_sum) to the cells: one upsert per batch."""
+    """Add ``deltas`` (key → ``DELTA_COLUMNS``: counts and sums to add, bounds to widen to) to the cells: one
+    upsert per batch. A cell that empties stays, with n 0, and is not read; its key is soon used again."""
     table = MapCell._meta.db_table
-    keys = [(key, delta) for key, delta in sorted(deltas.items()) if any(delta)]
-    columns = "zone_id, level, row, col, state, risk_level, n, located, lat_sum, lng_sum, id_sum"
-    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ("n", "located", "lat_sum", "lng_sum", "id_sum"))
+    rows = [(key, delta) for key, delta in sorted(deltas.items()) if any(delta[:5]) or delta[5] is not None]
+    columns = ", ".join(("zone_id", "level", "row", "col", "state", "risk_level", *DELTA_COLUMNS))
+    sums = [f"{c} = {table}.{c} + excluded.{c}" for c in SUMS]
+    bounds = [
+        f"{c} = CASE WHEN excluded.{c} IS NULL THEN {table}.{c} WHEN {table}.{c} IS NULL OR {table}.n = 0 "
+        f"OR excluded.{c} {op} {table}.{c} THEN excluded.{c} ELSE {table}.{c} END"
+        for c, op in WIDER.items()
+    ]
+    upsert = f"ON CONFLICT (zone_id, level, row, col, state, risk_level) DO UPDATE SET {', '.join(sums + bounds)}"
     with connection.cursor() as cursor:
-        for chunk in chunks(keys, UPSERT_ROWS):
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        if connection.vendor == "postgresql":  # the rows as one JSON array: a statement of any size, parsed at once
+            values = ", ".join(f"(r->>{i})::{kind}" for i, kind in enumerate(SQL_TYPES))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "
-                f"ON CONFLICT (zone_id, level, row, col, state, risk_level) DO UPDATE SET {sums}",
+                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_array_elements(%s::json) r {upsert}",
+                [json.dumps([(*key, *delta) for key, delta in rows])],
+            )
+            return
+        width = len(SQL_TYPES)
+        for chunk in chunks(rows, UPSERT_PARAMETERS // width):  # (the oldest SQLite takes 999 parameters)
+            values = ", ".join([f"({', '.join(['%s'] * width)})"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} {upsert}",
                 [v for key, delta in chunk for v in (*key, *delta)],
             )
 
 
-def _bound(zones, keys):
-    """The bounds of the zone rows ``keys`` ((zone, state, risk level)) counted again from ``MapParcel``."""
-    bounds = (
-        MapParcel.objects.filter(zone_id__in=zones, latitude__isnull=False, longitude__isnull=False)
+def _bound(left):
+    """The zone rows that points left (``left``: zone key → the points) and that one of them bounded: their
+    bounds counted again from ``MapParcel`` (already rewritten). Two statements, or one when none bounded."""
+    zone_keys = {(key[0], key[4], key[5]): points for key, points in left.items()}
+    stored = MapCell.objects.filter(level=ZONE_LEVEL, zone_id__in={k[0] for k in zone_keys}).values_list(
+        "zone_id", "state", "risk_level", "n", "south", "north", "west", "east"
+    )
+    stale = set()
+    for zone, state, risk, n, *bounds in stored:
+        points = zone_keys.get((zone, state, risk))
+        if points and n and any(lat in bounds[:2] or lng in bounds[2:] for lat, lng in points):
+            stale.add((zone, state, risk))
+    if not stale:
+        return
+    found = {
+        (b["zone_id"], b["state"], b["risk_level"]): b
+        for b in MapParcel.objects.filter(
+            zone_id__in={k[0] for k in stale}, latitude__isnull=False, longitude__isnull=False
+        )
         .values("zone_id", "state", "risk_level")
         .annotate(s=Min("latitude"), n=Max("latitude"), w=Min("longitude"), e=Max("longitude"))
         .order_by()
-    )
-    found = {(b["zone_id"], b["state"], b["risk_level"]): b for b in bounds}
-    for zone, state, risk in sorted(keys):
+    }
+    for zone, state, risk in sorted(stale):
         b = found.get((zone, state, risk), {})
         MapCell.objects.filter(zone_id=zone, level=ZONE_LEVEL, state=state, risk_level=risk).update(
             south=b.get("s"), north=b.get("n"), west=b.get("w"), east=b.get("e")
@@ -208,7 +258,7 @@ def scope_rows(user, zoom=None):
     rows, and the rows of the cells at ``zoom`` (None: none). One statement after ``catch_up``."""
     catch_up()
     levels = [ZONE_LEVEL] if zoom is None else [ZONE_LEVEL, zoom]
-    cells = MapCell.objects.visible_to(user).filter(level__in=levels).order_by()
+    cells = MapCell.objects.visible_to(user).filter(level__in=levels, n__gt=0).order_by()
     zone_rows, cell_rows = [], []
     for c in cells.values_list(
         "level", "zone_id", "zone__name", "state", "risk_level", "row", "col", "n", "located",

@@ -101,7 +101,7 @@ class MapCell(models.Model):
     (``ZONE_LEVEL``) the whole zone, located or not, with the bounds of its located parcels."""
 
     zone = models.ForeignKey(
-        Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("区块")
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")
     )
     level = models.SmallIntegerField(_("缩放级别"))
     row = models.IntegerField(_("行"))
@@ -129,11 +129,8 @@ class MapCell(models.Model):
                 fields=["zone", "level", "row", "col", "state", "risk_level"], name="closeout_mapcell_key"
             )
         ]
-        indexes = [
-            models.Index(fields=["level", "zone"], name="closeout_mapcell_level_idx"),
-            # the cells a change emptied, deleted after it
-            models.Index(fields=["zone"], condition=Q(n=0), name="closeout_mapcell_empty_idx"),
-        ]
+        # (the key's index serves a zone; no index holds a count, so a change rewrites a cell in place: HOT)
+        indexes = [models.Index(fields=["level", "zone"], name="closeout_mapcell_level_idx")]
 
     def __str__(self):
         return f"{self.zone_id}/{self.level}/{self.row},{self.col} {self.state} {self.risk_level}: {self.n}"
