@@ -64,11 +64,8 @@ def catch_up():
     On PostgreSQL one reader at a time folds (an advisory lock held to the end of its transaction): another
     finds it taken and reads the cells as they are, a moment behind."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK])
-                if not cursor.fetchone()[0]:
-                    return 0
+        if not _lock(wait=False):
+            return 0
         # the notes read are the ones deleted (one a transaction commits meanwhile waits for the next fold)
         notes = list(MapChange.objects.values_list("pk", "parcel_id"))
         for chunk in chunks(pk for pk, _parcel in notes):
@@ -80,13 +77,25 @@ def catch_up():
 
 
 def rebuild():
-    """Count every parcel again, from nothing; returns the cells written."""
+    """Count every parcel again, from nothing; returns the cells written. Waits for a fold under way, and folds
+    wait for it (maps read the cells as they were meanwhile)."""
     with transaction.atomic():
+        _lock(wait=True)
         for model in (MapChange, MapParcel, MapCell):
             model.objects.all().delete()
         for chunk in chunks(Parcel.objects.order_by("pk").values_list("pk", flat=True)):
             _refresh(chunk)
         return MapCell.objects.count()
+
+
+def _lock(*, wait):
+    """The one folder's lock on PostgreSQL, to the end of the transaction: whether it was taken (SQLite writes
+    one transaction at a time anyway)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {'pg_advisory_xact_lock' if wait else 'pg_try_advisory_xact_lock'}(%s)", [LOCK])
+        return wait or cursor.fetchone()[0]
 
 
 def check():
