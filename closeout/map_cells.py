@@ -21,12 +21,13 @@ import math
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min, OuterRef, Sum
 
 from accounts.scoping import scope_is_zones
+from cases.models import Hazard
 from closeout.models import MapCell, MapChange, MapParcel
 from closeout.querysets import parcel_state
-from core.queries import chunks
+from core.queries import SubqueryCount, chunks
 from register.models import Parcel
 
 CLUSTER_BELOW_ZOOM = 15  # below this zoom the map gets clusters, from it on the parcels themselves
@@ -36,8 +37,9 @@ LEVELS = range(CLUSTER_BELOW_ZOOM)  # the zooms the cells are kept for
 UPSERT_PARAMETERS = 990  # per upsert on SQLite (the oldest takes 999)
 LOCK = 0x6D617063  # the advisory lock of the one reader folding changes in (PostgreSQL)
 
-FIELDS = ("pk", "grid__zone_id", "state", "risk_level", "latitude", "longitude")  # of a parcel, computed
-STORED = ("parcel_id", "zone_id", "state", "risk_level", "latitude", "longitude")  # the same, as counted
+# of a parcel, computed (``open_hazards`` annotated) and as counted; the cells read the first six
+FIELDS = ("pk", "grid__zone_id", "state", "risk_level", "latitude", "longitude", "code", "open_hazards")
+STORED = ("parcel_id", "zone_id", "state", "risk_level", "latitude", "longitude", "code", "open_hazards")
 
 
 def _pixels_per_degree(zoom):
@@ -133,7 +135,7 @@ def _same(a, b):
 
 def _contribution(parcel):
     """The cells ``parcel`` (a ``FIELDS`` tuple) counts in: ``[(key, located)]``."""
-    _pk, zone, state, risk, lat, lng = parcel
+    _pk, zone, state, risk, lat, lng = parcel[:6]
     located = lat is not None and lng is not None
     keys = [((zone, ZONE_LEVEL, 0, 0, state, risk), located)]
     if located:
@@ -150,7 +152,10 @@ def _refresh(ids):
     stored = {row[0]: row for row in MapParcel.objects.filter(pk__in=ids).values_list(*STORED)}
     fresh = {
         row[0]: row
-        for row in Parcel.objects.filter(pk__in=ids).annotate(state=parcel_state()).order_by().values_list(*FIELDS)
+        for row in Parcel.objects.filter(pk__in=ids)
+        .annotate(state=parcel_state(), open_hazards=SubqueryCount(Hazard.objects.open().filter(parcel=OuterRef("pk"))))
+        .order_by()
+        .values_list(*FIELDS)
     }
     changed = [pk for pk in ids if stored.get(pk) != fresh.get(pk)]
     if not changed:
@@ -183,9 +188,7 @@ def _refresh(ids):
     _add(deltas)
     MapParcel.objects.filter(pk__in=changed).delete()
     MapParcel.objects.bulk_create(
-        MapParcel(parcel_id=pk, zone_id=row[1], state=row[2], risk_level=row[3], latitude=row[4], longitude=row[5])
-        for pk in changed
-        if (row := fresh.get(pk)) is not None
+        MapParcel(**dict(zip(STORED, row, strict=True))) for pk in changed if (row := fresh.get(pk)) is not None
     )
     if left:
         _bound(left)
@@ -262,33 +265,42 @@ def _bound(left):
 # --- reading them ------------------------------------------------------------------------------------------
 
 
+# a zone row's columns, and the names ``parcel_map._scope_rows`` gives them
+ZONE_ROW = {
+    **{name: name for name in ("state", "risk_level", "n", "located")},
+    **{"zone_id": "grid__zone_id", "zone__name": "grid__zone__name", "lat_sum": "lat", "lng_sum": "lng"},
+    **{"south": "s", "north": "nn", "west": "w", "east": "e"},
+}
+
+
 def scope_rows(user, zoom=None):
     """The rows of ``user``'s whole scope as the map folds them (``parcel_map._scope_rows``'s fields): the zone
-    rows, and the rows of the cells at ``zoom`` (None: none). One statement after ``catch_up``."""
+    rows, and the rows of the cells at ``zoom`` (None: none), the zones' added up in SQL (a cluster counts
+    parcels, whatever their zone). Two statements after ``catch_up``, one without a zoom."""
     catch_up()
-    levels = [ZONE_LEVEL] if zoom is None else [ZONE_LEVEL, zoom]
-    cells = MapCell.objects.visible_to(user).filter(level__in=levels, n__gt=0).order_by()
-    zone_rows, cell_rows = [], []
-    for c in cells.values_list(
-        "level", "zone_id", "zone__name", "state", "risk_level", "row", "col", "n", "located",
-        "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east",
-    ):  # fmt: skip
-        level, zone, name, state, risk, row, col, n, located, lat, lng, first, s, nn, w, e = c
-        if level == ZONE_LEVEL:
-            zone_rows.append(
-                {
-                    "grid__zone_id": zone,
-                    "grid__zone__name": name,
-                    "state": state,
-                    "risk_level": risk,
-                    "n": n,
-                    "located": located,
-                    "lat": lat,
-                    "lng": lng,
-                    **{"s": s, "nn": nn, "w": w, "e": e},
-                }
-            )
-        else:
-            cell = {"row": row, "col": col, "state": state, "risk_level": risk, "n": n, "lat": lat, "lng": lng}
-            cell_rows.append({**cell, "first": first})
-    return zone_rows, (cell_rows if zoom is not None else None)
+    cells = MapCell.objects.visible_to(user).filter(n__gt=0).order_by()
+    zone_rows = [
+        dict(zip(ZONE_ROW.values(), row, strict=True)) for row in cells.filter(level=ZONE_LEVEL).values_list(*ZONE_ROW)
+    ]
+    if zoom is None:
+        return zone_rows, None
+    cell_rows = list(
+        cells.filter(level=zoom)
+        .values("row", "col", "state", "risk_level")
+        .annotate(n=Sum("n"), lat=Sum("lat_sum"), lng=Sum("lng_sum"), first=Sum("id_sum"))
+    )
+    return zone_rows, cell_rows
+
+
+def red_parcels(user, limit):
+    """The red parcels of ``user``'s scope (with open hazards), most open hazards first, then by code: the first
+    ``limit``, as ``parcel_map._red_list`` gives them (``parcel__`` fields and ``n``). One statement (after
+    ``scope_rows``' fold), which reads the index down to ``limit`` rows."""
+    fields = ("code", "name", "latitude", "longitude", "risk_level")
+    rows = (
+        MapParcel.objects.visible_to(user)
+        .filter(open_hazards__gt=0)
+        .order_by(F("open_hazards").desc(), "code")
+        .values(parcel__id=F("parcel_id"), n=F("open_hazards"), **{f"parcel__{f}": F(f"parcel__{f}") for f in fields})
+    )
+    return list(rows[:limit])

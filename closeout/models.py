@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Inspection
 from closeout.choices import CrossCheckStatus
-from closeout.querysets import CrossCheckQuerySet, MapCellQuerySet
+from closeout.querysets import CrossCheckQuerySet, MapQuerySet
 from register.models import Parcel, Zone
 
 User = settings.AUTH_USER_MODEL
@@ -65,8 +65,9 @@ class CrossCheck(models.Model):
 
 
 class MapParcel(models.Model):
-    """A parcel as the map's cells last counted it: its zone, close-out state, risk level and point. The cells
-    are these rows added up; a parcel that changed is taken out of its old cells and added to its new ones."""
+    """A parcel as the map's cells last counted it: its zone, close-out state, risk level and point, and its code
+    and open hazards for the map's red list. The cells are these rows added up; a parcel that changed is taken
+    out of its old cells and added to its new ones."""
 
     parcel = models.OneToOneField(
         Parcel,
@@ -83,13 +84,20 @@ class MapParcel(models.Model):
     risk_level = models.PositiveSmallIntegerField(_("风险等级"))
     latitude = models.FloatField(_("纬度"), null=True)
     longitude = models.FloatField(_("经度"), null=True)
+    code = models.CharField(_("宗地编号"), max_length=64)
+    open_hazards = models.PositiveIntegerField(_("未整改隐患"))
 
+    objects = MapQuerySet.as_manager()
     scope_paths = {"zone": "zone_id", "parcel": "parcel_id"}
 
     class Meta:
         verbose_name = _("地图计入的宗地")
         verbose_name_plural = _("地图计入的宗地")
-        indexes = [models.Index(fields=["zone", "state", "risk_level"], name="closeout_mapparcel_key_idx")]
+        indexes = [
+            models.Index(fields=["zone", "state", "risk_level"], name="closeout_mapparcel_key_idx"),
+            # the red list: most open hazards first, then by code, read down to its length
+            models.Index(F("open_hazards").desc(), "code", name="closeout_mapparcel_red_idx"),
+        ]
 
     def __str__(self):
         return f"{self.parcel_id} {self.state}"
@@ -118,7 +126,7 @@ class MapCell(models.Model):
     west = models.FloatField(null=True)
     east = models.FloatField(null=True)
 
-    objects = MapCellQuerySet.as_manager()
+    objects = MapQuerySet.as_manager()
     scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
 
     class Meta:

@@ -268,16 +268,21 @@ def _list_item(row, prefix=""):
     }
 
 
-def _red_list(matches):
-    """The red parcels (with open hazards) among ``matches``, most open hazards first."""
-    fields = ("id", "code", "name", "latitude", "longitude", "risk_level")
-    rows = (
-        Hazard.objects.open()
-        .filter(parcel__in=matches.values("pk"))
-        .values(*(f"parcel__{field}" for field in fields))
-        .annotate(n=Count("pk"))
-        .order_by("-n", "parcel__code")[:LIST_MAX]
-    )
+def _red_list(matches, cells_of=None):
+    """The red parcels (with open hazards) among ``matches``, most open hazards first, then by code. For
+    ``cells_of`` (a user whose map reads the cells, when ``matches`` is their whole scope) from the parcels the
+    cells counted, read down to the list's length; else the open hazards grouped by parcel."""
+    if cells_of is not None:
+        rows = map_cells.red_parcels(cells_of, LIST_MAX)
+    else:
+        fields = ("id", "code", "name", "latitude", "longitude", "risk_level")
+        rows = (
+            Hazard.objects.open()
+            .filter(parcel__in=matches.values("pk"))
+            .values(*(f"parcel__{field}" for field in fields))
+            .annotate(n=Count("pk"))
+            .order_by("-n", "parcel__code")[:LIST_MAX]
+        )
     return [_list_item(row, "parcel__") for row in rows]
 
 
@@ -425,6 +430,7 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
     unlocated parcels and lists are left out, and the lists too unless a zone or a search narrows them:
     a pan or a zoom then costs the parcels or clusters of the view alone."""
     parcels = Parcel.objects.visible_to(user)
+    whole_zones = user if map_cells.serves(user) else None  # a scope the map's cells answer
     answer = {"type": "FeatureCollection"}
     extent = located = None
     lists = None
@@ -438,7 +444,7 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
             view_zoom = min(zoom, fitting_zoom(bbox, (MAX_VIEW_PX, MAX_VIEW_PX)))
             if view_zoom < CLUSTER_BELOW_ZOOM:
                 size = cell_size(view_zoom)
-        if map_cells.serves(user):  # whole zones: their cells, counted as the parcels change
+        if whole_zones is not None:  # their cells, counted as the parcels change
             rows, cell_rows = map_cells.scope_rows(user, None if size is None else view_zoom)
         else:
             rows = cell_rows = _scope_rows(parcels, size)
@@ -487,7 +493,7 @@ def map_data(user, *, bbox=None, zoom=None, zone=None, q="", scope=True):
         lists = (found["red"], found["risky"])
     if lists is not None:
         answer["lists"] = {
-            "red": {"total": lists[0], "items": _red_list(matches)},
+            "red": {"total": lists[0], "items": _red_list(matches, whole_zones if not (zone or q) else None)},
             "risk": {"total": lists[1], "items": _risk_list(matches)},
         }
 

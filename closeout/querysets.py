@@ -20,5 +20,5 @@ class CrossCheckQuerySet(ScopedQuerySet, models.QuerySet):
     pass
 
 
-class MapCellQuerySet(ScopedQuerySet, models.QuerySet):
+class MapQuerySet(ScopedQuerySet, models.QuerySet):
     pass

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -140,7 +140,11 @@ class Parcel(UnitMixin, models.Model):
         verbose_name = _("宗地")
         verbose_name_plural = _("宗地")
         # the map's bounding box (closeout.parcel_map): a latitude range, longitude checked in the index
-        indexes = [models.Index(fields=["latitude", "longitude"], name="register_parcel_lat_lng_idx")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="register_parcel_lat_lng_idx"),
+            # the map's risk list: highest risk first, then by code, read down to its length
+            models.Index(F("risk_level").desc(), "code", name="register_parcel_risk_code_idx"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"

@@ -1,7 +1,7 @@
 """The map's cells (closeout.map_cells) and the triggers that note the parcels they must count again.
 
-Every write that can change a parcel's close-out state, place, zone or risk level appends the parcel's id to
-``closeout_mapchange``; ``map_cells.catch_up`` folds them in. The writes: a parcel inserted, deleted or with one
+Every write that can change a parcel's close-out state, open hazards, place, zone, risk level or code appends
+the parcel's id to ``closeout_mapchange``; ``map_cells.catch_up`` folds them in. The writes: a parcel inserted, deleted or with one
 of those columns changed; a hazard inserted, deleted, or with its status, withdrawal or parcel changed; a last
 visit inserted or deleted (cases migration 0009 keeps them); a grid moved to another zone (all its parcels).
 PostgreSQL notes inserts and deletes once per statement (a bulk load of a million hazards is one grouped insert);
@@ -16,7 +16,7 @@ from django.db import migrations, models
 CHANGES = "closeout_mapchange"
 # table, the parcel id of a row (as a column of it), the columns whose update matters ("": none)
 SOURCES = (
-    ("register_parcel", "id", ("grid_id", "latitude", "longitude", "risk_level", "closeout_state", "closed_out_at")),
+    ("register_parcel", "id", ("grid_id", "latitude", "longitude", "risk_level", "closeout_state", "closed_out_at", "code")),
     ("cases_hazard", "parcel_id", ("status", "withdrawn", "parcel_id")),
     ("cases_parcelvisit", "parcel_id", ()),
 )
@@ -113,9 +113,9 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('closeout', '0002_crosscheck_cancelled_status'),
-        ('register', '0005_parcel_lat_lng_index'),
         ('cases', '0009_unit_last_visits'),
+        ('closeout', '0002_crosscheck_cancelled_status'),
+        ('register', '0006_parcel_risk_code_index'),
     ]
 
     operations = [
@@ -165,12 +165,14 @@ class Migration(migrations.Migration):
                 ('risk_level', models.PositiveSmallIntegerField(verbose_name='风险等级')),
                 ('latitude', models.FloatField(null=True, verbose_name='纬度')),
                 ('longitude', models.FloatField(null=True, verbose_name='经度')),
+                ('code', models.CharField(max_length=64, verbose_name='宗地编号')),
+                ('open_hazards', models.PositiveIntegerField(verbose_name='未整改隐患')),
                 ('zone', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.zone', verbose_name='区块')),
             ],
             options={
                 'verbose_name': '地图计入的宗地',
                 'verbose_name_plural': '地图计入的宗地',
-                'indexes': [models.Index(fields=['zone', 'state', 'risk_level'], name='closeout_mapparcel_key_idx')],
+                'indexes': [models.Index(fields=['zone', 'state', 'risk_level'], name='closeout_mapparcel_key_idx'), models.Index(models.OrderBy(models.F('open_hazards'), descending=True), models.F('code'), name='closeout_mapparcel_red_idx')],
             },
         ),
         migrations.RunPython(create_triggers, drop_triggers),

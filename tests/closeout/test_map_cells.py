@@ -76,6 +76,8 @@ def assert_true(world):
     for user in (world.leader, world.manager):
         for zoom in ZOOMS:
             close(kept(user, zoom), grouped(user, zoom), f"{user.username}@{zoom}")
+        scope = Parcel.objects.visible_to(user)
+        assert parcel_map._red_list(scope, cells_of=user) == parcel_map._red_list(scope)
     assert map_cells.check() == []
     assert not MapChange.objects.exists()
 
@@ -89,7 +91,9 @@ def test_the_cells_follow_every_change_of_state_place_zone_and_risk(world, parce
         actor=world.inspector, category=f.HazardCategoryFactory(), description="配电箱无防护", enterprise=world.tenant1
     )
     hazard = f.HazardFactory(enterprise=None, parcel=parcels[0])
+    f.HazardFactory(enterprise=None, parcel=parcels[0])  # two open: first in the red list
     assert kept(world.leader, 12)[0][0]["red"] == 2
+    assert [item["code"] for item in parcel_map._red_list(None, cells_of=world.leader)] == ["CELL-0", "ZSD-001"]
     assert_true(world)
 
     Hazard.objects.filter(pk=hazard.pk).update(status=HazardStatus.RECTIFIED)  # closed: no longer red
