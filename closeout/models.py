@@ -77,8 +77,8 @@ class MapParcel(models.Model):
         related_name="+",
         verbose_name=_("宗地"),
     )
-    zone = models.ForeignKey(
-        Zone, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("区块")
+    zone = models.ForeignKey(  # (served by the key index below, which starts with it)
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")
     )
     state = models.CharField(_("销号状态"), max_length=16)
     risk_level = models.PositiveSmallIntegerField(_("风险等级"))
@@ -105,8 +105,9 @@ class MapParcel(models.Model):
 
 class MapCell(models.Model):
     """The parcels of one zone in one close-out state and risk level, counted per map cell: at ``level`` z
-    (0–14) the square cells the map clusters in at zoom z (``closeout.parcel_map.cell_size``), at level -1
-    (``ZONE_LEVEL``) the whole zone, located or not, with the bounds of its located parcels."""
+    (0–14) the square cells the map clusters in at zoom z (``closeout.map_cells.cell_size``), at level -1
+    (``ZONE_LEVEL``) the whole zone, located or not, with the bounds of its located parcels. A cell that empties
+    stays, with n 0, unread."""
 
     zone = models.ForeignKey(
         Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")

@@ -167,7 +167,7 @@ class Migration(migrations.Migration):
                 ('longitude', models.FloatField(null=True, verbose_name='经度')),
                 ('code', models.CharField(max_length=64, verbose_name='宗地编号')),
                 ('open_hazards', models.PositiveIntegerField(verbose_name='未整改隐患')),
-                ('zone', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.zone', verbose_name='区块')),
+                ('zone', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.zone', verbose_name='区块')),
             ],
             options={
                 'verbose_name': '地图计入的宗地',
