@@ -16,17 +16,17 @@ only appends an id; one reader at a time folds them in (others read the cells as
 counts everything again and ``check()`` compares (``manage.py rebuild_summaries`` and ``--check``).
 """
 
-import json
 import math
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max, Min, OuterRef, Sum
 
 from accounts.scoping import scope_is_zones
 from cases.models import Hazard
 from closeout.models import MapCell, MapChange, MapParcel
 from closeout.querysets import parcel_state
+from core import folding
 from core.queries import SubqueryCount, chunks
 from register.models import Parcel
 
@@ -34,7 +34,6 @@ CLUSTER_BELOW_ZOOM = 15  # below this zoom the map gets clusters, from it on the
 CELL_PX = 64  # a cluster cell's side on screen, in pixels
 ZONE_LEVEL = -1  # the level of the rows that count a whole zone
 LEVELS = range(CLUSTER_BELOW_ZOOM)  # the zooms the cells are kept for
-UPSERT_PARAMETERS = 990  # per upsert on SQLite (the oldest takes 999)
 LOCK = 0x6D617063  # the advisory lock of the one reader folding changes in (PostgreSQL)
 
 # of a parcel, computed (``open_hazards`` annotated) and as counted; the cells read the first six
@@ -66,13 +65,9 @@ def catch_up():
     On PostgreSQL one reader at a time folds (an advisory lock held to the end of its transaction): another
     finds it taken and reads the cells as they are, a moment behind."""
     with transaction.atomic():
-        if not _lock(wait=False):
+        if not folding.lock(LOCK, wait=False):
             return 0
-        # the notes read are the ones deleted (one a transaction commits meanwhile waits for the next fold)
-        notes = list(MapChange.objects.values_list("pk", "parcel_id"))
-        for chunk in chunks(pk for pk, _parcel in notes):
-            MapChange.objects.filter(pk__in=chunk).delete()
-        ids = sorted({parcel for _pk, parcel in notes})
+        ids = folding.take_notes(MapChange, "parcel_id")
         for chunk in chunks(ids):
             _refresh(chunk)
     return len(ids)
@@ -82,22 +77,12 @@ def rebuild():
     """Count every parcel again, from nothing; returns the cells written. Waits for a fold under way, and folds
     wait for it (maps read the cells as they were meanwhile)."""
     with transaction.atomic():
-        _lock(wait=True)
+        folding.lock(LOCK, wait=True)
         for model in (MapChange, MapParcel, MapCell):
             model.objects.all().delete()
         for chunk in chunks(Parcel.objects.order_by("pk").values_list("pk", flat=True)):
             _refresh(chunk)
         return MapCell.objects.count()
-
-
-def _lock(*, wait):
-    """The one folder's lock on PostgreSQL, to the end of the transaction: whether it was taken (SQLite writes
-    one transaction at a time anyway)."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {'pg_advisory_xact_lock' if wait else 'pg_try_advisory_xact_lock'}(%s)", [LOCK])
-        return wait or cursor.fetchone()[0]
 
 
 def check():
@@ -204,32 +189,16 @@ SQL_TYPES += ("float8", "bigint", "float8", "float8", "float8", "float8")
 
 def _add(deltas):
     """Add ``deltas`` (key → ``DELTA_COLUMNS``: counts and sums to add, bounds to widen to) to the cells: one
-    upsert per batch. A cell that empties stays, with n 0, and is not read; its key is soon used again."""
+    upsert (``core.folding.add``). A cell that empties stays, with n 0, and is not read; its key is soon used again."""
     table = MapCell._meta.db_table
     rows = [(key, delta) for key, delta in sorted(deltas.items()) if any(delta[:5]) or delta[5] is not None]
-    columns = ", ".join(("zone_id", "level", "row", "col", "state", "risk_level", *DELTA_COLUMNS))
-    sums = [f"{c} = {table}.{c} + excluded.{c}" for c in SUMS]
     bounds = [
         f"{c} = CASE WHEN excluded.{c} IS NULL THEN {table}.{c} WHEN {table}.{c} IS NULL OR {table}.n = 0 "
         f"OR excluded.{c} {op} {table}.{c} THEN excluded.{c} ELSE {table}.{c} END"
         for c, op in WIDER.items()
     ]
-    upsert = f"ON CONFLICT (zone_id, level, row, col, state, risk_level) DO UPDATE SET {', '.join(sums + bounds)}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # the rows as one JSON array: a statement of any size, parsed at once
-            values = ", ".join(f"(r->>{i})::{kind}" for i, kind in enumerate(SQL_TYPES))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_array_elements(%s::json) r {upsert}",
-                [json.dumps([(*key, *delta) for key, delta in rows])],
-            )
-            return
-        width = len(SQL_TYPES)
-        for chunk in chunks(rows, UPSERT_PARAMETERS // width):  # (the oldest SQLite takes 999 parameters)
-            values = ", ".join([f"({', '.join(['%s'] * width)})"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} {upsert}",
-                [v for key, delta in chunk for v in (*key, *delta)],
-            )
+    key = ("zone_id", "level", "row", "col", "state", "risk_level")
+    folding.add(table, key, DELTA_COLUMNS, SQL_TYPES, rows, sums=SUMS, merges=bounds)
 
 
 def _bound(left):
