@@ -17,6 +17,9 @@ from briefing.models import (
     MonthSummary,
     OutreachPreference,
     SummaryState,
+    UnitChange,
+    UnitCount,
+    UnitTally,
 )
 from cases.models import Ticket
 from core.admin import ViewOnlyAdminMixin
@@ -160,3 +163,25 @@ class CategoryMonthSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.Mode
 @admin.register(SummaryState)
 class SummaryStateAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("covered_until", "last_event_id", "updated_at")
+
+
+# The units' tallies are kept by briefing.unit_tally (and rebuilt by rebuild_summaries): shown to check them.
+
+
+@admin.register(UnitCount)
+class UnitCountAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("zone", "kind", "risk_level", "day", "n", "never", "drilled", "signed", "tenants", "agreements")
+    list_filter = ("kind", "risk_level")
+    list_select_related = ("zone",)
+
+
+@admin.register(UnitTally)
+class UnitTallyAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("kind", "unit_id", "zone", "year", "risk_level", "visited_on", "counted", "drilled", "signed")
+    list_filter = ("kind", "risk_level", "counted", "drilled", "signed", "tenant", "agreement")
+    list_select_related = ("zone",)
+
+
+@admin.register(UnitChange)
+class UnitChangeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("pk", "kind", "unit_id")

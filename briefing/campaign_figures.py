@@ -173,12 +173,14 @@ REQUEST_FIGURES = {
 }
 
 
-def compute_campaign_figures(day, *, since=None, as_of=None, scope=None):
+def compute_campaign_figures(day, *, since=None, as_of=None, scope=None, units=None):
     """The other ledgers' figures of every grid, every zone and the whole area: cumulative from ``since``
     (a local date; None: from the first record) to the end of local day ``day``, the activity of ``day``,
     the state (open, overdue requests) at ``as_of`` (default: the end of ``day``, or now), this year's
     units drilled and letters (the year of ``day``). ``scope``: a user whose units count (None: all).
-    Five statements, however many zones, grids or records."""
+    ``units``: the units' figures (drilled, letters) per zone as the tallies keep them
+    (``unit_tally.zone_units``), read instead of the units (the grids then go without them).
+    Five statements, however many zones, grids or records (three with ``units``)."""
     until = day + timedelta(days=1)
     day_from, day_to = day_bounds(day)
     if as_of is None:
@@ -204,7 +206,10 @@ def compute_campaign_figures(day, *, since=None, as_of=None, scope=None):
 
     put(ledger_figures.drill_rows(since=since, until=until, day=day, drills=visible(Drill)))
     put(ledger_figures.welding_rows(until=until, devices=visible(WeldingDevice)))
-    put(ledger_figures.letter_rows(day.year, until=until, parcels=visible(Parcel), enterprises=visible(Enterprise)))
+    if units is None:
+        put(ledger_figures.letter_rows(day.year, until=until, parcels=visible(Parcel), enterprises=visible(Enterprise)))
+    else:
+        put({"zone_id": zone_id, "grid_id": None, **figures.campaign} for zone_id, figures in units.items())
     put(
         request_rows(
             since=day_start(since) if since else None,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from briefing.choices import DeliveryStatus, RobotKind
-from briefing.querysets import DailyReportQuerySet, GroupRobotQuerySet, InboxMessageQuerySet
+from briefing.querysets import DailyReportQuerySet, GroupRobotQuerySet, InboxMessageQuerySet, UnitCountQuerySet
 from cases.models import Ticket
 from register.models import Grid, Zone
 
@@ -291,3 +291,95 @@ class SummaryState(models.Model):
 
     def __str__(self):
         return f"{self.covered_until} #{self.last_event_id}"
+
+
+# --- the units' tallies (briefing.unit_tally) ------------------------------------------------------------------
+
+
+class UnitKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    PARCEL = "parcel", _("宗地")
+
+
+class UnitTally(models.Model):
+    """What ``UnitCount`` last counted for one enterprise or parcel (``briefing.unit_tally``), for ``year``: in
+    its zone and risk level, its last visit's local day, and whether it counts (an active enterprise, any parcel),
+    drilled this year, signed its letter (a parcel: its landlord), is a tenant of a multi-tenant parcel (a parcel:
+    is one) and signed its tenant agreement."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=UnitKind.choices)
+    unit_id = models.BigIntegerField(_("单位ID"))
+    zone = models.ForeignKey(
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    risk_level = models.PositiveSmallIntegerField(_("风险等级"))
+    visited_on = models.DateField(_("最近走访日"), null=True)
+    counted = models.BooleanField(_("计入"))
+    drilled = models.BooleanField(_("本年已演练"))
+    signed = models.BooleanField(_("已签责任书"))
+    tenant = models.BooleanField(_("一厂多租"))
+    agreement = models.BooleanField(_("已签租赁安全协议"))
+
+    objects = UnitCountQuerySet.as_manager()
+    scope_paths = {"zone": "zone_id"}
+
+    class Meta:
+        verbose_name = _("单位计数")
+        verbose_name_plural = _("单位计数")
+        constraints = [models.UniqueConstraint(fields=["kind", "unit_id"], name="briefing_unittally_key")]
+
+    def __str__(self):
+        return f"{self.kind} {self.unit_id}"
+
+
+class UnitCount(models.Model):
+    """The units of one zone, kind and risk level as ``UnitTally`` counts them: on the zone's row (``day`` is
+    ``unit_tally.ZONE_ROW``) how many count, were never visited, drilled, signed, are tenants (or multi-tenant
+    parcels) and signed their agreement; on the other rows how many were last visited on ``day``. A row that
+    empties stays, with n 0, unread."""
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=UnitKind.choices)
+    risk_level = models.PositiveSmallIntegerField(_("风险等级"))
+    day = models.DateField(_("最近走访日"))
+    n = models.IntegerField(_("单位数"))
+    never = models.IntegerField(_("从未走访"))
+    drilled = models.IntegerField(_("本年已演练"))
+    signed = models.IntegerField(_("已签责任书"))
+    tenants = models.IntegerField(_("一厂多租"))
+    agreements = models.IntegerField(_("已签租赁安全协议"))
+
+    objects = UnitCountQuerySet.as_manager()
+    scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
+
+    class Meta:
+        verbose_name = _("单位汇总")
+        verbose_name_plural = _("单位汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "kind", "risk_level", "day"], name="briefing_unitcount_key")
+        ]
+        # the coverage reads the zone rows and the days of the longest cycle: down the day
+        indexes = [models.Index(fields=["day"], name="briefing_unitcount_day_idx")]
+
+    def __str__(self):
+        return f"{self.zone_id} {self.kind} {self.risk_level} {self.day}: {self.n}"
+
+
+class UnitChange(models.Model):
+    """A unit whose tally may be out of date: written by the database's triggers (migration 0007), read and
+    emptied by ``briefing.unit_tally.catch_up``."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=UnitKind.choices)
+    unit_id = models.BigIntegerField(_("单位ID"))
+
+    scope_paths = {}
+
+    class Meta:
+        verbose_name = _("待计入的单位变化")
+        verbose_name_plural = _("待计入的单位变化")
+
+    def __str__(self):
+        return f"{self.kind} {self.unit_id}"

@@ -21,3 +21,7 @@ class InboxMessageQuerySet(models.QuerySet):
 
     def unread(self):
         return self.filter(read_at__isnull=True)
+
+
+class UnitCountQuerySet(ScopedQuerySet, models.QuerySet):
+    pass

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.mixins import RoleRequiredMixin
-from briefing import campaign_figures, summaries
+from briefing import campaign_figures, summaries, unit_tally
 from briefing import figures as ledger
 from briefing.figures import rate_tone
 from briefing.models import CategoryMonthSummary, DaySummary, SummaryState
@@ -41,7 +41,7 @@ from core.text import join_list
 from ledgers.models import Drill, ResponsibilityLetter, WeldingDevice
 from register.choices import RiskLevel, risk_colour
 from register.models import Enterprise, Parcel, Zone
-from risk.patrols import Coverage
+from risk.patrols import Coverage, plan_on
 from timeline.models import Event
 
 logger = logging.getLogger(__name__)
@@ -322,13 +322,22 @@ def rows_version():
     return f"{head[0]}:{head[1][:16]}:{parcels['n']}:{changed}:{ledgers}"
 
 
-def patrols(user, zone_rows, today):
+def patrols(user, zone_rows, today, units=None, plan=None):
     """巡查覆盖 and the four-colour distribution (安全风险四色) of the user's units per zone: coverage today
-    (units visited within their cycle) and enterprises and parcels per risk level. Four statements."""
-    enterprises = Enterprise.objects.visible_to(user).filter(active=True)
-    parcels = Parcel.objects.visible_to(user)
-    per_zone, total, plan = campaign_figures.patrol_coverage_by_zone(enterprises, parcels, day=today)
-    levels = campaign_figures.risk_level_distribution(enterprises, parcels)
+    (units visited within their cycle) and enterprises and parcels per risk level. From the units' tallies
+    when given (``units``, ``unit_tally.zone_units``: the plan's statement), else four statements."""
+    if units is not None:
+        plan = plan or plan_on()
+        per_zone = {pk: figures.coverage for pk, figures in units.items()}
+        levels = {pk: figures.levels for pk, figures in units.items()}
+        total = Coverage()
+        for figures in per_zone.values():
+            total.add(figures)
+    else:
+        enterprises = Enterprise.objects.visible_to(user).filter(active=True)
+        parcels = Parcel.objects.visible_to(user)
+        per_zone, total, plan = campaign_figures.patrol_coverage_by_zone(enterprises, parcels, day=today)
+        levels = campaign_figures.risk_level_distribution(enterprises, parcels)
     colours = [risk_colour(level) for level in sorted(RiskLevel, reverse=True)]
     empty = {"enterprise": {}, "parcel": {}}
     zones = []
@@ -357,10 +366,11 @@ def patrols(user, zone_rows, today):
     }
 
 
-def campaign_ledgers(zone_ids, zone_rows, today):
+def campaign_ledgers(zone_ids, zone_rows, today, units=None):
     """培训演练, 企业服务问题, 焊有序设备 and 责任书 of the user's zones (``campaign_figures.compute_campaign_figures``,
-    the briefing's numbers): the total and each zone, with the lists behind them. Five statements."""
-    campaign = campaign_figures.compute_campaign_figures(today)
+    the briefing's numbers): the total and each zone, with the lists behind them. Five statements (three with
+    the units' tallies, ``units``)."""
+    campaign = campaign_figures.compute_campaign_figures(today, units=units)
     figures = campaign.total if zone_ids is None else campaign.for_zones(zone_ids)
     zones = [
         {"id": pk, "name": name, **(campaign.zones.get(pk) or campaign_figures.CampaignFigures()).as_dict()}
@@ -386,6 +396,9 @@ def campaign_ledgers(zone_ids, zone_rows, today):
 
 def _compute_dashboard(user, zone_ids, zone_rows, days, today):
     figure_set = ledger.compute_figures(activity=(today, today))
+    # the units' figures: from their tallies for a scope of whole zones today, else from the units
+    plan = plan_on()
+    units = unit_tally.zone_units(user, today, plan) if unit_tally.serves(user, today) else None
     figures = figure_set.total if zone_ids is None else figure_set.for_zones(zone_ids)
     return {
         "today": today.isoformat(),
@@ -395,8 +408,8 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
         "zones": zone_ranking(figure_set, zone_rows, zone_ids),
         "categories": categories(zone_ids),
         "trend": trend(zone_ids, today, days),
-        "patrols": patrols(user, zone_rows, today),
-        "ledgers": campaign_ledgers(zone_ids, zone_rows, today),
+        "patrols": patrols(user, zone_rows, today, units, plan),
+        "ledgers": campaign_ledgers(zone_ids, zone_rows, today, units),
     }
 
 

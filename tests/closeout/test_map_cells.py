@@ -174,7 +174,7 @@ def test_a_real_worker_folds_the_changes_in_every_five_minutes(redis_url, tmp_pa
     try:
         worker.start()
         catch_up_summaries_task.apply_async(queue=queue)
-        wait_for(lambda: "'parcels': 1}" in worker.log(), RESULT_TIMEOUT, "the catch-up done", worker)
+        wait_for(lambda: "'parcels': 1, 'units'" in worker.log(), RESULT_TIMEOUT, "the catch-up done", worker)
     finally:
         worker.stop()
     assert not MapChange.objects.exists()

@@ -1,8 +1,9 @@
-"""Rebuild the day summaries the figures add up (briefing.summaries) and the map's cells (closeout.map_cells),
-or check them.
+"""Rebuild the day summaries the figures add up (briefing.summaries), the map's cells (closeout.map_cells) and the
+units' tallies (briefing.unit_tally), or check them.
 
     python manage.py rebuild_summaries            # recompute every closed day from the ledger's rows and events,
-                                                  # and count every parcel into the map's cells again
+                                                  # count every parcel into the map's cells and every unit into
+                                                  # the tallies again
     python manage.py rebuild_summaries --check    # compare the stored summaries and cells with a fresh computation
 
 The rebuild replaces every summary row in one transaction (running it twice gives the same rows). The
@@ -12,7 +13,7 @@ check changes nothing: it prints each difference and exits 1 when there is one, 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from briefing import summaries
+from briefing import summaries, unit_tally
 from closeout import map_cells
 
 SHOWN = 50  # differences printed at most
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     @property
     def help(self):  # translated when asked for (argparse needs a str, not a lazy proxy)
         return _(
-            "从台账记录和事件重建每日汇总（简报和驾驶舱累计数据所用）和宗地地图汇总；加 --check 时只比对，不修改。"
+            "从台账记录和事件重建每日汇总（简报和驾驶舱累计数据所用）、宗地地图汇总和单位汇总；加 --check 时只比对，不修改。"
         )
 
     def add_arguments(self, parser):
@@ -32,11 +33,12 @@ class Command(BaseCommand):
         if check:
             differences = summaries.check()
             differences += [("closeout_mapcell", key, stored, fresh) for key, stored, fresh in map_cells.check()]
+            differences += [("briefing_unitcount", key, stored, fresh) for key, stored, fresh in unit_tally.check()]
             for table, key, stored, fresh in differences[:SHOWN]:
                 self.stdout.write(f"{table} {key}: {_('已存')} {stored} ≠ {_('重算')} {fresh}")
             if differences:
                 raise CommandError(_("汇总与台账不一致：%(n)d 处差异。") % {"n": len(differences)}, returncode=1)
-            self.stdout.write(_("每日汇总和宗地地图汇总与台账一致。"))
+            self.stdout.write(_("每日汇总、宗地地图汇总和单位汇总与台账一致。"))
             return
         rows = summaries.rebuild()
         self.stdout.write(
@@ -44,3 +46,4 @@ class Command(BaseCommand):
             % {"rows": rows, "until": summaries.covered_until()}
         )
         self.stdout.write(_("已重建宗地地图汇总：%(cells)d 格。") % {"cells": map_cells.rebuild()})
+        self.stdout.write(_("已重建单位汇总：%(rows)d 行。") % {"rows": unit_tally.rebuild()})
