@@ -23,7 +23,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -58,68 +57,6 @@ def serves(user, day):
 # --- keeping them -----------------------------------------------------------------------------------------
 
 
-def catch_up():
-    """Fold the units changed since the last call into the counts; returns how many were computed again. The
-    first fold of a year counts everything again. One reader at a time (``core.folding.lock``)."""
-    year = timezone.localdate().year
-    with transaction.atomic():
-        if not folding.lock(LOCK, wait=False):
-            return 0
-        counted_year = UnitTally.objects.values_list("year", flat=True).first()
-        if counted_year is not None and counted_year != year:
-            return _count_all(year)
-        notes = folding.take_notes(UnitChange, "kind", "unit_id")
-        ids = {kind: sorted({pk for k, pk in notes if k == kind}) for kind in UnitKind.values}
-        if ids[UnitKind.PARCEL]:  # whether a tenant shares its parcel is the parcel's tenants' count
-            for chunk in chunks(ids[UnitKind.PARCEL]):
-                ids[UnitKind.ENTERPRISE] += Enterprise.objects.filter(parcel_id__in=chunk).values_list("pk", flat=True)
-            ids[UnitKind.ENTERPRISE] = sorted(set(ids[UnitKind.ENTERPRISE]))
-        for kind, pks in ids.items():
-            for chunk in chunks(pks):
-                _refresh(kind, chunk, year)
-    return sum(len(pks) for pks in ids.values())
-
-
-def rebuild():
-    """Count every unit again, from nothing; returns the rows written. Waits for a fold under way."""
-    with transaction.atomic():
-        folding.lock(LOCK, wait=True)
-        _count_all(timezone.localdate().year)
-        return UnitCount.objects.count()
-
-
-def _count_all(year):
-    for model in (UnitChange, UnitTally, UnitCount):
-        model.objects.all().delete()
-    total = 0
-    for kind, model in ((UnitKind.ENTERPRISE, Enterprise), (UnitKind.PARCEL, Parcel)):
-        for chunk in chunks(model.objects.order_by("pk").values_list("pk", flat=True)):
-            _refresh(kind, chunk, year)
-            total += len(chunk)
-    return total
-
-
-def check():
-    """The rows that differ from a fresh count: ``[(key, stored, fresh)]``, empty when they agree. Changes
-    nothing (the fresh count is made in a savepoint and rolled back)."""
-    with transaction.atomic():
-        catch_up()
-        stored = _all_rows()
-        before_rebuild = transaction.savepoint()
-        rebuild()
-        fresh = _all_rows()
-        transaction.savepoint_rollback(before_rebuild)
-    return [
-        (key, stored.get(key), fresh.get(key))
-        for key in sorted(stored.keys() | fresh.keys())
-        if stored.get(key) != fresh.get(key)
-    ]
-
-
-def _all_rows():
-    return {row[:4]: row[4:] for row in UnitCount.objects.filter(n__gt=0).values_list(*KEY, *COUNTS)}
-
-
 def _visited_on():
     """A unit's last visit's local day (None: never visited)."""
     return TruncDate("latest_visit__at", tzinfo=local_tz())
@@ -129,85 +66,83 @@ def _flag(condition):
     return Case(When(condition, then=Value(True)), default=Value(False))
 
 
-def _fresh(kind, ids, year):
-    """The units ``ids`` of ``kind`` as they are now: ``{pk: STORED tuple}``, with the letters' and drills'
-    own rules. Two statements for enterprises (active ones annotated, the others plain), one for parcels."""
-    if kind == UnitKind.PARCEL:
-        rows = (
-            letters.required_parcels(Parcel.objects.filter(pk__in=ids), year)
+class UnitTallies(folding.Tally):
+    lock_key = LOCK
+    kinds = {UnitKind.ENTERPRISE: Enterprise, UnitKind.PARCEL: Parcel}
+    changes, states, counts = UnitChange, UnitTally, UnitCount
+    ref = "unit_id"
+    stored = STORED
+    key = KEY
+    columns = COUNTS
+    sql_types = SQL_TYPES
+
+    def stale(self):
+        """The first fold of a year counts everything again (the year's drills and letters)."""
+        counted_year = UnitTally.objects.values_list("year", flat=True).first()
+        return counted_year is not None and counted_year != timezone.localdate().year
+
+    def expand(self, ids):
+        """A noted parcel brings its tenants: whether they share it is its tenants' count."""
+        tenants = set(ids[UnitKind.ENTERPRISE])
+        for chunk in chunks(ids[UnitKind.PARCEL]):
+            tenants.update(Enterprise.objects.filter(parcel_id__in=chunk).values_list("pk", flat=True))
+        return {**ids, UnitKind.ENTERPRISE: sorted(tenants)}
+
+    def fresh(self, kind, ids):
+        """The units ``ids`` of ``kind`` as they are now: ``{pk: STORED tuple}``, with the letters' and drills'
+        own rules. Two statements for enterprises (active ones annotated, the others plain), one for parcels.
+        (Drills count up to today: none is dated later, ``ledgers.drills`` refuses it.)"""
+        year = timezone.localdate().year
+        if kind == UnitKind.PARCEL:
+            rows = (
+                letters.required_parcels(Parcel.objects.filter(pk__in=ids), year)
+                .annotate(zone=F("grid__zone_id"), visited=_visited_on())
+                .order_by()
+                .values_list("pk", "zone", "risk_level", "visited", "tenant_count", "landlord_signed")
+            )
+            return {
+                pk: (zone, year, risk, visited, True, False, tenants > 1 and signed, tenants > 1, False)
+                for pk, zone, risk, visited, tenants, signed in rows
+            }
+        enterprises = Enterprise.objects.filter(pk__in=ids)
+        until = timezone.localdate() + datetime.timedelta(days=1)
+        active = (
+            letters.required_enterprises(enterprises, year)
+            .annotate(zone=F("grid__zone_id"), visited=_visited_on(), drilled=_flag(drilled_in(year, until=until)))
+            .order_by()
+            .values_list(
+                "pk", "zone", "risk_level", "visited", "drilled", "enterprise_signed", "parcel_tenants",
+                "agreement_signed",
+            )
+        )  # fmt: skip
+        fresh = {
+            pk: (zone, year, risk, visited, True, drilled, signed, tenants > 1, tenants > 1 and agreement)
+            for pk, zone, risk, visited, drilled, signed, tenants, agreement in active
+        }
+        others = (
+            enterprises.exclude(pk__in=list(fresh))
             .annotate(zone=F("grid__zone_id"), visited=_visited_on())
             .order_by()
-            .values_list("pk", "zone", "risk_level", "visited", "tenant_count", "landlord_signed")
+            .values_list("pk", "zone", "risk_level", "visited")
         )
-        return {
-            pk: (zone, year, risk, visited, True, False, tenants > 1 and signed, tenants > 1, False)
-            for pk, zone, risk, visited, tenants, signed in rows
-        }
-    enterprises = Enterprise.objects.filter(pk__in=ids)
-    until = timezone.localdate() + datetime.timedelta(days=1)
-    active = (
-        letters.required_enterprises(enterprises, year)
-        .annotate(zone=F("grid__zone_id"), visited=_visited_on(), drilled=_flag(drilled_in(year, until=until)))
-        .order_by()
-        .values_list(
-            "pk", "zone", "risk_level", "visited", "drilled", "enterprise_signed", "parcel_tenants", "agreement_signed"
-        )
-    )
-    fresh = {
-        pk: (zone, year, risk, visited, True, drilled, signed, tenants > 1, tenants > 1 and agreement)
-        for pk, zone, risk, visited, drilled, signed, tenants, agreement in active
-    }
-    others = (
-        enterprises.exclude(pk__in=list(fresh))
-        .annotate(zone=F("grid__zone_id"), visited=_visited_on())
-        .order_by()
-        .values_list("pk", "zone", "risk_level", "visited")
-    )
-    for pk, zone, risk, visited in others:
-        fresh[pk] = (zone, year, risk, visited, False, False, False, False, False)
-    return fresh
+        for pk, zone, risk, visited in others:
+            fresh[pk] = (zone, year, risk, visited, False, False, False, False, False)
+        return fresh
+
+    def contribution(self, kind, unit):
+        """The rows ``unit`` (a ``STORED`` tuple) counts in: its zone's row, and its last visit's day."""
+        zone, _year, risk, visited, counted, drilled, signed, tenant, agreement = unit
+        if not counted:
+            return []
+        counts = (1, int(visited is None), int(drilled), int(signed), int(tenant), int(agreement))
+        rows = [((zone, kind, risk, ZONE_ROW), counts)]
+        if visited is not None:
+            rows.append(((zone, kind, risk, visited), (1, 0, 0, 0, 0, 0)))
+        return rows
 
 
-def _contribution(kind, unit):
-    """The rows ``unit`` (a ``STORED`` tuple) counts in: ``[(key, counts)]``."""
-    zone, _year, risk, visited, counted, drilled, signed, tenant, agreement = unit
-    if not counted:
-        return []
-    counts = (1, int(visited is None), int(drilled), int(signed), int(tenant), int(agreement))
-    rows = [((zone, kind, risk, ZONE_ROW), counts)]
-    if visited is not None:
-        rows.append(((zone, kind, risk, visited), (1, 0, 0, 0, 0, 0)))
-    return rows
-
-
-def _refresh(kind, ids, year):
-    """Compute the units ``ids`` of ``kind`` again and move those that changed between rows: two or three
-    statements when none changed; else an upsert of the rows and the units' ``UnitTally`` rewritten."""
-    stored = {
-        row[0]: tuple(row[1:])
-        for row in UnitTally.objects.filter(kind=kind, unit_id__in=ids).values_list("unit_id", *STORED)
-    }
-    fresh = _fresh(kind, ids, year)
-    changed = [pk for pk in ids if stored.get(pk) != fresh.get(pk)]
-    if not changed:
-        return
-    deltas = defaultdict(lambda: [0] * len(COUNTS))
-    for pk in changed:
-        for sign, unit in ((-1, stored.get(pk)), (1, fresh.get(pk))):
-            if unit is None:
-                continue
-            for key, counts in _contribution(kind, unit):
-                delta = deltas[key]
-                for i, value in enumerate(counts):
-                    delta[i] += sign * value
-    rows = [(key, delta) for key, delta in sorted(deltas.items(), key=lambda item: str(item[0])) if any(delta)]
-    folding.add(UnitCount._meta.db_table, KEY, COUNTS, SQL_TYPES, rows)
-    UnitTally.objects.filter(kind=kind, unit_id__in=changed).delete()
-    UnitTally.objects.bulk_create(
-        UnitTally(kind=kind, unit_id=pk, **dict(zip(STORED, unit, strict=True)))
-        for pk in changed
-        if (unit := fresh.get(pk)) is not None
-    )
+TALLIES = UnitTallies()
+catch_up, rebuild, check = TALLIES.catch_up, TALLIES.rebuild, TALLIES.check
 
 
 # --- reading them ------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@
 """
 
 import json
+from collections import defaultdict
 
-from django.db import connection
+from django.db import connection, transaction
 
 from core.queries import chunks
 
@@ -64,3 +65,116 @@ def add(table, key, columns, sql_types, rows, *, sums=None, merges=()):
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES {values} {upsert}", [v for k, d in chunk for v in (*k, *d)]
             )
+
+
+class Tally:
+    """Counts kept by noting and folding, of rows of several kinds (``kinds``: kind → the model counted).
+
+    A subclass names its tables: ``changes`` (the notes: ``kind`` and ``ref``), ``states`` (what the counts last
+    counted for each row: ``kind``, ``ref`` and the ``stored`` fields) and ``counts`` (``key`` columns, then the
+    ``columns`` counted, typed ``sql_types``), and says how a row is counted: ``fresh`` (the rows as they are
+    now, as ``stored`` tuples) and ``contribution`` (the counts a stored tuple adds to). ``catch_up`` folds the
+    noted rows in, ``rebuild`` counts everything again, ``check`` compares."""
+
+    lock_key = 0
+    kinds = {}
+    changes = states = counts = None
+    ref = "ref_id"
+    stored = ()
+    key = ()
+    columns = ()
+    sql_types = ()
+
+    def fresh(self, kind, ids):
+        raise NotImplementedError
+
+    def contribution(self, kind, row):
+        raise NotImplementedError
+
+    def expand(self, ids):
+        """More rows to compute again with the noted ones (``ids``: kind → sorted ids): none by default."""
+        return ids
+
+    def stale(self):
+        """Whether the counts must be counted again from nothing (e.g. a new year): no by default."""
+        return False
+
+    def catch_up(self):
+        """Fold the rows noted since the last call in; returns how many were computed again (all of them when
+        ``stale``). One folder at a time: another returns 0 at once and its readers read the counts as they are."""
+        with transaction.atomic():
+            if not lock(self.lock_key, wait=False):
+                return 0
+            if self.stale():
+                return self._count_all()
+            notes = take_notes(self.changes, "kind", self.ref)
+            ids = self.expand({kind: sorted({pk for k, pk in notes if k == kind}) for kind in self.kinds})
+            for kind, pks in ids.items():
+                for chunk in chunks(pks):
+                    self.refresh(kind, chunk)
+        return sum(len(pks) for pks in ids.values())
+
+    def rebuild(self):
+        """Count every row again, from nothing; returns the count rows written. Waits for a fold under way."""
+        with transaction.atomic():
+            lock(self.lock_key, wait=True)
+            self._count_all()
+            return self.counts.objects.count()
+
+    def _count_all(self):
+        for model in (self.changes, self.states, self.counts):
+            model.objects.all().delete()
+        total = 0
+        for kind, model in self.kinds.items():
+            for chunk in chunks(model.objects.order_by("pk").values_list("pk", flat=True)):
+                self.refresh(kind, chunk)
+                total += len(chunk)
+        return total
+
+    def check(self):
+        """The count rows that differ from a fresh count: ``[(key, stored, fresh)]``, empty when they agree.
+        Changes nothing (the fresh count is made in a savepoint and rolled back)."""
+        with transaction.atomic():
+            self.catch_up()
+            stored = self._all_rows()
+            before_rebuild = transaction.savepoint()
+            self.rebuild()
+            fresh = self._all_rows()
+            transaction.savepoint_rollback(before_rebuild)
+        keys = sorted(stored.keys() | fresh.keys(), key=str)
+        return [(key, stored.get(key), fresh.get(key)) for key in keys if stored.get(key) != fresh.get(key)]
+
+    def _all_rows(self):
+        width = len(self.key)
+        rows = self.counts.objects.values_list(*self.key, *self.columns)
+        return {row[:width]: row[width:] for row in rows if any(row[width:])}
+
+    def refresh(self, kind, ids):
+        """Compute the rows ``ids`` of ``kind`` again and move those that changed between counts: two statements
+        when none changed (or three, as ``fresh`` reads); else an upsert of the counts and their states
+        rewritten."""
+        stored = {
+            row[0]: tuple(row[1:])
+            for row in self.states.objects.filter(kind=kind, **{f"{self.ref}__in": ids}).values_list(
+                self.ref, *self.stored
+            )
+        }
+        fresh = self.fresh(kind, ids)
+        changed = [pk for pk in ids if stored.get(pk) != fresh.get(pk)]
+        if not changed:
+            return
+        deltas = defaultdict(lambda: [0] * len(self.columns))
+        for pk in changed:
+            for sign, row in ((-1, stored.get(pk)), (1, fresh.get(pk))):
+                for key, counts in () if row is None else self.contribution(kind, row):
+                    delta = deltas[key]
+                    for i, value in enumerate(counts):
+                        delta[i] += sign * value
+        rows = [(key, delta) for key, delta in sorted(deltas.items(), key=lambda item: str(item[0])) if any(delta)]
+        add(self.counts._meta.db_table, self.key, self.columns, self.sql_types, rows)
+        self.states.objects.filter(kind=kind, **{f"{self.ref}__in": changed}).delete()
+        self.states.objects.bulk_create(
+            self.states(kind=kind, **{self.ref: pk}, **dict(zip(self.stored, row, strict=True)))
+            for pk in changed
+            if (row := fresh.get(pk)) is not None
+        )
