@@ -16,6 +16,9 @@ from briefing.models import (
     InboxMessage,
     MonthSummary,
     OutreachPreference,
+    RecordChange,
+    RecordCount,
+    RecordTally,
     SummaryState,
     UnitChange,
     UnitCount,
@@ -185,3 +188,22 @@ class UnitTallyAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(UnitChange)
 class UnitChangeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("pk", "kind", "unit_id")
+
+
+@admin.register(RecordCount)
+class RecordCountAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("zone", "kind", "n", "participants", "solved", "rated", "rating_sum", "offline")
+    list_filter = ("kind",)
+    list_select_related = ("zone",)
+
+
+@admin.register(RecordTally)
+class RecordTallyAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("kind", "record_id", "zone", "counted", "participants", "solved", "rating", "offline")
+    list_filter = ("kind", "counted", "solved", "offline")
+    list_select_related = ("zone",)
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("pk", "kind", "record_id")

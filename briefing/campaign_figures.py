@@ -8,15 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
-from django.db.models import CharField, Count, F, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.utils import timezone
 
+from briefing import record_tally
 from core.dates import day_bounds, day_start, format_rate, rate_of
 from ledgers import figures as ledger_figures
 from ledgers.models import Drill, WeldingDevice
 from register.choices import risk_colour
 from register.models import Enterprise, Parcel
 from risk.patrols import Coverage, coverage, plan_on
+from servicedesk.choices import ServiceRequestStatus
 from servicedesk.figures import average_rating, request_rows
 from servicedesk.models import ServiceRequest
 
@@ -173,14 +175,12 @@ REQUEST_FIGURES = {
 }
 
 
-def compute_campaign_figures(day, *, since=None, as_of=None, scope=None, units=None):
+def compute_campaign_figures(day, *, since=None, as_of=None, scope=None):
     """The other ledgers' figures of every grid, every zone and the whole area: cumulative from ``since``
     (a local date; None: from the first record) to the end of local day ``day``, the activity of ``day``,
     the state (open, overdue requests) at ``as_of`` (default: the end of ``day``, or now), this year's
     units drilled and letters (the year of ``day``). ``scope``: a user whose units count (None: all).
-    ``units``: the units' figures (drilled, letters) per zone as the tallies keep them
-    (``unit_tally.zone_units``), read instead of the units (the grids then go without them).
-    Five statements, however many zones, grids or records (three with ``units``)."""
+    Five statements, however many zones, grids or records."""
     until = day + timedelta(days=1)
     day_from, day_to = day_bounds(day)
     if as_of is None:
@@ -206,10 +206,7 @@ def compute_campaign_figures(day, *, since=None, as_of=None, scope=None, units=N
 
     put(ledger_figures.drill_rows(since=since, until=until, day=day, drills=visible(Drill)))
     put(ledger_figures.welding_rows(until=until, devices=visible(WeldingDevice)))
-    if units is None:
-        put(ledger_figures.letter_rows(day.year, until=until, parcels=visible(Parcel), enterprises=visible(Enterprise)))
-    else:
-        put({"zone_id": zone_id, "grid_id": None, **figures.campaign} for zone_id, figures in units.items())
+    put(ledger_figures.letter_rows(day.year, until=until, parcels=visible(Parcel), enterprises=visible(Enterprise)))
     put(
         request_rows(
             since=day_start(since) if since else None,
@@ -224,3 +221,55 @@ def compute_campaign_figures(day, *, since=None, as_of=None, scope=None, units=N
     for figures in zones.values():
         total.add(figures)
     return CampaignSet(total=total, zones=zones, grids=grids, year=day.year)
+
+
+OPEN_REQUESTS = [status for status in ServiceRequestStatus.values if status != ServiceRequestStatus.CLOSED]
+RECORD_FIGURES = {  # record_tally's counts, as CampaignFigures names them
+    "drill": {"n": "drills", "participants": "person_times"},
+    "request": {"n": "requests_raised", "solved": "requests_solved", "rated": "requests_rated"}
+    | {"rating_sum": "requests_rating_sum"},
+    "device": {"n": "welding_devices", "offline": "welding_offline"},
+}
+
+
+def campaign_from_tallies(user, day, units):
+    """``compute_campaign_figures(day)``'s figures of ``user``'s zones, when the tallies serve them
+    (``unit_tally.serves``: a scope of whole zones, today): the records to date from their counts
+    (``record_tally``), the units' from ``units`` (``unit_tally.zone_units``), and from the records on their
+    indexes only the day's drills and requests and the requests open now. Three statements after the fold; the
+    zones only (no grids)."""
+    day_from, day_to = day_bounds(day)
+    as_of = min(timezone.now(), day_to)
+    zones = {}
+
+    def at(zone_id):
+        return zones.setdefault(zone_id, CampaignFigures())
+
+    def add(figures, values, names):
+        for name, attribute in names.items():
+            setattr(figures, attribute, getattr(figures, attribute) + (values.get(name) or 0))
+
+    for zone_id, kinds in record_tally.zone_counts(user).items():
+        for kind, counts in kinds.items():
+            add(at(zone_id), counts, RECORD_FIGURES[kind])
+    for zone_id, figures in units.items():
+        add(at(zone_id), figures.campaign, {name: name for name in figures.campaign})
+    drills = ledger_figures.drill_rows(
+        since=day, until=day + timedelta(days=1), day=day, drills=Drill.objects.visible_to(user)
+    )
+    for row in drills:
+        add(at(row["zone_id"]), row, {"drills_day": "drills_day", "person_times_day": "person_times_day"})
+    on_the_day = Q(created_at__gte=day_from, created_at__lt=day_to) | Q(closed_at__gte=day_from, closed_at__lt=day_to)
+    requests = ServiceRequest.objects.visible_to(user).filter(
+        on_the_day | Q(status__in=OPEN_REQUESTS) | Q(closed_at__gte=as_of)
+    )
+    for row in request_rows(since=day_from, until=day_to, day=(day_from, day_to), as_of=as_of, requests=requests):
+        add(
+            at(row["zone_id"]),
+            row,
+            {name: REQUEST_FIGURES[name] for name in ("raised_day", "solved_day", "open", "overdue")},
+        )
+    total = CampaignFigures()
+    for figures in zones.values():
+        total.add(figures)
+    return CampaignSet(total=total, zones=zones, grids={}, year=day.year)

@@ -383,3 +383,85 @@ class UnitChange(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.unit_id}"
+
+
+# --- the campaign ledgers' tallies (briefing.record_tally) -----------------------------------------------------
+
+
+class RecordKind(models.TextChoices):
+    DRILL = "drill", _("培训演练")
+    REQUEST = "request", _("企业服务问题")
+    DEVICE = "device", _("焊接设备")
+
+
+class RecordTally(models.Model):
+    """What ``RecordCount`` last counted for one drill, service request or welding device
+    (``briefing.record_tally``): its zone, whether it counts (a device: installed, not removed), a drill's
+    person-times, a request's being solved and its rating, a device's being offline."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=RecordKind.choices)
+    record_id = models.BigIntegerField(_("记录ID"))
+    zone = models.ForeignKey(
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")
+    )
+    counted = models.BooleanField(_("计入"))
+    participants = models.PositiveIntegerField(_("参加人次"))
+    solved = models.BooleanField(_("已办结"))
+    rating = models.PositiveSmallIntegerField(_("满意度评分"), null=True)
+    offline = models.BooleanField(_("离线"))
+
+    objects = UnitCountQuerySet.as_manager()
+    scope_paths = {"zone": "zone_id"}
+
+    class Meta:
+        verbose_name = _("台账记录计数")
+        verbose_name_plural = _("台账记录计数")
+        constraints = [models.UniqueConstraint(fields=["kind", "record_id"], name="briefing_recordtally_key")]
+
+    def __str__(self):
+        return f"{self.kind} {self.record_id}"
+
+
+class RecordCount(models.Model):
+    """The drills, service requests or welding devices of one zone as ``RecordTally`` counts them: how many
+    count (drills held, requests raised, devices installed), person-times, requests solved, rated and their
+    ratings' sum, devices offline. A row that empties stays, with n 0."""
+
+    zone = models.ForeignKey(
+        Zone, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+", verbose_name=_("区块")
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=RecordKind.choices)
+    n = models.IntegerField(_("记录数"))
+    participants = models.BigIntegerField(_("参加人次"))
+    solved = models.IntegerField(_("已办结"))
+    rated = models.IntegerField(_("已评价"))
+    rating_sum = models.BigIntegerField(_("评分合计"))
+    offline = models.IntegerField(_("离线"))
+
+    objects = UnitCountQuerySet.as_manager()
+    scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
+
+    class Meta:
+        verbose_name = _("台账记录汇总")
+        verbose_name_plural = _("台账记录汇总")
+        constraints = [models.UniqueConstraint(fields=["zone", "kind"], name="briefing_recordcount_key")]
+
+    def __str__(self):
+        return f"{self.zone_id} {self.kind}: {self.n}"
+
+
+class RecordChange(models.Model):
+    """A drill, service request or welding device whose tally may be out of date: written by the database's
+    triggers (migration 0008), read and emptied by ``briefing.record_tally.catch_up``."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=RecordKind.choices)
+    record_id = models.BigIntegerField(_("记录ID"))
+
+    scope_paths = {}
+
+    class Meta:
+        verbose_name = _("待计入的台账记录变化")
+        verbose_name_plural = _("待计入的台账记录变化")
+
+    def __str__(self):
+        return f"{self.kind} {self.record_id}"

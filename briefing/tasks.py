@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from briefing import delivery, outreach, reports, summaries, unit_tally
+from briefing import delivery, outreach, record_tally, reports, summaries, unit_tally
 from closeout import map_cells
 
 logger = logging.getLogger(__name__)
@@ -32,9 +32,14 @@ def _today(value):
 @shared_task
 def catch_up_summaries_task():
     """Bring the day summaries (briefing.summaries.catch_up), the map's cells (closeout.map_cells.catch_up) and the
-    units' tallies (briefing.unit_tally.catch_up) up to date: idempotent. Returns the days, the parcels and the
-    units computed again."""
-    return {"days": summaries.catch_up(), "parcels": map_cells.catch_up(), "units": unit_tally.catch_up()}
+    tallies of the units and the campaign ledgers' records (briefing.unit_tally, briefing.record_tally) up to
+    date: idempotent. Returns the days, the parcels, the units and the records computed again."""
+    return {
+        "days": summaries.catch_up(),
+        "parcels": map_cells.catch_up(),
+        "units": unit_tally.catch_up(),
+        "records": record_tally.catch_up(),
+    }
 
 
 @shared_task

@@ -23,7 +23,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -60,10 +60,6 @@ def serves(user, day):
 def _visited_on():
     """A unit's last visit's local day (None: never visited)."""
     return TruncDate("latest_visit__at", tzinfo=local_tz())
-
-
-def _flag(condition):
-    return Case(When(condition, then=Value(True)), default=Value(False))
 
 
 class UnitTallies(folding.Tally):
@@ -108,7 +104,7 @@ class UnitTallies(folding.Tally):
         until = timezone.localdate() + datetime.timedelta(days=1)
         active = (
             letters.required_enterprises(enterprises, year)
-            .annotate(zone=F("grid__zone_id"), visited=_visited_on(), drilled=_flag(drilled_in(year, until=until)))
+            .annotate(zone=F("grid__zone_id"), visited=_visited_on(), drilled=folding.flag(drilled_in(year, until=until)))
             .order_by()
             .values_list(
                 "pk", "zone", "risk_level", "visited", "drilled", "enterprise_signed", "parcel_tenants",

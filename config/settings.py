@@ -268,8 +268,8 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 240},
     },
     # The day summaries the briefing and the dashboard add up, caught up from the event log (briefing.summaries),
-    # the map's cells and the units' tallies, from the parcels and units the database noted as changed
-    # (closeout.map_cells, briefing.unit_tally).
+    # the map's cells and the tallies of the units and the campaign ledgers' records, from what the database noted
+    # as changed (closeout.map_cells, briefing.unit_tally, briefing.record_tally).
     "catch-up-summaries": {
         "task": "briefing.tasks.catch_up_summaries_task",
         "schedule": 300,

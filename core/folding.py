@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Value, When
 
 from core.queries import chunks
 
@@ -178,3 +179,76 @@ class Tally:
             for pk in changed
             if (row := fresh.get(pk)) is not None
         )
+
+
+# --- the triggers that note ----------------------------------------------------------------------------------
+
+
+def _changed(columns, distinct):
+    return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
+
+
+def _noted(refs, rows):
+    """The (kind, id) that ``rows`` (a transition table, or ``OLD.``/``NEW.``) name, not null: a SELECT."""
+    row = rows.endswith(".")
+    parts = " UNION ALL ".join(
+        f"SELECT '{kind}' AS k, {rows if row else ''}{column} AS u{'' if row else f' FROM {rows}'}"
+        for kind, column in refs
+    )
+    return f"SELECT DISTINCT k, u FROM ({parts}) t WHERE u IS NOT NULL"
+
+
+def note_triggers(vendor, changes, ref, sources, *, suffix):
+    """``(create, drop)``: the SQL of the triggers that append (kind, id) to the notes table ``changes`` (its id
+    column ``ref``) for a migration to run. ``sources``: ``(table, refs, columns, also)``, where ``refs`` are the
+    (kind, column) a row of ``table`` names (noted on insert and delete, and before and after an update of one of
+    ``columns``), ``also`` a SELECT of more (kind, id) to note on such an update (``NEW.`` names the row), or None.
+    Trigger names end in ``suffix``. PostgreSQL notes inserts and deletes once per statement (transition tables),
+    SQLite per row."""
+    create, drop = [], []
+    insert = f"INSERT INTO {changes} (kind, {ref})"
+    postgresql = vendor == "postgresql"
+    for table, refs, columns, also in sources:
+        events = (("inserted", "INSERT", "new_rows", "NEW."), ("deleted", "DELETE", "old_rows", "OLD."))
+        for event, verb, rows, row in events if refs else ():
+            name = f"{table}_{suffix}_{event}"
+            if postgresql:
+                create.append(
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"{insert} {_noted(refs, rows)}; RETURN NULL; END $$;"
+                )
+                create.append(
+                    f"CREATE TRIGGER {name} AFTER {verb} ON {table} REFERENCING {row[:3]} TABLE AS {rows} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
+                )
+                drop.append(f"DROP FUNCTION IF EXISTS {name}() CASCADE;")
+            else:
+                create.append(f"CREATE TRIGGER {name} AFTER {verb} ON {table} BEGIN {insert} {_noted(refs, row)}; END;")
+                drop.append(f"DROP TRIGGER IF EXISTS {name};")
+        if not columns:
+            continue
+        name = f"{table}_{suffix}_updated"
+        body = f"{insert} {_noted(refs, 'OLD.')} UNION {_noted(refs, 'NEW.')};" if refs else ""
+        body += f" {insert} {also};" if also else ""
+        if postgresql:
+            create.append(
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} "
+                "RETURN NULL; END $$;"
+            )
+            create.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} FOR EACH ROW "
+                f"WHEN ({_changed(columns, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {name}();"
+            )
+            drop.append(f"DROP FUNCTION IF EXISTS {name}() CASCADE;")
+        else:
+            create.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} "
+                f"WHEN {_changed(columns, 'IS NOT')} BEGIN {body} END;"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {name};")
+    return create, drop
+
+
+def flag(condition):
+    """``condition`` (a Q) as a boolean annotation."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())

@@ -78,7 +78,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from briefing import summaries, unit_tally
+from briefing import record_tally, summaries, unit_tally
 from cases.unit_visits import refill_unit_visits
 from catalogue.choices import CategoryLevel
 from catalogue.models import Campaign, Checklist, HazardCategory
@@ -488,14 +488,15 @@ class Builder:
 
 def rebuild_derived(log=None):
     """What the services keep beside the rows they write, recomputed after a build that wrote rows in bulk: the
-    day summaries the briefing and the dashboard add up, the map's cells and the units' tallies
-    (``rebuild_summaries``). (The search grams the database keeps itself, by triggers on insert; the cells and the
+    day summaries the briefing and the dashboard add up, the map's cells and the tallies of the units and the
+    campaign ledgers' records (``rebuild_summaries``). (The search grams the database keeps itself, by triggers on insert; the cells and the
     tallies would fold the bulk's changes in at the first map or dashboard, counted here at once.)"""
     rows = summaries.rebuild()
     cells = map_cells.rebuild()
     units = unit_tally.rebuild()
+    records = record_tally.rebuild()
     if log is not None:
-        log(f"day summaries: {rows}; map cells: {cells}; unit tallies: {units}")
+        log(f"day summaries: {rows}; map cells: {cells}; unit tallies: {units}; record tallies: {records}")
 
 
 @contextmanager

@@ -13,110 +13,45 @@ SQLite per row. Existing units are noted once here: the first fold counts them.
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.folding import note_triggers
+
 
 CHANGES = "briefing_unitchange"
-# table, the units of a row (kind, column), the columns whose update matters
+# a drill's date moves its units' drills, a grid's zone its units'
+DRILL_UNITS = "SELECT 'enterprise', enterprise_id FROM ledgers_drill_units WHERE drill_id = NEW.id"
+GRID_UNITS = (
+    "SELECT 'enterprise', id FROM register_enterprise WHERE grid_id = NEW.id "
+    "UNION ALL SELECT 'parcel', id FROM register_parcel WHERE grid_id = NEW.id"
+)
+# table, the units a row names (kind, column), the columns whose update matters, more units to note then
 SOURCES = (
-    ("register_enterprise", (("enterprise", "id"), ("parcel", "parcel_id")), ("grid_id", "parcel_id", "active", "risk_level")),
-    ("register_parcel", (("parcel", "id"),), ("grid_id", "risk_level")),
-    ("cases_enterprisevisit", (("enterprise", "enterprise_id"),), ("at",)),
-    ("cases_parcelvisit", (("parcel", "parcel_id"),), ("at",)),
-    ("ledgers_drill", (("enterprise", "enterprise_id"),), ("enterprise_id", "held_on")),
-    ("ledgers_drill_units", (("enterprise", "enterprise_id"),), ()),
+    (
+        "register_enterprise",
+        (("enterprise", "id"), ("parcel", "parcel_id")),
+        ("grid_id", "parcel_id", "active", "risk_level"),
+        None,
+    ),
+    ("register_parcel", (("parcel", "id"),), ("grid_id", "risk_level"), None),
+    ("register_grid", (), ("zone_id",), GRID_UNITS),
+    ("cases_enterprisevisit", (("enterprise", "enterprise_id"),), ("at",), None),
+    ("cases_parcelvisit", (("parcel", "parcel_id"),), ("at",), None),
+    ("ledgers_drill", (("enterprise", "enterprise_id"),), ("enterprise_id", "held_on"), DRILL_UNITS),
+    ("ledgers_drill_units", (("enterprise", "enterprise_id"),), (), None),
     (
         "ledgers_responsibilityletter",
         (("enterprise", "enterprise_id"), ("parcel", "parcel_id")),
         ("year", "kind", "status", "enterprise_id", "parcel_id"),
+        None,
     ),
 )
-# more units to note on a row's update: a drill's date moves its units' drills, a grid's zone its units'
-ALSO = {
-    "ledgers_drill": "SELECT 'enterprise', enterprise_id FROM ledgers_drill_units WHERE drill_id = NEW.id",
-    "register_grid": "SELECT 'enterprise', id FROM register_enterprise WHERE grid_id = NEW.id "
-    "UNION ALL SELECT 'parcel', id FROM register_parcel WHERE grid_id = NEW.id",
-}
-
-
-def _changed(columns, distinct):
-    return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
-
-
-def _units(units, rows):
-    """The (kind, unit) of ``rows`` (a table, or OLD/NEW), not null."""
-    row = rows.endswith(".")  # OLD. or NEW.: the row's columns; else a transition table's
-    parts = " UNION ALL ".join(
-        f"SELECT '{kind}' AS k, {rows if row else ''}{column} AS u{'' if row else f' FROM {rows}'}" for kind, column in units
-    )
-    return f"SELECT DISTINCT k, u FROM ({parts}) t WHERE u IS NOT NULL"
-
-
-def postgresql_sql():
-    create, drop = [], []
-
-    def function(name, body):
-        create.append(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$;"
-        )
-        drop.append(f"DROP FUNCTION IF EXISTS {name}() CASCADE;")
-
-    for table, units, columns in SOURCES:
-        for event, verb, rows in (("inserted", "INSERT", "new_rows"), ("deleted", "DELETE", "old_rows")):
-            name = f"{table}_units_{event}"
-            function(name, f"INSERT INTO {CHANGES} (kind, unit_id) {_units(units, rows)};")
-            create.append(
-                f"CREATE TRIGGER {name} AFTER {verb} ON {table} "
-                f"REFERENCING {'NEW' if rows == 'new_rows' else 'OLD'} TABLE AS {rows} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
-            )
-        if columns:
-            name = f"{table}_units_updated"
-            also = f"INSERT INTO {CHANGES} (kind, unit_id) {ALSO[table]};" if table in ALSO else ""
-            function(name, f"INSERT INTO {CHANGES} (kind, unit_id) {_units(units, 'OLD.')} UNION {_units(units, 'NEW.')};{also}")
-            create.append(
-                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} FOR EACH ROW "
-                f"WHEN ({_changed(columns, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {name}();"
-            )
-    function("register_grid_units_updated", f"INSERT INTO {CHANGES} (kind, unit_id) {ALSO['register_grid']};")
-    create.append(
-        "CREATE TRIGGER register_grid_units_updated AFTER UPDATE OF zone_id ON register_grid FOR EACH ROW "
-        "WHEN (OLD.zone_id IS DISTINCT FROM NEW.zone_id) EXECUTE FUNCTION register_grid_units_updated();"
-    )
-    return create, drop
-
-
-def sqlite_sql():
-    create, drop = [], []
-    for table, units, columns in SOURCES:
-        for event, verb, row in (("inserted", "INSERT", "NEW."), ("deleted", "DELETE", "OLD.")):
-            name = f"{table}_units_{event}"
-            create.append(
-                f"CREATE TRIGGER {name} AFTER {verb} ON {table} "
-                f"BEGIN INSERT INTO {CHANGES} (kind, unit_id) {_units(units, row)}; END;"
-            )
-            drop.append(f"DROP TRIGGER IF EXISTS {name};")
-        if columns:
-            name = f"{table}_units_updated"
-            also = f" INSERT INTO {CHANGES} (kind, unit_id) {ALSO[table]};" if table in ALSO else ""
-            create.append(
-                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table} "
-                f"WHEN {_changed(columns, 'IS NOT')} BEGIN "
-                f"INSERT INTO {CHANGES} (kind, unit_id) {_units(units, 'OLD.')} UNION {_units(units, 'NEW.')};{also} END;"
-            )
-            drop.append(f"DROP TRIGGER IF EXISTS {name};")
-    create.append(
-        "CREATE TRIGGER register_grid_units_updated AFTER UPDATE OF zone_id ON register_grid "
-        f"WHEN OLD.zone_id IS NOT NEW.zone_id BEGIN INSERT INTO {CHANGES} (kind, unit_id) {ALSO['register_grid']}; END;"
-    )
-    drop.append("DROP TRIGGER IF EXISTS register_grid_units_updated;")
-    return create, drop
 
 
 def create_triggers(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    create, _drop = postgresql_sql() if postgresql else sqlite_sql()
+    vendor = schema_editor.connection.vendor
+    create, _drop = note_triggers(vendor, CHANGES, "unit_id", SOURCES, suffix="units")
     for sql in create:
         schema_editor.execute(sql)
-    if postgresql:  # room in each page for a row's next version: a change rewrites it in place (HOT)
+    if vendor == "postgresql":  # room in each page for a row's next version: a change rewrites it in place (HOT)
         schema_editor.execute("ALTER TABLE briefing_unitcount SET (fillfactor = 50)")
     schema_editor.execute(
         f"INSERT INTO {CHANGES} (kind, unit_id) SELECT 'enterprise', id FROM register_enterprise "
@@ -125,7 +60,7 @@ def create_triggers(apps, schema_editor):
 
 
 def drop_triggers(apps, schema_editor):
-    _create, drop = postgresql_sql() if schema_editor.connection.vendor == "postgresql" else sqlite_sql()
+    _create, drop = note_triggers(schema_editor.connection.vendor, CHANGES, "unit_id", SOURCES, suffix="units")
     for sql in drop:
         schema_editor.execute(sql)
 

@@ -366,11 +366,14 @@ def patrols(user, zone_rows, today, units=None, plan=None):
     }
 
 
-def campaign_ledgers(zone_ids, zone_rows, today, units=None):
+def campaign_ledgers(user, zone_ids, zone_rows, today, units=None):
     """培训演练, 企业服务问题, 焊有序设备 and 责任书 of the user's zones (``campaign_figures.compute_campaign_figures``,
-    the briefing's numbers): the total and each zone, with the lists behind them. Five statements (three with
-    the units' tallies, ``units``)."""
-    campaign = campaign_figures.compute_campaign_figures(today, units=units)
+    the briefing's numbers): the total and each zone, with the lists behind them. Five statements; with the
+    units' tallies (``units``) the records' tallies too (``campaign_figures.campaign_from_tallies``), three."""
+    if units is not None:
+        campaign = campaign_figures.campaign_from_tallies(user, today, units)
+    else:
+        campaign = campaign_figures.compute_campaign_figures(today)
     figures = campaign.total if zone_ids is None else campaign.for_zones(zone_ids)
     zones = [
         {"id": pk, "name": name, **(campaign.zones.get(pk) or campaign_figures.CampaignFigures()).as_dict()}
@@ -409,7 +412,7 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
         "categories": categories(zone_ids),
         "trend": trend(zone_ids, today, days),
         "patrols": patrols(user, zone_rows, today, units, plan),
-        "ledgers": campaign_ledgers(zone_ids, zone_rows, today, units),
+        "ledgers": campaign_ledgers(user, zone_ids, zone_rows, today, units),
     }
 
 

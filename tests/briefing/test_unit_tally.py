@@ -39,7 +39,7 @@ def figures(user, *, tallies):
     units = unit_tally.zone_units(user, today, plan) if tallies else None
     return (
         dashboard.patrols(user, zone_rows, today, units, plan),
-        dashboard.campaign_ledgers(zone_ids, zone_rows, today, units),
+        dashboard.campaign_ledgers(user, zone_ids, zone_rows, today, units),
     )
 
 
