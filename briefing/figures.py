@@ -420,7 +420,9 @@ def _summed_history(windows, end, at):
     return _summed_units(found, activity, totals, days, at)
 
 
-def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalations=None, source="summary"):
+def compute_figures(
+    start=None, end=None, *, activity=None, as_of=None, escalations=None, source="summary", parcels=None
+):
     """The figures of every grid, every zone and the whole area.
 
     ``start``/``end``: the cumulative period; dates are local days (``end`` inclusive), datetimes
@@ -431,6 +433,8 @@ def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalati
     ``source``: ``"summary"`` (default) reads the history from the day summaries (briefing.summaries) plus the
     rows since, when there are summaries and the periods fall on whole days; ``"raw"`` reads it from the rows.
     Both give the same figures (the summaries as of their last catch-up).
+    ``parcels``: the parcels' figures per zone as the map's cells keep them now (``closeout.map_cells
+    .zone_states``), read instead of the parcels when ``as_of`` is now (the grids then go without them).
     """
     start, end = as_bound(start), as_bound(end, end=True)
     if activity is None:
@@ -476,15 +480,19 @@ def compute_figures(start=None, end=None, *, activity=None, as_of=None, escalati
         figures.escalated_supervised = row["escalated_supervised"]
         figures.escalated_listed = row["escalated_listed"]
 
-    for row in parcel_rows(as_of):
+    for row in parcel_rows(as_of) if parcels is None else ():
         grid_id = row.pop("grid_id")
         figures = at(grid_zone.get(grid_id), grid_id)
         for name, value in row.items():
             setattr(figures, name, value)
-    turn_back_changes_since(as_of, at, grid_zone)
+    turn_back_changes_since(as_of, at, grid_zone, parcels=parcels is None)
 
     for grid_id, figures in grids.items():
         zones[grid_zone[grid_id]].add(figures, distinct=False)
+    for zone_id, values in (parcels or {}).items():
+        figures = zones.setdefault(zone_id, Figures())
+        for name, value in values.items():
+            setattr(figures, name, getattr(figures, name) + value)
     total = Figures()
     zone_units, total_units = units
     for zone_id, figures in zones.items():

@@ -211,16 +211,16 @@ def escalation_level_at(as_of):
     )
 
 
-def turn_back_changes_since(as_of, at, grid_zone):
-    """Put the tickets escalated and the parcels whose close-out state changed since ``as_of`` back in
-    their state then (the grouped rows read the levels and states as they are now)."""
+def turn_back_changes_since(as_of, at, grid_zone, *, parcels=True):
+    """Put the tickets escalated and (``parcels``) the parcels whose close-out state changed since ``as_of`` back
+    in their state then (the grouped rows read the levels and states as they are now)."""
     for zone_id, grid_id, level in _escalation_corrections(as_of):
         figures = at(zone_id, grid_id)
         if level == EscalationLevel.SUPERVISED:
             figures.escalated_supervised += 1
         elif level == EscalationLevel.LISTED:
             figures.escalated_listed += 1
-    for grid_id, deltas in _parcel_corrections(as_of):
+    for grid_id, deltas in _parcel_corrections(as_of) if parcels else ():
         figures = at(grid_zone.get(grid_id), grid_id)
         for name, delta in deltas.items():
             setattr(figures, name, getattr(figures, name) + delta)

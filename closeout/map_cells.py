@@ -20,7 +20,7 @@ import math
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F, Max, Min, OuterRef, Sum
+from django.db.models import F, Max, Min, OuterRef, Q, Sum
 
 from accounts.scoping import scope_is_zones
 from cases.models import Hazard
@@ -28,6 +28,7 @@ from closeout.models import MapCell, MapChange, MapParcel
 from closeout.querysets import parcel_state
 from core import folding
 from core.queries import SubqueryCount, chunks
+from register.choices import CloseoutState
 from register.models import Parcel
 
 CLUSTER_BELOW_ZOOM = 15  # below this zoom the map gets clusters, from it on the parcels themselves
@@ -36,9 +37,12 @@ ZONE_LEVEL = -1  # the level of the rows that count a whole zone
 LEVELS = range(CLUSTER_BELOW_ZOOM)  # the zooms the cells are kept for
 LOCK = 0x6D617063  # the advisory lock of the one reader folding changes in (PostgreSQL)
 
-# of a parcel, computed (``open_hazards`` annotated) and as counted; the cells read the first six
+# of a parcel, computed (``open_hazards``, ``crosscheck``, ``closed_out`` annotated) and as counted; the cells read
+# the first six and the last two
 FIELDS = ("pk", "grid__zone_id", "state", "risk_level", "latitude", "longitude", "code", "open_hazards")
+FIELDS += ("crosscheck", "closed_out")
 STORED = ("parcel_id", "zone_id", "state", "risk_level", "latitude", "longitude", "code", "open_hazards")
+STORED += ("crosscheck", "closed_out")
 
 
 def _pixels_per_degree(zoom):
@@ -138,14 +142,19 @@ def _refresh(ids):
     fresh = {
         row[0]: row
         for row in Parcel.objects.filter(pk__in=ids)
-        .annotate(state=parcel_state(), open_hazards=SubqueryCount(Hazard.objects.open().filter(parcel=OuterRef("pk"))))
+        .annotate(
+            state=parcel_state(),
+            open_hazards=SubqueryCount(Hazard.objects.open().filter(parcel=OuterRef("pk"))),
+            crosscheck=folding.flag(Q(closeout_state=CloseoutState.CROSSCHECK)),
+            closed_out=folding.flag(Q(closeout_state=CloseoutState.GREEN, closed_out_at__isnull=False)),
+        )
         .order_by()
         .values_list(*FIELDS)
     }
     changed = [pk for pk in ids if stored.get(pk) != fresh.get(pk)]
     if not changed:
         return
-    deltas = defaultdict(lambda: [0, 0, 0.0, 0.0, 0, None, None, None, None])  # as DELTA_COLUMNS
+    deltas = defaultdict(lambda: [0, 0, 0.0, 0.0, 0, None, None, None, None, 0, 0])  # as DELTA_COLUMNS
     left = defaultdict(list)  # zone key → the located points that left it
     for pk in changed:
         for sign, parcel in ((-1, stored.get(pk)), (1, fresh.get(pk))):
@@ -156,6 +165,9 @@ def _refresh(ids):
                 delta = deltas[key]
                 delta[0] += sign
                 delta[4] += sign * pk
+                if key[1] == ZONE_LEVEL:  # (the stored close-out: the zones' figures, not the clusters')
+                    delta[9] += sign * parcel[8]
+                    delta[10] += sign * parcel[9]
                 if not located:
                     continue
                 delta[1] += sign
@@ -179,19 +191,24 @@ def _refresh(ids):
         _bound(left)
 
 
-DELTA_COLUMNS = ("n", "located", "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east")
-SUMS = DELTA_COLUMNS[:5]
+DELTA_COLUMNS = ("n", "located", "lat_sum", "lng_sum", "id_sum", "south", "north", "west", "east", "crosscheck")
+DELTA_COLUMNS += ("closed_out",)
+SUMS = (*DELTA_COLUMNS[:5], *DELTA_COLUMNS[9:])
 WIDER = {"south": "<", "north": ">", "west": "<", "east": ">"}  # a bound moves to a point beyond it
 # the cells' columns as upserted (key, then DELTA_COLUMNS), as PostgreSQL types
 SQL_TYPES = ("bigint", "smallint", "integer", "integer", "varchar", "smallint", "integer", "integer", "float8")
-SQL_TYPES += ("float8", "bigint", "float8", "float8", "float8", "float8")
+SQL_TYPES += ("float8", "bigint", "float8", "float8", "float8", "float8", "integer", "integer")
 
 
 def _add(deltas):
     """Add ``deltas`` (key → ``DELTA_COLUMNS``: counts and sums to add, bounds to widen to) to the cells: one
     upsert (``core.folding.add``). A cell that empties stays, with n 0, and is not read; its key is soon used again."""
     table = MapCell._meta.db_table
-    rows = [(key, delta) for key, delta in sorted(deltas.items()) if any(delta[:5]) or delta[5] is not None]
+    rows = [
+        (key, delta)
+        for key, delta in sorted(deltas.items())
+        if any(delta[:5]) or delta[5] is not None or any(delta[9:])
+    ]
     bounds = [
         f"{c} = CASE WHEN excluded.{c} IS NULL THEN {table}.{c} WHEN {table}.{c} IS NULL OR {table}.n = 0 "
         f"OR excluded.{c} {op} {table}.{c} THEN excluded.{c} ELSE {table}.{c} END"
@@ -273,3 +290,25 @@ def red_parcels(user, limit):
         .values(parcel__id=F("parcel_id"), n=F("open_hazards"), **{f"parcel__{f}": F(f"parcel__{f}") for f in fields})
     )
     return list(rows[:limit])
+
+
+def zone_states(user):
+    """The parcels of ``user``'s zones by close-out state, now, as ``briefing.state_figures.parcel_rows`` counts
+    them per grid: ``{zone id: {"parcels_total": n, "parcels_closed_out": n, "parcels_crosscheck": n,
+    "parcels_<state>": n …}}``. The fold, then one statement over the zone rows."""
+    catch_up()
+    rows = (
+        MapCell.objects.visible_to(user)
+        .filter(level=ZONE_LEVEL, n__gt=0)
+        .values("zone_id", "state")
+        .annotate(total=Sum("n"), crosscheck_n=Sum("crosscheck"), closed_out_n=Sum("closed_out"))
+        .order_by()
+    )
+    zones = {}
+    for row in rows:
+        figures = zones.setdefault(row["zone_id"], defaultdict(int))
+        figures["parcels_total"] += row["total"]
+        figures[f"parcels_{row['state']}"] += row["total"]
+        figures["parcels_crosscheck"] += row["crosscheck_n"]
+        figures["parcels_closed_out"] += row["closed_out_n"]
+    return {zone: dict(figures) for zone, figures in zones.items()}

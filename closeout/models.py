@@ -86,6 +86,8 @@ class MapParcel(models.Model):
     longitude = models.FloatField(_("经度"), null=True)
     code = models.CharField(_("宗地编号"), max_length=64)
     open_hazards = models.PositiveIntegerField(_("未整改隐患"))
+    crosscheck = models.BooleanField(_("交叉检查中"), default=False)
+    closed_out = models.BooleanField(_("已销号"), default=False)
 
     objects = MapQuerySet.as_manager()
     scope_paths = {"zone": "zone_id", "parcel": "parcel_id"}
@@ -126,6 +128,8 @@ class MapCell(models.Model):
     north = models.FloatField(null=True)
     west = models.FloatField(null=True)
     east = models.FloatField(null=True)
+    crosscheck = models.IntegerField(_("交叉检查中"), default=0)  # level -1 only: the stored close-out state
+    closed_out = models.IntegerField(_("已销号"), default=0)
 
     objects = MapQuerySet.as_manager()
     scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)

@@ -33,6 +33,7 @@ from cases.models import Hazard
 from cases.querysets import rectified_hazard_q
 from catalogue.choices import Severity
 from catalogue.models import HazardCategory
+from closeout import map_cells
 from closeout.querysets import ParcelState
 from core.dates import day_start, local_tz
 from core.links import safe_reverse
@@ -398,10 +399,12 @@ def campaign_ledgers(user, zone_ids, zone_rows, today, units=None):
 
 
 def _compute_dashboard(user, zone_ids, zone_rows, days, today):
-    figure_set = ledger.compute_figures(activity=(today, today))
-    # the units' figures: from their tallies for a scope of whole zones today, else from the units
+    # for a scope of whole zones today, the register's figures are read from what is kept of it: the parcels'
+    # states from the map's cells, the units' and the campaign records' from their tallies
+    kept = unit_tally.serves(user, today)
+    figure_set = ledger.compute_figures(activity=(today, today), parcels=map_cells.zone_states(user) if kept else None)
     plan = plan_on()
-    units = unit_tally.zone_units(user, today, plan) if unit_tally.serves(user, today) else None
+    units = unit_tally.zone_units(user, today, plan) if kept else None
     figures = figure_set.total if zone_ids is None else figure_set.for_zones(zone_ids)
     return {
         "today": today.isoformat(),

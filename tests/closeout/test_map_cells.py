@@ -10,12 +10,15 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
+from briefing.figures import compute_figures
+from briefing.views import dashboard
 from cases import services
 from cases.choices import HazardStatus
 from cases.models import Hazard
 from closeout import map_cells, parcel_map
 from closeout.map_cells import cell_size
 from closeout.models import MapCell, MapChange
+from closeout.querysets import ParcelState
 from register.choices import CloseoutState, RiskLevel
 from register.models import Parcel
 from tests import factories as f
@@ -70,6 +73,18 @@ def grouped(user, zoom):
     return parcel_map._summary_and_zones(rows), parcel_map.clusters(None, zoom, rows=rows)
 
 
+PARCEL_FIGURES = [f"parcels_{name}" for name in ("total", "closed_out", "crosscheck", *ParcelState.values)]
+
+
+def parcel_figures(user, *, kept):
+    """The dashboard's parcel figures of ``user``'s zones: from the cells' zone rows, or from the parcels."""
+    today = timezone.localdate()
+    parcels = map_cells.zone_states(user) if kept else None
+    figure_set = compute_figures(activity=(today, today), parcels=parcels)
+    zones = [pk for pk, _name in dashboard.visible_zones(user)[1]]
+    return {pk: [getattr(figure_set.zones[pk], name) for name in PARCEL_FIGURES] for pk in zones}
+
+
 def assert_true(world):
     """The cells agree with a fresh count, and the map's legend, zones and clusters read from them equal those
     grouped from the parcels, for a leader (everything) and a manager (zone A)."""
@@ -78,6 +93,7 @@ def assert_true(world):
             close(kept(user, zoom), grouped(user, zoom), f"{user.username}@{zoom}")
         scope = Parcel.objects.visible_to(user)
         assert parcel_map._red_list(scope, cells_of=user) == parcel_map._red_list(scope)
+        assert parcel_figures(user, kept=True) == parcel_figures(user, kept=False), user.username
     assert map_cells.check() == []
     assert not MapChange.objects.exists()
 
@@ -111,6 +127,8 @@ def test_the_cells_follow_every_change_of_state_place_zone_and_risk(world, parce
     )  # closed out
     Parcel.objects.filter(pk=parcels[6].pk).update(closeout_state=CloseoutState.CROSSCHECK)  # pending
     assert_true(world)
+    closed_out, crosscheck = (sum(zone[i] for zone in parcel_figures(world.leader, kept=True).values()) for i in (1, 2))
+    assert (closed_out, crosscheck) == (1, 1)
 
     f.InspectionFactory(enterprise=None, parcel=parcels[7], grid=parcels[7].grid)  # inspected: green
     assert_true(world)
