@@ -9,6 +9,7 @@ from briefing.channels import robots
 from briefing.models import (
     CategoryDaySummary,
     CategoryMonthSummary,
+    CategoryTotalSummary,
     DailyReport,
     DaySummary,
     Delivery,
@@ -20,6 +21,7 @@ from briefing.models import (
     RecordCount,
     RecordTally,
     SummaryState,
+    TotalSummary,
     UnitChange,
     UnitCount,
     UnitTally,
@@ -161,6 +163,17 @@ class MonthSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
 class CategoryMonthSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("month", "zone_id", "category_id", "found", "rectified", "major")
     date_hierarchy = "month"
+
+
+@admin.register(TotalSummary)
+class TotalSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("zone_id", "grid_id", "found_general", "found_major", "fixed_general", "fixed_major", "inspections",
+                    "escalations")  # fmt: skip
+
+
+@admin.register(CategoryTotalSummary)
+class CategoryTotalSummaryAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("zone_id", "category_id", "found", "rectified", "major")
 
 
 @admin.register(SummaryState)

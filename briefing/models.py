@@ -227,6 +227,19 @@ class MonthSummary(LedgerCounters):
         return f"{self.month:%Y-%m} grid {self.grid_id}"
 
 
+class TotalSummary(LedgerCounters):
+    """The month summaries of one grid added up: every summarised day, kept with them. A figure from the start
+    to the last summarised day (the dashboard's cumulative figures) reads a row per grid, not per month."""
+
+    class Meta:
+        verbose_name = _("累计汇总")
+        verbose_name_plural = _("累计汇总")
+        constraints = [models.UniqueConstraint(fields=["zone_id", "grid_id"], name="total_summary_once_per_grid")]
+
+    def __str__(self):
+        return f"grid {self.grid_id}"
+
+
 class CategoryCounters(models.Model):
     """Hazards reported in one zone and category over a span of closed local days: counted, rectified, major
     (the dashboard's category table)."""
@@ -465,3 +478,15 @@ class RecordChange(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.record_id}"
+
+
+class CategoryTotalSummary(CategoryCounters):
+    """The category month summaries added up: every summarised day of one zone and category."""
+
+    class Meta:
+        verbose_name = _("类别累计汇总")
+        verbose_name_plural = _("类别累计汇总")
+        constraints = [models.UniqueConstraint(fields=["zone_id", "category_id"], name="category_total_once")]
+
+    def __str__(self):
+        return f"zone {self.zone_id} category {self.category_id}"

@@ -13,8 +13,9 @@ hazards changed and the inspections recorded since (rows the bulk builders write
 the days closed since — and recomputes those days exactly from their rows. Recomputing a day twice gives
 the same rows, so a catch-up may be run at any time, twice, or concurrently (the state row is locked).
 Each month's days are added up in a month row (``MonthSummary``, ``CategoryMonthSummary``) whenever one of
-them is written, so that a sum over years reads a row per month. ``rebuild`` recomputes every day and
-month; ``check`` compares the stored rows with a fresh rebuild.
+them is written, so that a sum over years reads a row per month, and the months in a row per grid (``TotalSummary``,
+``CategoryTotalSummary``: every summarised day), so that a sum from the start reads neither. ``rebuild``
+recomputes every day, month and total; ``check`` compares the stored rows with a fresh rebuild.
 
 A GET never writes: pages read the summaries as they are (at most one catch-up interval behind).
 """
@@ -30,7 +31,15 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from briefing.models import CategoryDaySummary, CategoryMonthSummary, DaySummary, MonthSummary, SummaryState
+from briefing.models import (
+    CategoryDaySummary,
+    CategoryMonthSummary,
+    CategoryTotalSummary,
+    DaySummary,
+    MonthSummary,
+    SummaryState,
+    TotalSummary,
+)
 from cases.models import Hazard, Inspection
 from cases.querysets import counted_hazard_q, rectified_hazard_q
 from catalogue.choices import Severity
@@ -263,19 +272,21 @@ def next_month(month):
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-# (day table, month table, key columns besides the period, {counter: aggregate of the day rows})
+# (day table, month table, key columns besides the period, {counter: aggregate of the day rows}, total table)
 ROLL_UPS = (
     (
         DaySummary,
         MonthSummary,
         ("zone_id", "grid_id"),
         {**{name: Sum(name) for name in DAY_COUNTERS}, "first_reported_at": Min("first_reported_at")},
+        TotalSummary,
     ),
     (
         CategoryDaySummary,
         CategoryMonthSummary,
         ("zone_id", "category_id"),
         {name: Sum(name) for name in CATEGORY_COUNTERS},
+        CategoryTotalSummary,
     ),
 )
 
@@ -297,13 +308,23 @@ def _month_ranges(months):
     return _runs(months, next_month)
 
 
+def total_rows(month_model, keys, sums, total_model):
+    """The total rows, each the sum of its month rows: one grouped statement."""
+    grouped = month_model.objects.values(*keys).annotate(**sums).order_by()
+    return [total_model(**row) for row in grouped]
+
+
 def _roll_up(months):
-    """Replace the month summaries of ``months`` (None: all) by the sums of their day summaries."""
-    for day_model, month_model, keys, sums in ROLL_UPS:
+    """Replace the month summaries of ``months`` (None: all) by the sums of their day summaries, and the totals
+    by the sums of the months."""
+    for day_model, month_model, keys, sums, total_model in ROLL_UPS:
         rows = month_rows(day_model, month_model, keys, sums, months)
         stale = month_model.objects.all() if months is None else month_model.objects.filter(month__in=months)
         stale.delete()
         month_model.objects.bulk_create(rows, batch_size=1000)
+        totals = total_rows(month_model, keys, sums, total_model)
+        total_model.objects.all().delete()
+        total_model.objects.bulk_create(totals, batch_size=1000)
 
 
 def _write(days, until):
@@ -451,8 +472,14 @@ def check(*, now=None):
         "category", CategoryDaySummary.objects.all(), fresh_cells, ("day", "zone_id", "category_id"), CATEGORY_COUNTERS
     )
     # the months against the sums of the stored days (which the comparisons above hold to the ledger)
-    for (day_model, month_model, keys, sums), table in zip(ROLL_UPS, ("month", "category month"), strict=True):
+    for (day_model, month_model, keys, sums, total_model), table in zip(
+        ROLL_UPS, ("month", "category month"), strict=True
+    ):
         compare(
             table, month_model.objects.all(), month_rows(day_model, month_model, keys, sums), ("month", *keys), sums
+        )
+        # the totals against the sums of the stored months
+        compare(
+            f"{table} total", total_model.objects.all(), total_rows(month_model, keys, sums, total_model), keys, sums
         )
     return differences

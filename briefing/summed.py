@@ -3,7 +3,7 @@
 ``compute_figures`` asks for hazards found and rectified over ``[start, end)``, the activity of a
 sub-period (hazards new and rectified, inspections, units covered) and the escalations raised in a window.
 Each window is cut at ``C``, the start of the first day not summarised (``summaries.covered_until``):
-the part before ``C`` is a sum over the summaries (``MonthSummary`` rows for the whole months, ``DaySummary``
+the part before ``C`` is a sum over the summaries (``TotalSummary`` rows for all of it, ``MonthSummary`` rows for the whole months, ``DaySummary``
 rows for the other days: a grouped statement each, for every window), the part
 from ``C`` on is read from the rows by a range on their indexed timestamps (``reported_at``,
 ``rectified_at``, ``inspected_at``, the events' ``created_at``): the cost grows with the days since
@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Min, Q, Sum
 
-from briefing.models import DaySummary, MonthSummary
+from briefing.models import DaySummary, MonthSummary, TotalSummary
 from briefing.summaries import month_of, next_month, unit_of, units_q
 from cases.choices import HazardStatus
 from cases.models import Hazard, Inspection
@@ -37,6 +37,7 @@ from timeline.kinds import EventKind
 from timeline.models import Event
 
 NOTHING = Q(pk__in=[])
+EVERYTHING = Q(pk__isnull=False)
 MARKED = [EventKind.HAZARD_MARKED_DUPLICATE, EventKind.HAZARD_MARKED_INVALID]
 
 
@@ -56,23 +57,26 @@ class Window:
     until: object = None  # the first day not summarised (C)
 
     def periods(self):
-        """The summarised part as ``(whole months, other days)``: a Q on ``MonthSummary.month`` and one on
+        """The summarised part as ``(every summarised day, whole months, other days)``: a Q on ``TotalSummary``
+        (all of it, when the window runs from the start to ``C``), one on ``MonthSummary.month`` and one on
         ``DaySummary.day``. A month row holds the days summarised so far, so the month of the last summarised
         day counts as whole when the window runs to ``C``."""
         if not self.summed:
-            return NOTHING, NOTHING
+            return NOTHING, NOTHING, NOTHING
         first, after = self.first, self.after
+        if first is None and after == self.until:
+            return EVERYTHING, NOTHING, NOTHING
         lo = None if first is None else first if first.day == 1 else next_month(first)
         hi = next_month(month_of(after - timedelta(days=1))) if after == self.until else month_of(after)
         if lo is not None and lo >= hi:
-            return NOTHING, _day_range(first, after)
+            return NOTHING, NOTHING, _day_range(first, after)
         months = Q(month__lt=hi) if lo is None else Q(month__gte=lo, month__lt=hi)
         days = NOTHING
         if lo is not None and first < lo:
             days |= _day_range(first, lo)
         if hi < after:
             days |= _day_range(hi, after)
-        return months, days
+        return NOTHING, months, days
 
     def rows(self, field):
         """The rows of the live part (a Q on ``field``)."""
@@ -131,9 +135,10 @@ def plan(lo, hi, until):
 
 
 def summary_rows(found, activity, escalations):
-    """The summaries of the windows, by zone and grid: one statement on the month summaries (the whole months)
-    and one on the day summaries (the other days), either left out when no window needs it."""
-    for index, model in enumerate((MonthSummary, DaySummary)):
+    """The summaries of the windows, by zone and grid: one statement on the totals (a window from the start), one
+    on the month summaries (the whole months) and one on the day summaries (the other days), each left out when
+    no window needs it."""
+    for index, model in enumerate((TotalSummary, MonthSummary, DaySummary)):
         found_part, activity_part, escalation_part = (w.periods()[index] for w in (found, activity, escalations))
         if all(part is NOTHING for part in (found_part, activity_part, escalation_part)):
             continue

@@ -27,7 +27,7 @@ from accounts.mixins import RoleRequiredMixin
 from briefing import campaign_figures, summaries, unit_tally
 from briefing import figures as ledger
 from briefing.figures import rate_tone
-from briefing.models import CategoryMonthSummary, DaySummary, SummaryState
+from briefing.models import CategoryTotalSummary, DaySummary, SummaryState
 from cases.choices import COUNTED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, OPEN_TICKET_STATUSES, HazardStatus
 from cases.models import Hazard
 from cases.querysets import rectified_hazard_q
@@ -231,7 +231,7 @@ def trend(zone_ids, today, days):
 
 def categories(zone_ids, limit=12):
     """Hazards by category (the most found first): found, rectified, open, major. The closed days from the
-    category month summaries, the days since from the hazards: two grouped statements, and one for the names."""
+    category totals, the days since from the hazards: two grouped statements, and one for the names."""
     until = summaries.covered_until()
     counts = {}
 
@@ -244,8 +244,8 @@ def categories(zone_ids, limit=12):
 
     live = Hazard.objects.filter(_in_zones(zone_ids)).counted()
     if until is not None:
-        add(  # every summarised day: the month rows add them up
-            CategoryMonthSummary.objects.filter(_in_zones(zone_ids))
+        add(  # every summarised day: the totals add them up
+            CategoryTotalSummary.objects.filter(_in_zones(zone_ids))
             .values("category_id")
             .annotate(found=Sum("found"), rectified=Sum("rectified"), major=Sum("major"))
             .order_by()

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from briefing import figures, reports, summaries
 from briefing.figures import Figures, compute_figures
-from briefing.models import CategoryDaySummary, CategoryMonthSummary, DaySummary, MonthSummary, SummaryState
+from briefing.models import (
+    CategoryDaySummary,
+    CategoryMonthSummary,
+    DaySummary,
+    MonthSummary,
+    SummaryState,
+    TotalSummary,
+)
 from briefing.reports import report_as_of
 from briefing.tasks import catch_up_summaries_task
 from briefing.views.dashboard import dashboard_data
@@ -225,6 +232,14 @@ def test_rebuild_command_and_check(world, capsys):
     with pytest.raises(CommandError) as refused:
         call_command("rebuild_summaries", "--check")
     assert refused.value.returncode == 1
+
+    # so is a total that no longer adds up its months (the figures from the start read the totals)
+    call_command("rebuild_summaries")
+    assert TotalSummary.objects.get().found_general == 1
+    TotalSummary.objects.update(found_general=3)
+    assert [row[0] for row in summaries.check()] == ["month total"]
+    call_command("rebuild_summaries")
+    assert summaries.check() == []
 
 
 def test_catch_up_is_idempotent(world):
