@@ -13,7 +13,7 @@ How they stay true: ``core.folding``'s mechanism, as the map's cells (``closeout
 triggers (migration 0007) note a unit whenever one of its answers may have changed: the unit written, a visit, a
 drill or its units, a letter, a grid moved to another zone (all its units). A parcel noted brings its tenants
 (whether they share it is its tenants' count). ``catch_up()`` computes the noted units again with the figures'
-own rules (``ledgers.letters.required_enterprises`` / ``required_parcels``, ``ledgers.figures.drilled_in``) and
+own rules (``ledgers.letters.required_enterprises`` / ``required_parcels``, ``ledgers.figures.drilled_exists``) and
 moves the changed ones between rows; ``UnitTally`` is what the rows last counted for each unit. The first fold of
 a new year counts everything again (the year's letters and drills). ``rebuild()`` and ``check()`` serve
 ``manage.py rebuild_summaries``.
@@ -33,7 +33,7 @@ from core import folding
 from core.dates import local_tz
 from core.queries import chunks
 from ledgers import letters
-from ledgers.figures import drilled_in
+from ledgers.figures import drilled_exists
 from register.choices import RiskLevel, risk_colour
 from register.models import Enterprise, Parcel
 from risk.patrols import Coverage
@@ -104,7 +104,7 @@ class UnitTallies(folding.Tally):
         until = timezone.localdate() + datetime.timedelta(days=1)
         active = (
             letters.required_enterprises(enterprises, year)
-            .annotate(zone=F("grid__zone_id"), visited=_visited_on(), drilled=folding.flag(drilled_in(year, until=until)))
+            .annotate(zone=F("grid__zone_id"), visited=_visited_on(), drilled=folding.flag(drilled_exists(year, until=until)))
             .order_by()
             .values_list(
                 "pk", "zone", "risk_level", "visited", "drilled", "enterprise_signed", "parcel_tenants",

@@ -18,7 +18,7 @@ included, ``until`` excluded, None leaves that side open.
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from ledgers import letters
@@ -65,6 +65,17 @@ def drilled_in(year, *, until=None):
         "enterprise_id"
     )
     return Q(pk__in=own) | Q(pk__in=attended)
+
+
+def drilled_exists(year, *, until=None):
+    """``drilled_in`` for a few enterprises (the outer query's rows): two ``EXISTS`` probes of the drills'
+    enterprise indexes per row, where ``drilled_in`` hashes every drill of the year once for many rows."""
+    held = Q(held_on__year=year) & _days("held_on", None, until)
+    own = Drill.objects.filter(held, enterprise=OuterRef("pk"))
+    attended = Drill.units.through.objects.filter(
+        enterprise=OuterRef("pk"), drill__in=Drill.objects.filter(held).values("pk")
+    )
+    return Q(Exists(own)) | Q(Exists(attended))
 
 
 INSTALLED = ~Q(status=DeviceStatus.REMOVED)
