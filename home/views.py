@@ -16,6 +16,7 @@ from cases.choices import HazardStatus, ResponsibleKind, TicketStatus
 from cases.deadlines import days_overdue, overdue_q, ticket_rows
 from cases.models import Hazard, Inspection, Ticket
 from cases.querysets import awaiting_aggregation_q, counted_hazard_q
+from closeout import map_cells
 from closeout.querysets import ParcelState, green_by_partition, parcel_state_q
 from core.dates import day_start, round_start
 from core.links import safe_reverse
@@ -52,6 +53,23 @@ def green_tile(tiles):
     others = (tiles[f"parcels_{state}"]["count"] for state in NOT_GREEN)
     count = green_by_partition(tiles["parcels_total"]["count"], others)
     return {tile.key: {"count": count, "capped": False, "url": tile.url()}}
+
+
+PARCEL_TILES = [
+    Tile("parcels_total", "cases:parcel_list"),
+    *(Tile(f"parcels_{state}", "cases:parcel_list", {"state": state}) for state in ParcelState.values),
+]
+
+
+def kept_parcel_tiles(user):
+    """The parcel tiles of a scope of whole zones (``map_cells.serves``) from the map's cells: the parcels the
+    parcel list's state filter counts, kept per zone and state (closeout.map_cells), not a count of every parcel
+    of the zones. The fold, then one statement."""
+    totals = {}
+    for figures in map_cells.zone_states(user).values():
+        for name, n in figures.items():
+            totals[name] = totals.get(name, 0) + n
+    return {tile.key: {"count": totals.get(tile.key, 0), "capped": False, "url": tile.url()} for tile in PARCEL_TILES}
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -218,6 +236,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         soon = today + timedelta(days=settings.REMINDER_DAYS)
         tickets = Ticket.objects.visible_to(user)
         # Each tile's number is the length of the list it opens (home.tiles): one statement.
+        # (the parcels' tiles of whole zones from the map's cells, kept; of other scopes counted with the rest)
+        kept = map_cells.serves(user)
         tiles = count_tiles(
             user,
             [
@@ -228,11 +248,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 Tile("overdue", TICKETS, {"overdue": "true"}, cap=TILE_CAP),
                 Tile("escalated", TICKETS, ESCALATED, cap=TILE_CAP),
                 Tile("due_soon", TICKETS, due_soon_query(today, soon), cap=TILE_CAP),
-                Tile("parcels_total", "cases:parcel_list"),
-                *(Tile(f"parcels_{state}", "cases:parcel_list", {"state": state}) for state in NOT_GREEN),
+                *(() if kept else (tile for tile in PARCEL_TILES if tile.key != "parcels_green")),
             ],
         )
-        tiles.update(green_tile(tiles))
+        tiles.update(kept_parcel_tiles(user) if kept else green_tile(tiles))
         closed_today = tickets.filter(status=TicketStatus.CLOSED, closed_at__gte=day_start(today)).count()
         # Only the rows these figures can count: reported ones and today's (both on indexes).
         hazard_figures = (
