@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from briefing.choices import DeliveryStatus, RobotKind
-from briefing.querysets import DailyReportQuerySet, GroupRobotQuerySet, InboxMessageQuerySet, UnitCountQuerySet
+from briefing.querysets import DailyReportQuerySet, GroupRobotQuerySet, InboxMessageQuerySet, TallyQuerySet
 from cases.models import Ticket
 from register.models import Grid, Zone
 
@@ -342,7 +342,7 @@ class UnitTally(models.Model):
     tenant = models.BooleanField(_("一厂多租"))
     agreement = models.BooleanField(_("已签租赁安全协议"))
 
-    objects = UnitCountQuerySet.as_manager()
+    objects = TallyQuerySet.as_manager()
     scope_paths = {"zone": "zone_id"}
 
     class Meta:
@@ -373,7 +373,7 @@ class UnitCount(models.Model):
     tenants = models.IntegerField(_("一厂多租"))
     agreements = models.IntegerField(_("已签租赁安全协议"))
 
-    objects = UnitCountQuerySet.as_manager()
+    objects = TallyQuerySet.as_manager()
     scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
 
     class Meta:
@@ -431,7 +431,7 @@ class RecordTally(models.Model):
     rating = models.PositiveSmallIntegerField(_("满意度评分"), null=True)
     offline = models.BooleanField(_("离线"))
 
-    objects = UnitCountQuerySet.as_manager()
+    objects = TallyQuerySet.as_manager()
     scope_paths = {"zone": "zone_id"}
 
     class Meta:
@@ -459,7 +459,7 @@ class RecordCount(models.Model):
     rating_sum = models.BigIntegerField(_("评分合计"))
     offline = models.IntegerField(_("离线"))
 
-    objects = UnitCountQuerySet.as_manager()
+    objects = TallyQuerySet.as_manager()
     scope_paths = {"zone": "zone_id"}  # a scope of whole zones only (accounts.scoping.scope_is_zones)
 
     class Meta:

@@ -23,5 +23,5 @@ class InboxMessageQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class UnitCountQuerySet(ScopedQuerySet, models.QuerySet):
+class TallyQuerySet(ScopedQuerySet, models.QuerySet):
     pass

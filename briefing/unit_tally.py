@@ -6,7 +6,7 @@ signed its responsibility letter (责任书) and, a tenant of a multi-tenant par
 units themselves, those questions grow with the register (50,000 enterprises in a city). These counts are their
 answers, stored per zone, kind and risk level (``UnitCount``): one row for the zone (the units that count, never
 visited, drilled, signed, tenants, agreements) and one per day of a last visit, so that the coverage of a day
-reads only the days of the longest cycle (``coverage``: a unit is covered when its last visit's day is within
+reads only the days of the longest cycle (``zone_units``: a unit is covered when its last visit's day is within
 its level's cycle, the rule of ``risk.patrols.covered_q``).
 
 How they stay true: ``core.folding``'s mechanism, as the map's cells (``closeout.map_cells``). The database's

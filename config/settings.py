@@ -181,6 +181,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A covering index (``Index(include=…)``, the dashboard's trend on PostgreSQL) is a plain index here: as meant.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the product's statements are short reads of indexes and summaries, which PostgreSQL's
     # cost estimate sends to the JIT at a million rows, compiling for longer than the statement then runs

@@ -1,5 +1,6 @@
 """Counts kept as their rows change, by noting and folding: the one mechanism behind the map's cells
-(``closeout.map_cells``) and the units' tallies (``briefing.unit_tally``).
+(``closeout.map_cells``) and the tallies of the units and of the campaign ledgers' records (``briefing.unit_tally``,
+``briefing.record_tally``).
 
 * **Noting.** The database's triggers append the key of every row whose counted state may have changed to a
   notes table. A workflow's transaction writes nothing shared: many can commit at once.
@@ -252,3 +253,25 @@ def note_triggers(vendor, changes, ref, sources, *, suffix):
 def flag(condition):
     """``condition`` (a Q) as a boolean annotation."""
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def noting(changes, ref, sources, *, suffix, counts, existing):
+    """The migration operation that installs ``note_triggers`` (and drops them when reversed), leaves room in each
+    page of the ``counts`` table for a row's next version on PostgreSQL (a change rewrites it in place: HOT), and
+    notes every row already there (``existing``: kind → table), for the first fold to count."""
+    from django.db import migrations
+
+    def create(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for sql in note_triggers(vendor, changes, ref, sources, suffix=suffix)[0]:
+            schema_editor.execute(sql)
+        if vendor == "postgresql":
+            schema_editor.execute(f"ALTER TABLE {counts} SET (fillfactor = 50)")
+        rows = " UNION ALL ".join(f"SELECT '{kind}', id FROM {table}" for kind, table in existing.items())
+        schema_editor.execute(f"INSERT INTO {changes} (kind, {ref}) {rows}")
+
+    def drop(apps, schema_editor):
+        for sql in note_triggers(schema_editor.connection.vendor, changes, ref, sources, suffix=suffix)[1]:
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(create, drop)

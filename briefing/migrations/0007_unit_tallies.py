@@ -13,7 +13,7 @@ SQLite per row. Existing units are noted once here: the first fold counts them.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.folding import note_triggers
+from core.folding import noting
 
 
 CHANGES = "briefing_unitchange"
@@ -44,25 +44,6 @@ SOURCES = (
         None,
     ),
 )
-
-
-def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    create, _drop = note_triggers(vendor, CHANGES, "unit_id", SOURCES, suffix="units")
-    for sql in create:
-        schema_editor.execute(sql)
-    if vendor == "postgresql":  # room in each page for a row's next version: a change rewrites it in place (HOT)
-        schema_editor.execute("ALTER TABLE briefing_unitcount SET (fillfactor = 50)")
-    schema_editor.execute(
-        f"INSERT INTO {CHANGES} (kind, unit_id) SELECT 'enterprise', id FROM register_enterprise "
-        "UNION ALL SELECT 'parcel', id FROM register_parcel"
-    )
-
-
-def drop_triggers(apps, schema_editor):
-    _create, drop = note_triggers(schema_editor.connection.vendor, CHANGES, "unit_id", SOURCES, suffix="units")
-    for sql in drop:
-        schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
@@ -131,5 +112,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'unit_id'), name='briefing_unittally_key')],
             },
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        noting(CHANGES, "unit_id", SOURCES, suffix="units", counts="briefing_unitcount", existing={"enterprise": "register_enterprise", "parcel": "register_parcel"}),
     ]

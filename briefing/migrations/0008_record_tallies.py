@@ -10,7 +10,7 @@ them in. Existing records are noted once here: the first fold counts them.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.folding import note_triggers
+from core.folding import noting
 
 CHANGES = "briefing_recordchange"
 # table, the record a row is (kind, column), the columns whose update matters
@@ -19,27 +19,6 @@ SOURCES = (
     ("servicedesk_servicerequest", (("request", "id"),), ("zone_id", "status", "closed_at", "rating"), None),
     ("ledgers_weldingdevice", (("device", "id"),), ("zone_id", "status"), None),
 )
-
-
-def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    create, _drop = note_triggers(vendor, CHANGES, "record_id", SOURCES, suffix="records")
-    for sql in create:
-        schema_editor.execute(sql)
-    if vendor == "postgresql":  # room in each page for a row's next version: a change rewrites it in place (HOT)
-        schema_editor.execute("ALTER TABLE briefing_recordcount SET (fillfactor = 50)")
-    schema_editor.execute(
-        f"INSERT INTO {CHANGES} (kind, record_id) SELECT 'drill', id FROM ledgers_drill "
-        "UNION ALL SELECT 'request', id FROM servicedesk_servicerequest "
-        "UNION ALL SELECT 'device', id FROM ledgers_weldingdevice"
-    )
-
-
-def drop_triggers(apps, schema_editor):
-    _create, drop = note_triggers(schema_editor.connection.vendor, CHANGES, "record_id", SOURCES, suffix="records")
-    for sql in drop:
-        schema_editor.execute(sql)
-
 
 
 class Migration(migrations.Migration):
@@ -102,5 +81,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'record_id'), name='briefing_recordtally_key')],
             },
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        noting(CHANGES, "record_id", SOURCES, suffix="records", counts="briefing_recordcount", existing={"drill": "ledgers_drill", "request": "servicedesk_servicerequest", "device": "ledgers_weldingdevice"}),
     ]

@@ -403,7 +403,7 @@ def _compute_dashboard(user, zone_ids, zone_rows, days, today):
     # states from the map's cells, the units' and the campaign records' from their tallies
     kept = unit_tally.serves(user, today)
     figure_set = ledger.compute_figures(activity=(today, today), parcels=map_cells.zone_states(user) if kept else None)
-    plan = plan_on()
+    plan = plan_on() if kept else None  # (without the tallies, patrols reads the plan with the units)
     units = unit_tally.zone_units(user, today, plan) if kept else None
     figures = figure_set.total if zone_ids is None else figure_set.for_zones(zone_ids)
     return {
